@@ -1,0 +1,60 @@
+"""The changegate command line. Each command family lives in one module of this package:
+
+| command                         | module        |
+|---------------------------------|---------------|
+| check, explain                  | check.py      |
+| policy show, policy check       | policy.py     |
+
+Exit codes scripts can rely on: 0 allow (or success), 10 ask, 20 deny, 2 usage error, 1 other failure.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+EXIT_ALLOW, EXIT_ASK, EXIT_DENY, EXIT_USAGE, EXIT_FAILURE = 0, 10, 20, 2, 1
+EXIT_FOR = {"allow": EXIT_ALLOW, "ask": EXIT_ASK, "deny": EXIT_DENY}
+
+app = typer.Typer(
+    name="changegate",
+    help="The gate between AI agents and the systems they can change.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# module -> how it attaches: commands register on `app`, groups are added as sub-apps
+COMMAND_MODULES = ("check",)
+GROUP_MODULES: dict[str, str] = {"policy": "policy"}
+
+
+def build() -> typer.Typer:
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"changegate.cli.{name}").register(app)
+    for group, module in GROUP_MODULES.items():
+        sub = importlib.import_module(f"changegate.cli.{module}").app
+        app.add_typer(sub, name=group)
+    return app
+
+
+def run(args: list[str]) -> int:
+    command = typer.main.get_command(build())
+    try:
+        result = command.main(args=args, prog_name="changegate", standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_FAILURE
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            return EXIT_FAILURE
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return EXIT_USAGE if isinstance(exc, click.UsageError) else EXIT_FAILURE
+        raise
+    return int(result) if isinstance(result, int) else 0

@@ -1,0 +1,56 @@
+"""Printing verdicts for people: colour and tables on a terminal, plain lines in a pipe."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from changegate.model import Verdict
+
+COLOUR = {"allow": "green", "ask": "yellow", "deny": "bold red"}
+ENV_COLOUR = {"prod": "bold red", "unknown": "red", "staging": "yellow", "dev": "cyan", "local": "green"}
+
+
+class Output:
+    def __init__(self, stream: Any = None) -> None:
+        from rich.console import Console
+
+        self.stream = stream or sys.stdout
+        tty = self.stream.isatty()
+        self.console = Console(file=self.stream, force_terminal=tty, no_color=not tty, highlight=False,
+                               soft_wrap=not tty, width=None if tty else 10_000)
+
+    def headline(self, verdict: Verdict) -> None:
+        decision = verdict.decision
+        approvals = f" ({verdict.approvals_required} approvals)" if verdict.approvals_required > 1 else ""
+        self.console.print(f"[{COLOUR[decision]}]{decision.upper()}[/]{approvals}  risk {verdict.risk}"
+                           f"{'  ' + verdict.summary if verdict.summary else ''}", markup=True)
+
+    def verdict(self, verdict: Verdict, action: dict[str, Any] | None = None) -> None:
+        self.headline(verdict)
+        for reason in verdict.reasons:
+            self.console.print(f"  why: {reason}", markup=False)
+        for suggestion in verdict.suggestions:
+            self.console.print(f"  instead: {suggestion}", markup=False)
+        if verdict.error:
+            self.console.print(f"  error: {verdict.error}", markup=False)
+
+    def explain(self, verdict: Verdict, action: dict[str, Any] | None = None) -> None:
+        from rich.table import Table
+
+        self.headline(verdict)
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        for column in ("operation", "resource", "environment", "scope", "reversible", "why there"):
+            table.add_column(column, overflow="fold")
+        for e in verdict.effects:
+            scope = e.scope + (f" ({e.count})" if e.count else "")
+            table.add_row(e.operation, e.resource, f"[{ENV_COLOUR.get(e.environment, 'white')}]{e.environment}[/]",
+                          scope, e.reversible, e.why_environment)
+        self.console.print(table)
+        if verdict.rules:
+            self.console.print(f"decided by: {', '.join(verdict.rules)}", markup=False)
+        for reason in verdict.reasons:
+            self.console.print(f"  why: {reason}", markup=False)
+        for suggestion in verdict.suggestions:
+            self.console.print(f"  instead: {suggestion}", markup=False)
+        self.console.print(f"action hash: {verdict.action_hash}", markup=False)

@@ -1,0 +1,149 @@
+"""Effects + policy + runtime state (time, agent, freezes) -> Verdict.
+
+Every rule that matches an effect counts; deny beats ask beats allow; an effect no rule covers gets the
+policy's fallback (ask by default). A freeze turns every change in its environments into a deny unless a
+matching rule says `freeze: exempt`. The verdict names the deciding rules and the evidence in plain words,
+and carries the safer actions that the rules and the families suggested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from changegate.model import Action, Decision, Effect, Risk, Verdict, action_hash
+from changegate.policy import CompiledRule, Counts, Policy, now_utc
+from changegate.understand import Understanding
+
+SEVERITY = {"allow": 0, "ask": 1, "deny": 2}
+RISK_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+MAX_REASONS = 6
+MAX_SUGGESTIONS = 4
+
+
+@dataclass
+class EffectDecision:
+    effect: Effect
+    decision: Decision
+    approvals: int
+    rules: list[CompiledRule] = field(default_factory=list)
+    reason: str = ""
+    risk: Risk = "low"
+
+
+def decide(action: Action, understanding: Understanding, policy: Policy, *, now: datetime | None = None) -> Verdict:
+    effects = understanding.effects
+    counts = Counts.of(effects)
+    rules = policy.rules_for(action.agent)
+    env = action.env or {}
+    home = env.get("HOME", "")
+    from changegate.environments import workspace_of
+
+    workspace = workspace_of(action.cwd, home) or ""
+    freezes = policy.active_freezes(now or now_utc()) if policy.doc.freezes else []
+    decided = [decide_effect(e, action, rules, counts, home, workspace, policy, freezes) for e in effects]
+    return assemble(action, understanding, decided)
+
+
+def decide_effect(effect: Effect, action: Action, rules: list[CompiledRule], counts: Counts, home: str,
+                  workspace: str, policy: Policy, freezes: list) -> EffectDecision:  # type: ignore[type-arg]
+    matched = [r for r in rules if r.matches(effect, action.type, action.agent, home, workspace, counts)]
+    if not matched:
+        decision: Decision = "deny" if policy.fallback == "deny" else "allow" if policy.fallback == "allow" else "ask"
+        result = EffectDecision(effect, decision, 1 if decision == "ask" else 0,
+                                reason=f"no rule covers {effect.operation} in {effect.environment}; "
+                                       f"the policy's fallback is {decision}")
+    else:
+        top = max(SEVERITY[r.rule.decide] for r in matched)
+        deciding = [r for r in matched if SEVERITY[r.rule.decide] == top]
+        decision = deciding[0].rule.decide
+        approvals = max((r.rule.approvals for r in deciding), default=1) if decision == "ask" else 0
+        # the reason comes from the rule that sets the bar (most approvals), not the first that matched
+        lead = max(deciding, key=lambda r: (r.rule.approvals, RISK_ORDER.get(r.rule.risk or "low", 0)))
+        result = EffectDecision(effect, decision, approvals, deciding, lead.rule.reason)
+    if freezes and effect.operation != "read" and result.decision != "deny":
+        exempt = any(r.rule.freeze == "exempt" for r in matched)
+        for freeze in freezes:
+            if effect.environment in freeze.environments and not exempt:
+                why = freeze.reason or f"changes to {', '.join(freeze.environments)} are frozen"
+                result = EffectDecision(effect, "deny", 0, [], f"Freeze {freeze.name!r} until "
+                                        f"{freeze.end.isoformat()}: {why}", "high")
+                break
+    result.risk = risk_of(result)
+    return result
+
+
+def risk_of(d: EffectDecision) -> Risk:
+    explicit = [r.rule.risk for r in d.rules if r.rule.risk]
+    if explicit:
+        return max(explicit, key=lambda r: RISK_ORDER[r])
+    if d.risk != "low":
+        return d.risk
+    if d.decision == "deny":
+        return "critical"
+    if d.decision == "ask":
+        if d.approvals >= 2:
+            return "high"
+        return "high" if d.effect.environment in ("prod", "unknown") and d.effect.operation in (
+            "delete", "replace", "exfiltrate", "execute_opaque") else "medium"
+    return "low"
+
+
+def evidence_sentence(d: EffectDecision) -> str:
+    e = d.effect
+    rule_ids = ", ".join(r.id for r in d.rules) or "fallback"
+    where = f" [{e.environment}: {e.why_environment}]" if e.why_environment else f" [{e.environment}]"
+    return f"{d.reason} — {e.summary or e.operation + ' ' + e.resource}{where} (rule {rule_ids})"
+
+
+def assemble(action: Action, understanding: Understanding, decided: list[EffectDecision]) -> Verdict:
+    if not decided:
+        decision: Decision = "ask"
+        return Verdict(decision=decision, risk="medium", reasons=["the action has no effects to judge"],
+                       suggestions=[], effects=[], approvals_required=1,
+                       action_hash=action_hash(action, understanding.consulted))
+    top = max(SEVERITY[d.decision] for d in decided)
+    deciding = [d for d in decided if SEVERITY[d.decision] == top]
+    decision = deciding[0].decision
+    approvals = max(d.approvals for d in deciding) if decision == "ask" else 0
+    reasons: list[str] = []
+    for d in sorted(deciding, key=lambda d: -d.approvals):
+        sentence = evidence_sentence(d)
+        if sentence not in reasons:
+            reasons.append(sentence)
+    if len(reasons) > MAX_REASONS:
+        reasons = [*reasons[:MAX_REASONS], f"… and {len(reasons) - MAX_REASONS} more"]
+    suggestions: list[str] = []
+    if decision != "allow":
+        for d in deciding:
+            for s in (*d.effect.suggestions, *(x for r in d.rules for x in r.rule.suggest)):
+                if s not in suggestions:
+                    suggestions.append(s)
+    risk = max((d.risk for d in decided), key=lambda r: RISK_ORDER[r])
+    rules = list(dict.fromkeys(r.id for d in deciding for r in d.rules))
+    return Verdict(
+        decision=decision,
+        risk=risk,
+        reasons=reasons,
+        suggestions=suggestions[:MAX_SUGGESTIONS],
+        effects=[d.effect for d in decided],
+        approvals_required=approvals,
+        action_hash=action_hash(action, understanding.consulted),
+        rules=rules,
+        summary=summary_of(deciding),
+    )
+
+
+def summary_of(deciding: list[EffectDecision]) -> str:
+    parts: list[str] = []
+    for d in deciding:
+        e = d.effect
+        text = e.summary or f"{e.operation} {e.resource}"
+        if e.environment not in ("local",) and e.environment not in text:
+            text += f" in {e.environment}"
+        if text not in parts:
+            parts.append(text)
+    line = "; ".join(parts[:3])
+    if len(parts) > 3:
+        line += f"; and {len(parts) - 3} more"
+    return line

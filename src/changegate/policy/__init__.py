@@ -1,0 +1,458 @@
+"""Loading, validating and compiling policy files.
+
+A policy is YAML (see docs/policy.md and the built-in `default.yaml`). Loading validates it completely and
+reports every problem as `FILE:LINE: where: what is expected`; compiling turns rules into matchers that the
+decision path runs on every effect.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from changegate.environments import DEFAULT_NAMING, Environments, glob_regex
+from changegate.model import DECISIONS, OPERATIONS, Effect
+from changegate.policy.schema import Freeze, Match, PolicyDoc, Rule
+
+BUILTIN_ENVIRONMENTS = ("local", "dev", "staging", "prod", "unknown")
+SCOPES = ("one", "many", "all")
+REVERSIBLE = ("yes", "no", "unknown")
+ACTION_TYPES = ("shell", "sql", "terraform_plan", "k8s_manifest", "mcp_tool", "file_write", "http")
+COMPARISON = re.compile(r"^\s*(>=|<=|>|<|==|=|!=)?\s*(\d+(?:\.\d+)?)\s*(%)?\s*$")
+DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+MAX_POLICY_BYTES = 1024 * 1024
+
+
+class PolicyError(Exception):
+    """A policy file that cannot be used; `problems` lists each as 'FILE:LINE: where: what'."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+# --- compiled form -------------------------------------------------------------------------------------
+
+def _as_list(value: str | list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def parse_comparison(value: str | int | float) -> tuple[str, float]:
+    if isinstance(value, int | float):
+        return ">=", float(value)
+    m = COMPARISON.match(value)
+    if not m:
+        raise ValueError(f"{value!r} is not a comparison such as '>= 5' or '> 50%'")
+    op, number, percent = m.group(1) or ">=", float(m.group(2)), m.group(3)
+    return ("==" if op == "=" else op), number / 100 if percent else number
+
+
+def _compare(actual: float, op: str, expected: float) -> bool:
+    return {">=": actual >= expected, "<=": actual <= expected, ">": actual > expected, "<": actual < expected,
+            "==": actual == expected, "!=": actual != expected}[op]
+
+
+@lru_cache(maxsize=2048)
+def _resource_regex(pattern: str, home: str, workspace: str) -> re.Pattern[str]:
+    filled = pattern.replace("{home}", home or "\x01no-home").replace("{workspace}", workspace or "\x01no-workspace")
+    return glob_regex(filled, segment_sep="/")
+
+
+@dataclass(slots=True)
+class Counts:
+    """Blast radius of one action, summed over its effects."""
+
+    deletes: int = 0
+    replaces: int = 0
+    creates: int = 0
+    updates: int = 0
+    total: int = 0  # resources the target holds, where a plan says
+
+    @property
+    def changes(self) -> int:
+        return self.deletes + self.replaces + self.creates + self.updates
+
+    @property
+    def share(self) -> float:
+        return (self.deletes + self.replaces) / self.total if self.total else 0.0
+
+    @classmethod
+    def of(cls, effects: Iterable[Effect]) -> Counts:
+        counts = cls()
+        for e in effects:
+            n = e.count if e.count is not None else 1
+            if e.operation == "delete":
+                counts.deletes += n
+            elif e.operation == "replace":
+                counts.replaces += n
+            elif e.operation == "create":
+                counts.creates += n
+            elif e.operation in ("modify", "permission"):
+                counts.updates += n
+            if e.total:
+                counts.total = max(counts.total, e.total)
+        return counts
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    origin: str  # "default" or the file it came from
+    action: frozenset[str] | None = None
+    operation: frozenset[str] | None = None
+    environment: frozenset[str] | None = None
+    family: frozenset[str] | None = None
+    kind: frozenset[str] | None = None
+    scope: frozenset[str] | None = None
+    reversible: frozenset[str] | None = None
+    tags: frozenset[str] | None = None
+    resource: list[str] | None = None
+    not_resource: list[str] | None = None
+    agent: list[re.Pattern[str]] | None = None
+    counts: list[tuple[str, str, float]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @classmethod
+    def compile(cls, rule: Rule, origin: str) -> CompiledRule:
+        m = rule.match
+
+        def fs(value: str | list[str] | None) -> frozenset[str] | None:
+            items = _as_list(value)
+            return frozenset(items) if items is not None else None
+
+        compiled = cls(
+            rule=rule,
+            origin=origin,
+            action=fs(m.action),
+            operation=fs(m.operation),
+            environment=fs(m.environment),
+            family=fs(m.family),
+            kind=fs(m.kind),
+            scope=fs(m.scope),
+            reversible=fs(m.reversible),
+            tags=fs(m.tags),
+            resource=_as_list(m.resource),
+            not_resource=_as_list(m.not_resource),
+            agent=[glob_regex(a, segment_sep="") for a in _as_list(m.agent) or []] or None,
+        )
+        for name in ("deletes", "replaces", "creates", "updates", "changes", "share"):
+            value = getattr(m, name)
+            if value is not None:
+                op, number = parse_comparison(value)
+                compiled.counts.append((name, op, number))
+        return compiled
+
+    def matches(self, effect: Effect, action_type: str, agent: str | None, home: str, workspace: str,
+                counts: Counts) -> bool:
+        m = self.rule.match
+        if self.operation is not None and effect.operation not in self.operation:
+            return False
+        if self.environment is not None and effect.environment not in self.environment:
+            return False
+        if self.action is not None and action_type not in self.action:
+            return False
+        if self.family is not None and effect.family not in self.family:
+            return False
+        if self.kind is not None and effect.kind not in self.kind:
+            return False
+        if self.scope is not None and effect.scope not in self.scope:
+            return False
+        if self.reversible is not None and effect.reversible not in self.reversible:
+            return False
+        if self.tags is not None and self.tags.isdisjoint(effect.tags):
+            return False
+        if m.data_loss is not None and effect.data_loss != m.data_loss:
+            return False
+        if m.whole_environment is not None and effect.whole_environment != m.whole_environment:
+            return False
+        if self.agent is not None and not any(a.match(agent or "") for a in self.agent):
+            return False
+        if self.resource is not None and not self._resource_matches(self.resource, effect.resource, home, workspace):
+            return False
+        if self.not_resource is not None and self._resource_matches(self.not_resource, effect.resource, home,
+                                                                    workspace):
+            return False
+        for name, op, number in self.counts:
+            actual = getattr(counts, name)
+            if not _compare(float(actual), op, number):
+                return False
+        return True
+
+    @staticmethod
+    def _resource_matches(patterns: list[str], resource: str, home: str, workspace: str) -> bool:
+        # an fs: pattern is about paths on whatever machine: fs://host/etc matches fs:/etc
+        local_form = None
+        if resource.startswith("fs://"):
+            slash = resource.find("/", 5)
+            local_form = "fs:" + (resource[slash:] if slash > 0 else "/")
+        for pattern in patterns:
+            regex = _resource_regex(pattern, home, workspace)
+            if regex.match(resource):
+                return True
+            if local_form is not None and not pattern.startswith("fs://") and regex.match(local_form):
+                return True
+        return False
+
+
+@dataclass
+class Policy:
+    """A loaded, validated and compiled policy."""
+
+    doc: PolicyDoc
+    source: str
+    rules: list[CompiledRule]
+    agent_overrides: list[tuple[re.Pattern[str], frozenset[str], list[CompiledRule]]]
+    environments: Environments
+    text: str = ""
+    _by_agent: dict[str, list[CompiledRule]] = field(default_factory=dict, repr=False)
+
+    def rules_for(self, agent: str | None) -> list[CompiledRule]:
+        key = agent or ""
+        cached = self._by_agent.get(key)
+        if cached is not None:
+            return cached
+        rules = list(self.rules)
+        for pattern, disabled, extra in self.agent_overrides:
+            if pattern.match(key):
+                rules = [r for r in rules if r.id not in disabled] + extra
+        self._by_agent[key] = rules
+        return rules
+
+    def active_freezes(self, now: datetime) -> list[Freeze]:
+        return [f for f in self.doc.freezes if f.start <= now < f.end]
+
+    @property
+    def fallback(self) -> str:
+        return self.doc.fallback
+
+    @property
+    def approval_ttl(self) -> timedelta:
+        return parse_duration(self.doc.approvals.expires_after)
+
+
+def parse_duration(text: str) -> timedelta:
+    m = DURATION.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a duration such as '30m', '1h' or '2d'")
+    n, unit = int(m.group(1)), m.group(2)
+    return timedelta(seconds=n * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit])
+
+
+# --- loading -------------------------------------------------------------------------------------------
+
+def default_text() -> str:
+    return resources.files("changegate.policy").joinpath("default.yaml").read_text(encoding="utf-8")
+
+
+def _yaml_load(text: str) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)
+
+
+def _line_of(text: str, path: str) -> int | None:
+    """The line of a msgspec error path like `$.rules[3].decide` in the YAML text."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for key, index in re.findall(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]", path.removeprefix("$")):
+        if node is None:
+            break
+        if key and isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
+            if found is None:
+                return line
+            node = found[1]
+            line = found[0].start_mark.line + 1
+        elif index and isinstance(node, yaml.SequenceNode):
+            i = int(index)
+            if i >= len(node.value):
+                return line
+            node = node.value[i]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def parse_policy(text: str, source: str) -> PolicyDoc:
+    """Parse and validate one policy file (without following `extends`)."""
+    import yaml
+
+    if len(text.encode()) > MAX_POLICY_BYTES:
+        raise PolicyError([f"{source}: the policy is larger than {MAX_POLICY_BYTES // 1024} KiB"])
+    try:
+        raw = _yaml_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PolicyError([f"{source}{where}: not valid YAML: {problem}"]) from exc
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise PolicyError([f"{source}:1: the policy must be a mapping (version, environments, rules, …), "
+                           f"not a {type(raw).__name__}"])
+    try:
+        doc = msgspec.convert(raw, PolicyDoc, strict=False)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        path = message.rsplit(" - at `", 1)[1].rstrip("`") if " - at `" in message else "$"
+        what = message.rsplit(" - at `", 1)[0]
+        what = what.replace("Object contains unknown field", "unknown field")
+        line = _line_of(text, path)
+        where = f":{line}" if line else ""
+        raise PolicyError([f"{source}{where}: {path.removeprefix('$.') or 'policy'}: {what}"]) from exc
+    problems = validate(doc, text, source)
+    if problems:
+        raise PolicyError(problems)
+    return doc
+
+
+def validate(doc: PolicyDoc, text: str, source: str) -> list[str]:
+    """What msgspec's types cannot say: known names, comparisons, unique ids, sane freezes."""
+    problems: list[str] = []
+
+    def report(path: str, what: str) -> None:
+        line = _line_of(text, path)
+        problems.append(f"{source}{f':{line}' if line else ''}: {path.removeprefix('$.')}: {what}")
+
+    envs = set(BUILTIN_ENVIRONMENTS) | set(doc.environments) | set(doc.naming or {})
+    if doc.version != 1:
+        report("$.version", f"version {doc.version} is not supported (expected 1)")
+    if doc.extends not in (None, "default"):
+        report("$.extends", f"can only extend 'default', not {doc.extends!r}")
+
+    def check_rules(rules: list[Rule], base: str) -> None:
+        seen: set[str] = set()
+        for i, rule in enumerate(rules):
+            here = f"{base}[{i}]"
+            if rule.id in seen:
+                report(f"{here}.id", f"the id {rule.id!r} is used twice")
+            seen.add(rule.id)
+            if rule.approvals < 1 or rule.approvals > 5:
+                report(f"{here}.approvals", "expected a number of approvers from 1 to 5")
+            m = rule.match
+            for name, allowed in (("operation", OPERATIONS), ("scope", SCOPES), ("reversible", REVERSIBLE),
+                                  ("action", ACTION_TYPES), ("environment", tuple(sorted(envs)))):
+                for value in _as_list(getattr(m, name)) or []:
+                    if value not in allowed:
+                        report(f"{here}.match.{name}", f"{value!r} is not one of: {', '.join(allowed)}")
+            for name in ("deletes", "replaces", "creates", "updates", "changes", "share"):
+                value = getattr(m, name)
+                if value is not None:
+                    try:
+                        parse_comparison(value)
+                    except ValueError as exc:
+                        report(f"{here}.match.{name}", str(exc))
+
+    check_rules(doc.rules, "$.rules")
+    for name, override in doc.agents.items():
+        check_rules(override.rules, f"$.agents.{name}.rules")
+    for i, freeze in enumerate(doc.freezes):
+        if freeze.end <= freeze.start:
+            report(f"$.freezes[{i}].end", "the freeze ends before it starts")
+        if freeze.start.tzinfo is None or freeze.end.tzinfo is None:
+            report(f"$.freezes[{i}].start", "give times with a zone, e.g. 2026-12-20T00:00:00Z (RFC 3339)")
+        for env in freeze.environments:
+            if env not in envs:
+                report(f"$.freezes[{i}].environments", f"{env!r} is not a known environment")
+    try:
+        parse_duration(doc.approvals.expires_after)
+    except ValueError as exc:
+        report("$.approvals.expires_after", str(exc))
+    return problems
+
+
+def _merge(base: PolicyDoc, user: PolicyDoc) -> PolicyDoc:
+    disabled = set(user.disable)
+    environments = dict(base.environments)
+    for name, targets in user.environments.items():
+        if name in environments:
+            merged = {k: getattr(environments[name], k) + getattr(targets, k) for k in targets.__struct_fields__}
+            environments[name] = msgspec.convert(merged, type(targets))
+        else:
+            environments[name] = targets
+    agents = dict(base.agents)
+    agents.update(user.agents)
+    return msgspec.structs.replace(
+        user,
+        environments=environments,
+        naming=user.naming or base.naming,
+        rules=[r for r in base.rules if r.id not in disabled] + list(user.rules),
+        freezes=list(base.freezes) + list(user.freezes),
+        agents=agents,
+    )
+
+
+def compile_policy(doc: PolicyDoc, source: str, text: str = "", user_rule_ids: set[str] | None = None) -> Policy:
+    user_rule_ids = user_rule_ids or set()
+    rules = [CompiledRule.compile(r, source if r.id in user_rule_ids else "default") for r in doc.rules]
+    overrides = [
+        (glob_regex(name, segment_sep=""), frozenset(o.disable), [CompiledRule.compile(r, source) for r in o.rules])
+        for name, o in doc.agents.items()
+    ]
+    explicit = {name: {k: getattr(t, k) for k in t.__struct_fields__ if getattr(t, k)} for name, t in
+                doc.environments.items()}
+    naming = {k: tuple(v) for k, v in (doc.naming or DEFAULT_NAMING).items()}
+    return Policy(doc=doc, source=source, rules=rules, agent_overrides=overrides,
+                  environments=Environments(explicit=explicit, naming=naming), text=text)
+
+
+_cache: dict[tuple[str, float, int], Policy] = {}
+
+
+def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
+    """The policy in `path`, or the built-in default. Raises PolicyError with every problem found."""
+    if path is None:
+        key = ("<default>", 0.0, 0)
+        if key not in _cache:
+            text = default_text()
+            _cache[key] = compile_policy(parse_policy(text, "default.yaml"), "default", text)
+        return _cache[key]
+    p = Path(path)
+    try:
+        stat = p.stat()
+        key = (str(p.resolve()), stat.st_mtime, stat.st_size)
+        if key in _cache:
+            return _cache[key]
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([f"{path}: cannot read the policy: {exc}"]) from exc
+    doc = parse_policy(text, str(path))
+    user_ids = {r.id for r in doc.rules}
+    if doc.extends == "default":
+        base = load_policy(None).doc
+        unknown = set(doc.disable) - {r.id for r in base.rules}
+        if unknown:
+            raise PolicyError([f"{path}: disable: no default rule has the id {', '.join(sorted(unknown))}"])
+        doc = _merge(base, doc)
+    policy = compile_policy(doc, str(path), text, user_ids)
+    _cache[key] = policy
+    return policy
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+__all__ = ["DECISIONS", "CompiledRule", "Counts", "Match", "Policy", "PolicyError", "load_policy", "now_utc"]

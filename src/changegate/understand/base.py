@@ -1,0 +1,418 @@
+"""What every command family shares: the invocation it reads, option walking, and effect building.
+
+A family (`commands/<family>.py`) declares tables — the verbs it knows, the options that take a value, the
+options that widen scope — and a few short methods for what a table cannot say. The shell walker
+(`shell.py`) hands it an `Invocation`: the command's expanded arguments, where it runs, what flows into its
+stdin. The family answers with Effects, and may hand a payload back to the walker (`inv.run_argv`,
+`inv.run_script`) when the command runs another command (sudo, ssh, xargs, kubectl exec, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from changegate.environments import LOCAL, UNKNOWN, Environments, Placement, workspace_of
+from changegate.model import Effect, Operation, Reversible, Scope
+
+if TYPE_CHECKING:
+    from changegate.understand.shell import Walker
+
+# A part of a word whose value is not known before the command runs ($(...), $RANDOM, a loop variable).
+UNKNOWN_PART = "\x00"
+GLOB_CHARS = frozenset("*?[")
+# Stands for a run-time part inside a script that is parsed again (`sh -c 'rm {}'` under find -exec):
+# it parses as an ordinary word, and expansion turns it back into UNKNOWN_PART.
+DYNAMIC_WORD = "__changegate_dynamic__"
+
+
+class NotUnderstood(Exception):
+    """Raised where an analyzer cannot say what an action would do; `tag` names the failure for rules."""
+
+    def __init__(self, reason: str, tag: str = "not-understood") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.tag = tag
+
+
+@dataclass(slots=True)
+class Word:
+    """One argument after expansion. `value` holds UNKNOWN_PART where a part is only known at run time."""
+
+    value: str
+    glob: bool = False  # has unquoted glob characters: a pattern over its directory
+    text: str = ""  # as written, for evidence
+
+    @property
+    def known(self) -> bool:
+        return UNKNOWN_PART not in self.value
+
+    def shown(self) -> str:
+        return self.value.replace(UNKNOWN_PART, "…")
+
+
+def lit(value: str) -> Word:
+    return Word(value, text=value)
+
+
+@dataclass(slots=True)
+class Stream:
+    """What flows between commands: known text, or where an unknown text comes from."""
+
+    text: str | None = None  # the exact content, where it is known
+    origin: str = ""  # "downloaded from https://…", "decoded", "read from a file", ...
+    opaque: bool = False  # code from it cannot be seen before it runs (downloaded, decoded, encrypted)
+    path_roots: tuple[str, ...] = ()  # it lists paths under these directories (find, ls, git ls-files)
+    every_path: bool = False  # ... and all of them, not a selection (find without -name and the like)
+
+    @property
+    def known(self) -> bool:
+        return self.text is not None
+
+
+@dataclass
+class Context:
+    """Where a command runs. Cloned (not shared) for subshells, runners and remote hosts."""
+
+    cwd: str | None
+    env: dict[str, str]
+    home: str | None
+    workspace: str | None
+    environments: Environments
+    remote: str | None = None  # `ssh HOST`: paths are on that host
+    remote_placement: Placement | None = None  # the environment of the host or container
+    elevated: bool = False  # under sudo/doas
+    depth: int = 0
+    consulted: dict[str, str] = field(default_factory=dict)  # shared: env values and config facts read
+    files: dict[str, str] = field(default_factory=dict)  # shared: files this command line writes, by path
+    functions: dict[str, object] = field(default_factory=dict)
+
+    def clone(self, **changes: object) -> Context:
+        fresh = Context(
+            cwd=self.cwd,
+            env=dict(self.env),
+            home=self.home,
+            workspace=self.workspace,
+            environments=self.environments,
+            remote=self.remote,
+            remote_placement=self.remote_placement,
+            elevated=self.elevated,
+            depth=self.depth,
+            consulted=self.consulted,
+            files=self.files,
+            functions=self.functions,
+        )
+        for key, value in changes.items():
+            setattr(fresh, key, value)
+        return fresh
+
+    def getenv(self, name: str) -> str | None:
+        """A variable's value, recording that understanding depended on it (it binds the action hash)."""
+        value = self.env.get(name)
+        if value is not None:
+            self.consulted.setdefault(f"env:{name}", value)
+        return value
+
+    # --- paths --------------------------------------------------------------------------------------
+    def resolve(self, raw: str) -> str | None:
+        """An absolute, normalised path; None where its start is only known at run time."""
+        if raw.startswith(UNKNOWN_PART):
+            return None
+        path = raw
+        if path == "~" or path.startswith("~/"):
+            if not self.home:
+                return None
+            path = self.home + path[1:]
+        elif path.startswith("~"):
+            user, _, rest = path[1:].partition("/")
+            path = f"/home/{user}" + (f"/{rest}" if rest else "") if user != "root" else "/root/" + rest
+        if not path.startswith("/"):
+            if not self.cwd:
+                return None
+            path = posixpath.join(self.cwd, path)
+        # normpath keeps a leading '//' (POSIX allows it to mean something else); we mean the root
+        normal = posixpath.normpath(path)
+        if normal.startswith("//"):
+            normal = "/" + normal.lstrip("/")
+        return normal
+
+    def place_path(self, path: str | None) -> Placement:
+        if self.remote_placement is not None:
+            return self.remote_placement
+        if path is None:
+            return Placement(UNKNOWN, "the path is only known when the command runs")
+        known_prefix = path.split(UNKNOWN_PART, 1)[0]
+        if UNKNOWN_PART in path:
+            # the directory the computed part lives in vouches for it
+            known_prefix = known_prefix.rstrip("/") if known_prefix.endswith("/") else posixpath.dirname(known_prefix)
+            if not known_prefix:
+                return Placement(UNKNOWN, "the path is only known when the command runs")
+        return self.environments.path(known_prefix or path, self.workspace)
+
+
+@dataclass
+class Invocation:
+    """One command as the family sees it: name, expanded arguments, context, stdin."""
+
+    name: str
+    words: list[Word]
+    ctx: Context
+    walker: Walker
+    stdin: Stream | None = None
+    text: str = ""  # the command as written, for evidence
+    stdout: Stream = field(default_factory=Stream)
+    args_unknown: bool = False  # more arguments are appended at run time (xargs, find -exec {})
+
+    @property
+    def args(self) -> list[str]:
+        return [w.value for w in self.words]
+
+    # --- running payloads ---------------------------------------------------------------------------
+    def run_argv(self, words: Sequence[Word], *, ctx: Context | None = None, stdin: Stream | None = None,
+                 args_unknown: bool = False) -> list[Effect]:
+        return self.walker.run_argv(list(words), ctx or self.ctx, stdin=stdin, args_unknown=args_unknown,
+                                    text=self.text)
+
+    def run_script(self, script: str, *, ctx: Context | None = None, origin: str = "") -> list[Effect]:
+        return self.walker.run_script(script, ctx or self.ctx, origin=origin)
+
+    # --- effect builders ----------------------------------------------------------------------------
+    def effect(self, operation: Operation, resource: str, placement: Placement, **fields: Any) -> Effect:
+        fields.setdefault("family", self.name)
+        fields.setdefault("evidence", self.text)
+        return Effect(
+            operation=operation,
+            resource=resource,
+            environment=placement.environment,
+            why_environment=placement.why,
+            **fields,
+        )
+
+    def fs(self, operation: Operation, raw_path: str, *, kind: str = "", recursive: bool = False,
+           glob: bool = False, reversible: Reversible = "no", tags: Iterable[str] = (),
+           summary: str = "", suggestions: Sequence[str] = ()) -> Effect:
+        """An effect on a path, resolved against the cwd, placed in its environment."""
+        path = self.ctx.resolve(raw_path)
+        placement = self.ctx.place_path(path)
+        all_tags = list(tags)
+        if recursive:
+            all_tags.append("recursive")
+        if self.ctx.elevated:
+            all_tags.append("elevated")
+        if path is None:
+            resource = "fs:?" if not self.ctx.remote else f"fs://{self.ctx.remote}/?"
+            scope: Scope = "many"
+            all_tags.append("dynamic")
+        else:
+            resource = f"fs:{path}" if not self.ctx.remote else f"fs://{self.ctx.remote}{path}"
+            scope = scope_of_path(path, glob=glob, recursive=recursive)
+            if UNKNOWN_PART in path:
+                all_tags.append("dynamic")
+                resource = resource.replace(UNKNOWN_PART, "*")
+            if self.ctx.workspace and path.rstrip("/*") == self.ctx.workspace and placement.environment == LOCAL:
+                all_tags.append("workspace-root")
+        shown = resource[3:] if resource.startswith("fs:") else resource
+        summary = summary.replace(UNKNOWN_PART, "…")
+        return self.effect(
+            operation,
+            resource,
+            placement,
+            scope=scope,
+            reversible=reversible,
+            kind=kind or ("directory" if recursive else "file"),
+            tags=tuple(all_tags),
+            summary=summary or f"{VERB_OF[operation]} {shown}",
+            suggestions=tuple(suggestions),
+        )
+
+    def unknown(self, why: str) -> Effect:
+        """A command whose effects are not known: placed by where its arguments point."""
+        placement = self.arguments_placement()
+        return self.effect(
+            "unknown",
+            f"cmd:{self.name}",
+            placement,
+            scope="one",
+            summary=f"runs {self.name} ({why})",
+        )
+
+    def arguments_placement(self) -> Placement:
+        """Local when every argument stays in the workspace (plain words, relative paths, flags);
+        otherwise the environment of the first argument that points elsewhere."""
+        if self.ctx.remote_placement is not None:
+            return self.ctx.remote_placement
+        for word in self.words:
+            value = word.value
+            if "://" in value:
+                return self.ctx.environments.url(value.split("=", 1)[-1], "URL argument")
+            if "=" in value and value.startswith("-"):
+                value = value.split("=", 1)[1]
+            if value.startswith(("/", "~", "..")) or "/../" in value:
+                path = self.ctx.resolve(value)
+                placement = self.ctx.place_path(path)
+                if placement.environment != LOCAL and not (path and is_harmless_path(path)):
+                    return placement
+
+        if self.ctx.workspace is None:
+            return Placement(UNKNOWN, "the command runs outside any workspace")
+        return Placement(LOCAL, f"its arguments stay inside the workspace {self.ctx.workspace}")
+
+
+VERB_OF: dict[str, str] = {
+    "read": "reads",
+    "create": "creates",
+    "modify": "modifies",
+    "delete": "deletes",
+    "replace": "replaces",
+    "permission": "changes permissions of",
+    "secret_read": "reads secrets from",
+    "exfiltrate": "sends data to",
+    "execute_opaque": "runs code that cannot be inspected from",
+    "publish": "publishes",
+    "host_control": "controls the host:",
+    "unknown": "does something unknown to",
+}
+
+# Paths outside the workspace that reading or naming does not make risky.
+HARMLESS_PREFIXES = ("/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/fd/", "/dev/tty",
+                     "/proc/self/", "/dev/zero", "/dev/urandom", "/dev/random")
+
+
+def is_harmless_path(path: str) -> bool:
+    return path.startswith(HARMLESS_PREFIXES)
+
+
+def scope_of_path(path: str, *, glob: bool, recursive: bool) -> Scope:
+    if glob:
+        base = posixpath.basename(path)
+        return "all" if base in ("*", ".*", "*.*", "{*,.*}") else "many"
+    return "many" if recursive else "one"
+
+
+# --- option walking ------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Options:
+    """Arguments split into options and positionals. `flags` maps each option as written (`-f`,
+    `--force`) to its values (an option without a value maps to ['']), in order of appearance."""
+
+    flags: dict[str, list[str]]
+    positionals: list[str]
+    positional_words: list[Word]
+
+    def has(self, *names: str) -> bool:
+        return any(n in self.flags for n in names)
+
+    def value(self, *names: str) -> str | None:
+        for n in names:
+            values = self.flags.get(n)
+            if values:
+                return values[-1]
+        return None
+
+    def values(self, *names: str) -> list[str]:
+        out: list[str] = []
+        for n in names:
+            out.extend(self.flags.get(n, ()))
+        return out
+
+
+def parse_options(words: Sequence[Word], takes_value: frozenset[str] | set[str] = frozenset(),
+                  *, stop_at_first_positional: bool = False, long_single_dash: bool = False) -> Options:
+    """Walk GNU-style options. `takes_value` lists options (short and long) that consume a value.
+    Combined short flags (`-rf`) split into `-r`, `-f`; `-n5` and `--n=5` carry their values inline."""
+    flags: dict[str, list[str]] = {}
+    positionals: list[str] = []
+    positional_words: list[Word] = []
+    i = 0
+    n = len(words)
+    while i < n:
+        word = words[i]
+        arg = word.value
+        if arg == "--":
+            positional_words.extend(words[i + 1:])
+            positionals.extend(w.value for w in words[i + 1:])
+            break
+        if arg.startswith("--") and len(arg) > 2:
+            name, eq, inline = arg.partition("=")
+            if eq:
+                flags.setdefault(name, []).append(inline)
+            elif name in takes_value and i + 1 < n:
+                flags.setdefault(name, []).append(words[i + 1].value)
+                i += 1
+            else:
+                flags.setdefault(name, []).append("")
+        elif len(arg) > 1 and arg[0] == "-" and (not arg[1].isdigit() or arg in takes_value):
+            if long_single_dash or arg in takes_value or "=" in arg:
+                name, eq, inline = arg.partition("=")
+                if eq:
+                    flags.setdefault(name, []).append(inline)
+                elif name in takes_value and i + 1 < n:
+                    flags.setdefault(name, []).append(words[i + 1].value)
+                    i += 1
+                else:
+                    flags.setdefault(name, []).append("")
+            else:
+                j = 1
+                while j < len(arg):
+                    short = "-" + arg[j]
+                    if short in takes_value:
+                        rest = arg[j + 1:]
+                        if rest:
+                            flags.setdefault(short, []).append(rest)
+                        elif i + 1 < n:
+                            flags.setdefault(short, []).append(words[i + 1].value)
+                            i += 1
+                        else:
+                            flags.setdefault(short, []).append("")
+                        break
+                    flags.setdefault(short, []).append("")
+                    j += 1
+        else:
+            positionals.append(arg)
+            positional_words.append(word)
+            if stop_at_first_positional:
+                positional_words.extend(words[i + 1:])
+                positionals.extend(w.value for w in words[i + 1:])
+                break
+        i += 1
+    return Options(flags, positionals, positional_words)
+
+
+# --- the family base -----------------------------------------------------------------------------------
+
+class Family:
+    """One tool family. Subclasses fill the tables and override `analyze` (or a verb method)."""
+
+    family: ClassVar[str] = ""
+    takes_value: ClassVar[frozenset[str]] = frozenset()
+
+    def analyze(self, inv: Invocation) -> list[Effect]:
+        return [inv.unknown("no analyzer")]
+
+    def options(self, inv: Invocation, words: Sequence[Word] | None = None, **kw: bool) -> Options:
+        return parse_options(inv.words if words is None else words, self.takes_value, **kw)
+
+
+Analyzer = Callable[[Invocation], list[Effect]]
+
+
+def basename(name: str) -> str:
+    """`/usr/bin/rm` and `\\rm` are rm."""
+    name = name.lstrip("\\")
+    return name.rsplit("/", 1)[-1] if "/" in name else name
+
+
+def expand_home(ctx_home: str | None, path: str) -> str:
+    return os.path.join(ctx_home or "~", path)
+
+
+def new_context(cwd: str | None, env: dict[str, str] | None, environments: Environments) -> Context:
+    env = dict(env or {})
+    home = env.get("HOME")
+    if cwd:
+        cwd = posixpath.normpath(cwd)
+    return Context(cwd=cwd, env=env, home=home, workspace=workspace_of(cwd, home), environments=environments)

@@ -1,0 +1,754 @@
+"""Shell commands: parse with tree-sitter-bash, walk every command-like node, expand words, unwrap runners.
+
+The walker understands a command line the way bash would run it, as far as that can be known before it
+runs: quotes removed, variables from the action's env and from earlier assignments expanded (an unset one is
+empty, as in bash), `cd` followed, command substitutions analysed and their text used where it is known,
+heredocs and pipes carried into the next command's stdin. Each simple command goes to its family
+(`commands/`), which may hand a payload back (sudo, ssh, bash -c, xargs, find -exec ...).
+
+Anything that cannot be parsed or is too big, too deep or too slow becomes a `not-understood` effect, which
+the policy turns into ask or deny: the walker never raises to its caller and never guesses "harmless".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import os
+import re
+import stat
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from changegate.environments import UNKNOWN, Placement
+from changegate.model import Effect
+from changegate.understand.base import (
+    DYNAMIC_WORD,
+    GLOB_CHARS,
+    UNKNOWN_PART,
+    Context,
+    Invocation,
+    NotUnderstood,
+    Stream,
+    Word,
+    basename,
+)
+from changegate.understand.commands import family_for
+
+MAX_COMMAND_BYTES = 64 * 1024
+MAX_NESTING = 48  # nested statements, substitutions and unwrapped payloads together
+MAX_SCRIPT_BYTES = 256 * 1024  # scripts read from disk to see what `bash script.sh` would do
+TIME_BUDGET_S = 0.05
+MAX_LOOP_VALUES = 16
+MAX_BRACE_WORDS = 64
+
+_parser: Any = None
+
+
+def parse(text: str) -> Any:
+    """The tree-sitter tree of `text` (a trailing newline avoids a slow path on long pipelines)."""
+    global _parser
+    if _parser is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _parser.parse((text + "\n").encode("utf-8", "surrogatepass"))
+
+
+def not_understood(reason: str, tag: str, evidence: str = "", placement: Placement | None = None) -> Effect:
+    placement = placement or Placement(UNKNOWN, "an action that is not understood could touch anything")
+    return Effect(
+        operation="unknown",
+        resource="action:not-understood",
+        environment=placement.environment,
+        why_environment=placement.why,
+        scope="one",
+        reversible="unknown",
+        family="shell",
+        evidence=evidence[:200],
+        tags=("not-understood", tag),
+        summary=f"not understood: {reason}",
+    )
+
+
+STATEMENT_LISTS = frozenset({
+    "program", "list", "compound_statement", "do_group", "else_clause", "elif_clause", "if_statement",
+    "while_statement", "case_statement", "case_item", "negated_command", "ERROR", "c_style_for_statement",
+})
+WORD_NODES = frozenset({
+    "word", "string", "raw_string", "ansi_c_string", "concatenation", "simple_expansion", "expansion",
+    "command_substitution", "process_substitution", "number", "translated_string", "arithmetic_expansion",
+    "brace_expression",
+})
+SILENT_PATHS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero"})
+SPECIAL_UNKNOWN = frozenset({"RANDOM", "SRANDOM", "?", "$", "!", "#", "@", "*", "-", "_", "LINENO",
+                             "SECONDS", "EPOCHSECONDS", "EPOCHREALTIME", "BASHPID", "PPID", "REPLY"})
+ANSI_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "e": "\x1b",
+               "E": "\x1b", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+ANSI_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.S)
+DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
+WORD_ESCAPE = re.compile(r"\\(.)", re.S)
+BRACE = re.compile(r"\{([^{}]*)\}")
+
+
+def decode_ansi_c(body: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1)
+        head = code[0]
+        try:
+            if head == "x":
+                return chr(int(code[1:], 16))
+            if head in "uU":
+                return chr(int(code[1:], 16))
+            if head.isdigit():
+                return chr(int(code, 8) & 0xFF)
+            if head == "c" and len(code) == 2:
+                return chr(ord(code[1].upper()) ^ 0x40)
+        except (ValueError, OverflowError):
+            return UNKNOWN_PART
+        return ANSI_SIMPLE.get(code, "\\" + code)
+
+    return ANSI_ESCAPE.sub(one, body)
+
+
+def expand_braces(text: str) -> list[str]:
+    """Bash brace expansion of unquoted text: a{b,c} -> ab ac; bounded."""
+    out = [text]
+    for _ in range(8):
+        changed = False
+        nxt: list[str] = []
+        for item in out:
+            m = next((m for m in BRACE.finditer(item) if "," in m.group(1)), None)
+            if m is None:
+                nxt.append(item)
+                continue
+            changed = True
+            for part in m.group(1).split(","):
+                nxt.append(item[: m.start()] + part + item[m.end():])
+        out = nxt[:MAX_BRACE_WORDS]
+        if not changed:
+            break
+    return out
+
+
+class Walker:
+    """Walks one action's command lines. One per action: it carries the deadline and nesting depth."""
+
+    def __init__(self, deadline: float | None = None) -> None:
+        self.deadline = deadline if deadline is not None else time.perf_counter() + TIME_BUDGET_S
+        self.effects: list[Effect] = []
+        self.nesting = 0
+        self.active_functions: set[str] = set()
+
+    # --- entry points --------------------------------------------------------------------------------
+    def run_script(self, script: str, ctx: Context, origin: str = "") -> list[Effect]:
+        """Parse and walk a script; record its effects. Returns the effects it added."""
+        start = len(self.effects)
+        script = script.replace(UNKNOWN_PART, DYNAMIC_WORD)
+        if len(script.encode("utf-8", "surrogatepass")) > MAX_COMMAND_BYTES:
+            self.effects.append(not_understood(
+                f"the command is larger than {MAX_COMMAND_BYTES // 1024} KiB", "too-large", script[:80]))
+            return self.effects[start:]
+        tree = parse(script)
+        root = tree.root_node
+        if root.has_error:
+            bad = first_error(root)
+            snippet = bad.text.decode("utf-8", "replace") if bad is not None and bad.text else script
+            where = f" near {snippet[:60]!r}" if snippet else ""
+            what = f"{origin} " if origin else ""
+            self.effects.append(not_understood(f"the {what}shell syntax does not parse{where}", "parse-error",
+                                               script))
+        self.guarded(root, ctx, None)
+        return self.effects[start:]
+
+    def run_argv(self, words: list[Word], ctx: Context, *, stdin: Stream | None = None,
+                 args_unknown: bool = False, text: str = "") -> list[Effect]:
+        start = len(self.effects)
+        self.enter()
+        try:
+            self.dispatch(words, ctx, stdin, args_unknown=args_unknown, text=text)
+        finally:
+            self.nesting -= 1
+        return self.effects[start:]
+
+    def guarded(self, node: Any, ctx: Context, stdin: Stream | None) -> Stream:
+        """Walk a node; turn failures into not-understood effects instead of exceptions."""
+        try:
+            return self.statement(node, ctx, stdin)
+        except NotUnderstood as exc:
+            self.effects.append(not_understood(exc.reason, exc.tag, node.text.decode("utf-8", "replace")))
+        except RecursionError:
+            self.effects.append(not_understood("the command nests too deeply to follow", "too-deep",
+                                               node.text.decode("utf-8", "replace")))
+        return Stream()
+
+    def enter(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise NotUnderstood(f"the command nests more than {MAX_NESTING} levels deep", "too-deep")
+        if time.perf_counter() > self.deadline:
+            raise NotUnderstood(f"understanding took longer than {int(TIME_BUDGET_S * 1000)} ms", "timeout")
+
+    # --- statements ----------------------------------------------------------------------------------
+    def statement(self, node: Any, ctx: Context, stdin: Stream | None) -> Stream:
+        self.enter()
+        try:
+            return self._statement(node, ctx, stdin)
+        finally:
+            self.nesting -= 1
+
+    def _statement(self, node: Any, ctx: Context, stdin: Stream | None) -> Stream:
+        kind = node.type
+        if kind == "command":
+            return self.command(node, ctx, stdin, [])
+        if kind == "pipeline":
+            return self.pipeline(node.named_children, ctx, stdin)
+        if kind == "redirected_statement":
+            return self.redirected(node, ctx, stdin)
+        if kind == "list" or kind in STATEMENT_LISTS:
+            out = Stream()
+            for child in node.named_children:
+                if child.type in WORD_NODES:
+                    self.expand(child, ctx)
+                else:
+                    out = self.statement(child, ctx, stdin)
+            return out
+        if kind == "subshell":
+            out = Stream()
+            inner = ctx.clone()
+            for child in node.named_children:
+                out = self.statement(child, inner, stdin)
+            return out
+        if kind == "variable_assignment":
+            self.assign(node, ctx)
+            return Stream(text="")
+        if kind == "variable_assignments":
+            for child in node.named_children:
+                self.assign(child, ctx)
+            return Stream(text="")
+        if kind == "declaration_command":
+            return self.declaration(node, ctx)
+        if kind == "unset_command":
+            for child in node.named_children:
+                for word in self.expand(child, ctx):
+                    ctx.env.pop(word.value, None)
+            return Stream(text="")
+        if kind == "for_statement":
+            return self.for_loop(node, ctx, stdin)
+        if kind == "function_definition":
+            return self.function(node, ctx)
+        if kind in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
+            return Stream(text="")
+        if kind in WORD_NODES:
+            words = self.expand(node, ctx)
+            return Stream(text=" ".join(w.value for w in words))
+        # test_command, arithmetic, ternaries and whatever else: substitutions inside still run
+        for child in node.named_children:
+            if child.type in WORD_NODES:
+                self.expand(child, ctx)
+            else:
+                self.statement(child, ctx, stdin)
+        return Stream()
+
+    def assign(self, node: Any, ctx: Context) -> None:
+        name_node = node.child_by_field_name("name") or (node.named_children[0] if node.named_children else None)
+        if name_node is None:
+            return
+        name = name_node.text.decode("utf-8", "replace")
+        value_node = node.child_by_field_name("value")
+        if value_node is None:
+            ctx.env[name] = ""
+            return
+        words = self.expand(value_node, ctx, split=False)
+        ctx.env[name] = " ".join(w.value for w in words)
+
+    def declaration(self, node: Any, ctx: Context) -> Stream:
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                self.assign(child, ctx)
+            elif child.type in WORD_NODES:
+                self.expand(child, ctx)
+        return Stream(text="")
+
+    def for_loop(self, node: Any, ctx: Context, stdin: Stream | None) -> Stream:
+        var_node = node.child_by_field_name("variable")
+        body = node.child_by_field_name("body")
+        values: list[Word] = []
+        for child in node.children_by_field_name("value"):
+            values.extend(self.expand(child, ctx))
+        if var_node is None or body is None:
+            for child in node.named_children:
+                if child.type not in WORD_NODES and child.type != "variable_name":
+                    self.statement(child, ctx, stdin)
+            return Stream()
+        name = var_node.text.decode("utf-8", "replace")
+        known = [w.value for w in values if w.known]
+        if values and len(known) == len(values) and len(known) <= MAX_LOOP_VALUES:
+            candidates = known
+        else:
+            candidates = [UNKNOWN_PART]
+        out = Stream()
+        for value in candidates:
+            ctx.env[name] = value
+            out = self.statement(body, ctx, stdin)
+        return out
+
+    def function(self, node: Any, ctx: Context) -> Stream:
+        name_node = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        name = name_node.text.decode("utf-8", "replace") if name_node is not None else ""
+        ctx.functions[name] = body
+        if body is not None and calls_itself(body, name):
+            self.effects.append(Effect(
+                operation="host_control",
+                resource="host:processes",
+                environment="unknown",
+                why_environment="a fork bomb exhausts the machine it runs on",
+                scope="all",
+                reversible="no",
+                kind="fork-bomb",
+                family="shell",
+                evidence=node.text.decode("utf-8", "replace")[:120],
+                tags=("fork-bomb",),
+                summary=f"defines {name!r} to call itself in the background: a fork bomb",
+            ))
+        return Stream(text="")
+
+    def pipeline(self, stages: list[Any], ctx: Context, stdin: Stream | None) -> Stream:
+        stream = stdin
+        for stage in stages:
+            stream = self.statement(stage, ctx.clone(), stream)
+        return stream or Stream()
+
+    def redirected(self, node: Any, ctx: Context, stdin: Stream | None) -> Stream:
+        body = node.child_by_field_name("body")
+        redirects = [c for c in node.named_children if c is not body]
+        if body is None:
+            for r in redirects:
+                self.redirect_effects(r, ctx, None)
+            return Stream()
+        if body.type == "command":
+            return self.command(body, ctx, stdin, redirects)
+        stdin = self.input_of(redirects, ctx, stdin)
+        out = self.statement(body, ctx, stdin)
+        for r in redirects:
+            self.redirect_effects(r, ctx, out)
+        return self.continuations(redirects, ctx, out)
+
+    # --- simple commands ------------------------------------------------------------------------------
+    def command(self, node: Any, ctx: Context, stdin: Stream | None, redirects: list[Any]) -> Stream:
+        assignments: list[Any] = []
+        words: list[Word] = []
+        inline_redirects: list[Any] = []
+        for child in node.named_children:
+            kind = child.type
+            if kind == "variable_assignment":
+                assignments.append(child)
+            elif kind == "command_name":
+                for inner in child.named_children:
+                    words.extend(self.expand(inner, ctx))
+            elif kind in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
+                inline_redirects.append(child)
+            elif kind in WORD_NODES:
+                words.extend(self.expand(child, ctx))
+        all_redirects = redirects + inline_redirects
+        run_ctx = ctx
+        if assignments:
+            run_ctx = ctx.clone()
+            for a in assignments:
+                self.assign(a, run_ctx)
+        stdin = self.input_of(all_redirects, ctx, stdin)
+        text = node.text.decode("utf-8", "replace")
+        out = self.dispatch(words, run_ctx, stdin, text=text, parent_ctx=ctx)
+        for r in all_redirects:
+            self.redirect_effects(r, ctx, out)
+        return self.continuations(all_redirects, ctx, out)
+
+    def dispatch(self, words: list[Word], ctx: Context, stdin: Stream | None, *, args_unknown: bool = False,
+                 text: str = "", parent_ctx: Context | None = None) -> Stream:
+        if not words:
+            return Stream(text="")
+        head = words[0]
+        if not head.known:
+            inv = Invocation(name="?", words=words[1:], ctx=ctx, walker=self, stdin=stdin, text=text)
+            effect = inv.unknown("its name is only known when it runs")
+            self.effects.append(Effect(**{**_fields(effect), "operation": "execute_opaque",
+                                          "resource": "cmd:?", "tags": ("dynamic-command",),
+                                          "environment": UNKNOWN,
+                                          "why_environment": "the command to run is computed at run time",
+                                          "summary": f"runs a command computed at run time: {head.shown()}"}))
+            return Stream()
+        name = basename(head.value)
+        if name in ("cd", "pushd", "popd", "chdir"):
+            self.change_directory(words[1:], parent_ctx or ctx)
+            return Stream(text="")
+        if name in ctx.functions:
+            return self.call_function(name, ctx, stdin)
+        family = family_for(name)
+        inv = Invocation(name=name, words=words[1:], ctx=ctx, walker=self, stdin=stdin, text=text or
+                         " ".join(w.value for w in words), args_unknown=args_unknown)
+        if head.value != name and "/" in head.value and family is None:
+            inv.name = head.value  # ./deploy.sh, /opt/tool/bin/x: a program at a path
+        try:
+            produced = family.analyze(inv) if family is not None else [inv.unknown("not a known command")]
+        except NotUnderstood as exc:
+            produced = [not_understood(exc.reason, exc.tag, inv.text)]
+        except RecursionError:
+            raise
+        except Exception as exc:  # an analyzer bug must not become an allow or a traceback
+            produced = [not_understood(f"the {name} analyzer failed ({type(exc).__name__}: {exc})",
+                                       "analyzer-error", inv.text)]
+        self.effects.extend(produced)
+        return inv.stdout
+
+    def call_function(self, name: str, ctx: Context, stdin: Stream | None) -> Stream:
+        """A function runs its body when called (in the current shell); a recursive call adds nothing."""
+        body = ctx.functions[name]
+        if name in self.active_functions or body is None:
+            return Stream()
+        self.active_functions.add(name)
+        try:
+            return self.statement(body, ctx, stdin)
+        finally:
+            self.active_functions.discard(name)
+
+    def change_directory(self, args: list[Word], ctx: Context) -> None:
+        target = next((w.value for w in args if not w.value.startswith("-")), None)
+        if target is None:
+            ctx.cwd = ctx.home
+            return
+        if target == "-" or not Word(target).known:
+            ctx.cwd = None
+            return
+        ctx.cwd = ctx.resolve(target)
+
+    # --- redirections ---------------------------------------------------------------------------------
+    def input_of(self, redirects: list[Any], ctx: Context, stdin: Stream | None) -> Stream | None:
+        for r in redirects:
+            if r.type == "herestring_redirect":
+                words = [w for c in r.named_children for w in self.expand(c, ctx, split=False)]
+                value = " ".join(w.value for w in words)
+                stdin = Stream(text=value + "\n") if UNKNOWN_PART not in value else Stream(origin="a here-string")
+            elif r.type == "heredoc_redirect":
+                stdin = self.heredoc_text(r, ctx)
+            elif r.type == "file_redirect":
+                op, target = self.redirect_target(r, ctx)
+                if op in ("<", "<>") and target is not None:
+                    stdin = self.file_stream(target, ctx)
+        return stdin
+
+    def heredoc_text(self, node: Any, ctx: Context) -> Stream:
+        start = next((c for c in node.children if c.type == "heredoc_start"), None)
+        body = next((c for c in node.children if c.type == "heredoc_body"), None)
+        if body is None:
+            return Stream(text="")
+        quoted = start is not None and any(q in start.text.decode("utf-8", "replace") for q in "'\"\\")
+        if quoted or not body.named_children:
+            return Stream(text=body.text.decode("utf-8", "replace"))
+        value = self.fill(body, ctx, body.start_byte, body.end_byte, DQ_ESCAPE)
+        return Stream(text=value) if UNKNOWN_PART not in value else Stream(origin="a heredoc with run-time values")
+
+    def continuations(self, redirects: list[Any], ctx: Context, out: Stream) -> Stream:
+        """Statements that tree-sitter attaches to a heredoc (`cat <<EOF | sh`, `<<EOF && next`)."""
+        for r in redirects:
+            if r.type != "heredoc_redirect":
+                continue
+            piped = False
+            for child in r.children:
+                if child.type == "|":
+                    piped = True
+                elif child.type in ("&&", "||", ";"):
+                    piped = False
+                elif child.is_named and child.type not in ("heredoc_start", "heredoc_body", "heredoc_end"):
+                    if child.type == "pipeline" and child.children and child.children[0].type == "|":
+                        out = self.pipeline(child.named_children, ctx, out)
+                    elif piped:
+                        out = self.statement(child, ctx.clone(), out)
+                    else:
+                        out = self.statement(child, ctx, None)
+        return out
+
+    def redirect_target(self, node: Any, ctx: Context) -> tuple[str, str | None]:
+        op = ""
+        target: str | None = None
+        for child in node.children:
+            if not child.is_named:
+                op = child.type
+            elif child.type != "file_descriptor":
+                words = self.expand(child, ctx, split=False)
+                target = words[0].value if words else ""
+        return op, target
+
+    def redirect_effects(self, node: Any, ctx: Context, out: Stream | None) -> None:
+        if node.type != "file_redirect":
+            return
+        op, target = self.redirect_target(node, ctx)
+        if target is None or op in ("<", "<&", ">&-", "<&-"):
+            return
+        if op in (">&", "&>") and (target.isdigit() or target == "-"):
+            return
+        path = ctx.resolve(target)
+        if path in SILENT_PATHS or (path or "").startswith("/dev/fd/"):
+            return
+        inv = Invocation(name="redirect", words=[], ctx=ctx, walker=self, text=node.text.decode("utf-8", "replace"))
+        appending = op in (">>", "&>>")
+        if path is not None and out is not None and out.text is not None and path not in ctx.files:
+            ctx.files[path] = out.text
+        if path is not None and path.startswith("/dev/") and not path.startswith(("/dev/shm", "/dev/mqueue")):
+            self.effects.append(inv.fs("modify", target, kind="device", tags=("device-write",),
+                                       summary=f"writes straight to the device {path}"))
+            return
+        if appending:
+            self.effects.append(inv.fs("modify", target, reversible="unknown", summary=f"appends to {path or target}"))
+        else:
+            self.effects.append(inv.fs("modify", target, tags=("overwrite",),
+                                       summary=f"overwrites {path or target}"))
+
+    def file_stream(self, raw: str, ctx: Context) -> Stream:
+        path = ctx.resolve(raw)
+        if path is None:
+            return Stream(origin="a file only known at run time")
+        if path in ctx.files:
+            return Stream(text=ctx.files[path], origin=f"the file {path}")
+        text = read_small_file(path)
+        return Stream(text=text, origin=f"the file {path}")
+
+    # --- words ------------------------------------------------------------------------------------------
+    def expand(self, node: Any, ctx: Context, *, split: bool = True) -> list[Word]:
+        kind = node.type
+        raw = node.text.decode("utf-8", "replace")
+        if kind == "word" and "{" in raw and "," in raw:
+            return [self.plain_word(part, ctx, raw) for part in expand_braces(raw)]
+        if kind == "concatenation" and "{" in raw and "," in raw and all(
+                c.type == "word" for c in node.named_children):
+            return [self.plain_word(part, ctx, raw) for part in expand_braces(raw)]
+        value, glob = self.value(node, ctx)
+        if split and kind in ("simple_expansion", "expansion"):
+            if value == "":
+                return []  # an unquoted empty expansion is no word at all
+            if any(c in value for c in " \t\n"):
+                return [Word(part, glob=any(g in part for g in GLOB_CHARS), text=raw) for part in value.split()]
+            glob = any(g in value for g in GLOB_CHARS)
+        if split and kind == "command_substitution" and value == "":
+            return []
+        return [Word(value, glob=glob, text=raw)]
+
+    def plain_word(self, text: str, ctx: Context, raw: str) -> Word:
+        value = self.tilde(WORD_ESCAPE.sub(r"\1", text), ctx)
+        return Word(value, glob=has_glob(text), text=raw)
+
+    def tilde(self, value: str, ctx: Context) -> str:
+        if value == "~" or value.startswith("~/"):
+            home = ctx.getenv("HOME") or ctx.home
+            if home:
+                return home + value[1:]
+        return value
+
+    def value(self, node: Any, ctx: Context) -> tuple[str, bool]:
+        """The expanded text of a word node, and whether it carries an unquoted glob."""
+        kind = node.type
+        if kind == "word":
+            raw = node.text.decode("utf-8", "replace")
+            value = self.tilde(WORD_ESCAPE.sub(r"\1", raw), ctx)
+            if DYNAMIC_WORD in value:
+                value = value.replace(DYNAMIC_WORD, UNKNOWN_PART)
+            return value, has_glob(raw)
+        if kind == "number":
+            return node.text.decode("utf-8", "replace"), False
+        if kind == "raw_string":
+            return node.text.decode("utf-8", "replace")[1:-1].replace(DYNAMIC_WORD, UNKNOWN_PART), False
+        if kind == "ansi_c_string":
+            return decode_ansi_c(node.text.decode("utf-8", "replace")[2:-1]), False
+        if kind in ("string", "translated_string"):
+            start = node.start_byte + (2 if kind == "translated_string" else 1)
+            return self.fill(node, ctx, start, node.end_byte - 1, DQ_ESCAPE), False
+        if kind == "concatenation":
+            parts: list[str] = []
+            glob = False
+            for child in node.named_children:
+                v, g = self.value(child, ctx)
+                parts.append(v)
+                glob = glob or g
+            text = "".join(parts)
+            first = node.named_children[0] if node.named_children else None
+            if first is not None and first.type == "word":
+                text = self.tilde(text, ctx)
+            return text, glob
+        if kind == "simple_expansion":
+            return self.variable(node.text.decode("utf-8", "replace")[1:], ctx), False
+        if kind == "expansion":
+            return self.parameter(node, ctx), False
+        if kind == "command_substitution":
+            inner = ctx.clone()
+            out = Stream()
+            for child in node.named_children:
+                out = self.statement(child, inner, None)
+            if out.text is not None and UNKNOWN_PART not in out.text:
+                return out.text.rstrip("\n"), False
+            return UNKNOWN_PART, False
+        if kind == "process_substitution":
+            inner = ctx.clone()
+            for child in node.named_children:
+                self.statement(child, inner, None)
+            return "/dev/fd/63", False
+        # arithmetic, brace ranges and the rest: run what is inside, value unknown
+        for child in node.named_children:
+            if child.type in ("command_substitution", "process_substitution"):
+                self.value(child, ctx)
+        if kind == "brace_expression":
+            return node.text.decode("utf-8", "replace"), False
+        return UNKNOWN_PART, False
+
+    def fill(self, node: Any, ctx: Context, start: int, end: int, escapes: re.Pattern[str]) -> str:
+        """Text of a double-quoted string or heredoc body: literal gaps unescaped, expansions expanded."""
+        source = node.text
+        base = node.start_byte
+        parts: list[str] = []
+        pos = start
+        for child in node.named_children:
+            if child.start_byte > pos:
+                parts.append(escapes.sub(r"\1", source[pos - base: child.start_byte - base].decode("utf-8", "replace")))
+            if child.type == "string_content" or child.type == "heredoc_content":
+                parts.append(escapes.sub(r"\1", child.text.decode("utf-8", "replace")).replace(
+                    DYNAMIC_WORD, UNKNOWN_PART))
+            else:
+                parts.append(self.value(child, ctx)[0])
+            pos = max(pos, child.end_byte)
+        if end > pos:
+            parts.append(escapes.sub(r"\1", source[pos - base: end - base].decode("utf-8", "replace")))
+        return "".join(parts)
+
+    def variable(self, name: str, ctx: Context) -> str:
+        if name.startswith("{") and name.endswith("}"):
+            name = name[1:-1]
+        if name.isdigit():
+            return ctx.env.get(name, UNKNOWN_PART)  # positional parameters of `sh -c SCRIPT ARG0 ARG1`
+        if name in SPECIAL_UNKNOWN:
+            return UNKNOWN_PART
+        if name == "PWD":
+            return ctx.cwd or UNKNOWN_PART
+        if name == "HOME":
+            return ctx.getenv("HOME") or ctx.home or UNKNOWN_PART
+        value = ctx.getenv(name)
+        if value is None:
+            ctx.consulted.setdefault(f"env:{name}", "")
+            return ""
+        return value
+
+    def parameter(self, node: Any, ctx: Context) -> str:
+        """${NAME}, ${NAME:-word}, ${NAME-word}, ${NAME:=word}, ${NAME:+word}; anything fancier is unknown."""
+        children = node.children
+        names = [c for c in children if c.type in ("variable_name", "special_variable_name")]
+        if len(children) >= 2 and children[1].type in ("#", "!"):
+            return UNKNOWN_PART  # length or indirection
+        if not names:
+            return UNKNOWN_PART
+        name = names[0].text.decode("utf-8", "replace")
+        value = self.variable(name, ctx)
+        ops = [c.type for c in children if not c.is_named and c.type not in ("${", "}")]
+        if not ops:
+            return value
+        op = ops[0]
+        operand_nodes = [c for c in children if c.is_named and c is not names[0]]
+        operand = "".join(self.value(c, ctx)[0] for c in operand_nodes)
+        if op in (":-", ":="):
+            return value if value else operand
+        if op in ("-", "="):
+            return value if name in ctx.env else operand
+        if op == ":+":
+            return operand if value else ""
+        if op in (":?", "?"):
+            return value if value else UNKNOWN_PART  # bash stops the command when it is unset
+        return UNKNOWN_PART if UNKNOWN_PART in value or value else value
+
+
+def _fields(effect: Effect) -> dict[str, Any]:
+    return {f: getattr(effect, f) for f in effect.__struct_fields__}
+
+
+def has_glob(raw: str) -> bool:
+    """Whether a word as written has an unquoted, unescaped glob character."""
+    quote = ""
+    escaped = False
+    for c in raw:
+        if escaped:
+            escaped = False
+            continue
+        if c == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            if c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c in GLOB_CHARS:
+            return True
+    return False
+
+
+def first_error(node: Any) -> Any:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            return n
+        stack.extend(reversed(n.children))
+    return None
+
+
+def walk(node: Any) -> Iterator[Any]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.children)
+
+
+def calls_itself(body: Any, name: str) -> bool:
+    """A function whose body runs itself in a pipeline or in the background: a fork bomb."""
+    calls = 0
+    spawns = False
+    for n in walk(body):
+        if n.type == "command_name" and n.text.decode("utf-8", "replace") == name:
+            calls += 1
+        elif n.type in ("pipeline", "&"):
+            spawns = True
+    return calls >= 1 and spawns
+
+
+def read_small_file(path: str) -> str | None:
+    """A regular file's text, if small; never a device, pipe or /dev/stdin (reading one could block or
+    swallow the gate's own input)."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SCRIPT_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_SCRIPT_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_SCRIPT_BYTES:
+        return None
+    return data.decode("utf-8", "replace")
+
+
+def decode_payload(kind: str, text: str) -> str | None:
+    """Decode a known payload the way `base64 -d`, `xxd -r -p` or `rev` would; None where it fails."""
+    try:
+        if kind == "base64":
+            cleaned = "".join(text.split())
+            return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=False).decode("utf-8")
+        if kind == "base32":
+            return base64.b32decode("".join(text.split())).decode("utf-8")
+        if kind == "hex":
+            return binascii.unhexlify("".join(text.split())).decode("utf-8")
+        if kind == "rev":
+            return "\n".join(line[::-1] for line in text.rstrip("\n").split("\n")) + "\n"
+        if kind == "rot13":
+            return codecs.decode(text, "rot13")
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None
+    return None
