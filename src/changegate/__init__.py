@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from changegate.sdk import Denied, Gate, PendingApproval
+    from changegate.sdk import Denied as Denied
+    from changegate.sdk import Gate as Gate
+    from changegate.sdk import PendingApproval as PendingApproval
 
 
 def __getattr__(name: str) -> Any:
