@@ -594,10 +594,9 @@ class Walker:
             for child in node.named_children:
                 self.statement(child, inner, None)
             return "/dev/fd/63", False
-        # arithmetic, brace ranges and the rest: run what is inside, value unknown
-        for child in node.named_children:
-            if child.type in ("command_substitution", "process_substitution"):
-                self.value(child, ctx)
+        # arithmetic, brace ranges and the rest: run the substitutions inside, however deep; value unknown
+        for inner in substitutions(node):
+            self.value(inner, ctx)
         if kind == "brace_expression":
             return node.text.decode("utf-8", "replace"), False
         return UNKNOWN_PART, False
@@ -687,6 +686,17 @@ def has_glob(raw: str) -> bool:
         elif c in GLOB_CHARS:
             return True
     return False
+
+
+def substitutions(node: Any) -> Iterator[Any]:
+    """Command and process substitutions anywhere below `node` (not inside each other)."""
+    stack = list(reversed(node.named_children))
+    while stack:
+        n = stack.pop()
+        if n.type in ("command_substitution", "process_substitution"):
+            yield n
+        else:
+            stack.extend(reversed(n.named_children))
 
 
 def first_error(node: Any) -> Any:

@@ -7,7 +7,6 @@ ssh moves the payload to another host (whose name places it), xargs appends argu
 
 from __future__ import annotations
 
-import posixpath
 import shlex
 from typing import ClassVar
 
@@ -15,6 +14,7 @@ from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Family, Invocation, Stream, Word, lit
 from changegate.understand.commands.basic import ReadOnly
+from changegate.understand.commands.fs import stand_in
 from changegate.understand.commands.shells import opaque
 
 # options that take a value, per runner; `None` entries mark how many positionals precede the command
@@ -238,18 +238,31 @@ class Xargs(Family):
             if w.value == "-I" and i + 1 < len(own):
                 replace = own[i + 1].value
             elif w.value.startswith("--replace"):
-                replace = w.value.split("=", 1)[1] if "=" in w.value else "{}"
+                replace = (w.value.split("=", 1)[1] if "=" in w.value else "") or "{}"
             elif w.value.startswith("-i"):
                 replace = w.value[2:] or "{}"
         if not command:
             command = [lit("echo")]
-        roots = inv.stdin.path_roots if inv.stdin is not None else ()
+        stdin = inv.stdin or Stream()
+        if stdin.text is not None and not stdin.opaque:
+            return self.known_arguments(inv, command, replace, stdin.text)
         if replace:
-            stand_in = posixpath.join(roots[0], UNKNOWN_PART) if roots else UNKNOWN_PART
-            command = [Word(w.value.replace(replace, stand_in), glob=w.glob, text=w.text) if replace in w.value
-                       else w for w in command]
-        stream = Stream(origin="arguments from stdin", path_roots=roots)
+            item = stand_in(stdin.path_roots[0], stdin.every_path) if stdin.path_roots else Word(UNKNOWN_PART)
+            command = [Word(w.value.replace(replace, item.value), glob=item.glob and w.value == replace, text=w.text)
+                       if replace in w.value else w for w in command]
+        stream = Stream(origin="arguments from stdin", path_roots=stdin.path_roots, every_path=stdin.every_path)
         inv.run_argv(command, stdin=stream, args_unknown=replace is None)
+        return []
+
+    @staticmethod
+    def known_arguments(inv: Invocation, command: list[Word], replace: str | None, text: str) -> list[Effect]:
+        """`echo a b | xargs rm`: the arguments are known, so the command is too."""
+        if replace:
+            for line in [ln for ln in text.splitlines() if ln.strip()][:MAX_PARALLEL]:
+                inv.run_argv([Word(w.value.replace(replace, line.strip()), text=w.text) for w in command])
+        else:
+            items = safe_split(text)[:64]
+            inv.run_argv([*command, *(lit(item) for item in items)])
         return []
 
 
