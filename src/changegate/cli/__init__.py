@@ -48,13 +48,14 @@ def run(args: list[str]) -> int:
         return int(exc.exit_code)
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_FAILURE
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:
+        # Typer's (vendored click) errors: usage problems print their message and exit 2, never a traceback
+        show = getattr(exc, "show", None)
+        code = getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            return EXIT_USAGE if code == 2 else EXIT_FAILURE
+        if type(exc).__name__ == "Abort":
             return EXIT_FAILURE
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return EXIT_USAGE if isinstance(exc, click.UsageError) else EXIT_FAILURE
         raise
     return int(result) if isinstance(result, int) else 0

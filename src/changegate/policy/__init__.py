@@ -30,6 +30,8 @@ ACTION_TYPES = ("shell", "sql", "terraform_plan", "k8s_manifest", "mcp_tool", "f
 COMPARISON = re.compile(r"^\s*(>=|<=|>|<|==|=|!=)?\s*(\d+(?:\.\d+)?)\s*(%)?\s*$")
 DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 MAX_POLICY_BYTES = 1024 * 1024
+ENUM_FIELDS = {"decide": DECISIONS, "fallback": DECISIONS, "risk": ("low", "medium", "high", "critical"),
+               "freeze": ("exempt",), "format": ("json", "slack")}
 
 
 class PolicyError(Exception):
@@ -319,6 +321,9 @@ def parse_policy(text: str, source: str) -> PolicyDoc:
         path = message.rsplit(" - at `", 1)[1].rstrip("`") if " - at `" in message else "$"
         what = message.rsplit(" - at `", 1)[0]
         what = what.replace("Object contains unknown field", "unknown field")
+        field_name = re.sub(r"\[\d+\]$", "", path).rsplit(".", 1)[-1]
+        if "Invalid enum value" in what and field_name in ENUM_FIELDS:
+            what += f" (expected one of: {', '.join(ENUM_FIELDS[field_name])})"
         line = _line_of(text, path)
         where = f":{line}" if line else ""
         raise PolicyError([f"{source}{where}: {path.removeprefix('$.') or 'policy'}: {what}"]) from exc
@@ -369,10 +374,10 @@ def validate(doc: PolicyDoc, text: str, source: str) -> list[str]:
     for name, override in doc.agents.items():
         check_rules(override.rules, f"$.agents.{name}.rules")
     for i, freeze in enumerate(doc.freezes):
-        if freeze.end <= freeze.start:
-            report(f"$.freezes[{i}].end", "the freeze ends before it starts")
         if freeze.start.tzinfo is None or freeze.end.tzinfo is None:
             report(f"$.freezes[{i}].start", "give times with a zone, e.g. 2026-12-20T00:00:00Z (RFC 3339)")
+        elif freeze.end <= freeze.start:
+            report(f"$.freezes[{i}].end", "the freeze ends before it starts")
         for env in freeze.environments:
             if env not in envs:
                 report(f"$.freezes[{i}].environments", f"{env!r} is not a known environment")

@@ -412,8 +412,8 @@ class Find(Family):
     def deleted(self, inv: Invocation, roots: list[str], selective: bool) -> list[Effect]:
         out = []
         for root in roots:
-            pattern = posixpath.join(root, "*")
-            out.append(inv.fs("delete", pattern, glob=not selective, recursive=True,
+            target = stand_in(root, not selective)
+            out.append(inv.fs("delete", target.value, glob=target.glob, recursive=True,
                               summary=f"deletes {'matching' if selective else 'every'} file under {root}",
                               suggestions=("run the same find without -delete first to see what it matches",)))
         return out
