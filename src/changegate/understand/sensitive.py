@@ -54,6 +54,8 @@ _PERSISTENCE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"/etc/(hosts|resolv\.conf|ld\.so\.preload|ld\.so\.conf.*)", "system name resolution or loading"),
     (r"~/\.(claude|cursor|codex|gemini|kiro)/.*|.*/\.(claude|cursor|gemini|kiro)/(settings|hooks).*",
      "an agent's own settings (it could switch its guard off)"),
+    (r".*/\.mcp\.json|.*/\.(cursor|vscode|codex)/(mcp\.json|config\.toml|hooks\.json)|.*/\.kiro/settings/.*",
+     "an agent's tool servers or hooks (they run commands the agent can call)"),
     (r"~/\.(gitconfig|npmrc|pypirc|docker/config\.json|kube/config|aws/.*)", "tool configuration with access"),
 )
 
@@ -110,3 +112,32 @@ SECRET_VARIABLE = re.compile(
 def is_secret_variable(name: str) -> bool:
     """Whether printing this variable would expose a secret (`AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`)."""
     return SECRET_VARIABLE.match(name) is not None
+
+
+# Credentials recognisable by their shape, whatever file or variable holds them: (pattern, what, service).
+# The service is a word its own hosts carry (a GitHub token sent to github.com is used, not leaked).
+_TOKEN_SHAPES: tuple[tuple[str, str, str], ...] = (
+    (r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----", "a private key", ""),
+    (r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})", "a GitHub token", "github"),
+    (r"\bglpat-[A-Za-z0-9_-]{20,}", "a GitLab token", "gitlab"),
+    (r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", "an AWS access key", "amazonaws"),
+    (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", "a Slack token", "slack"),
+    (r"\b[sr]k_live_[0-9A-Za-z]{20,}", "a Stripe live key", "stripe"),
+    (r"\bsk-ant-[A-Za-z0-9_-]{20,}", "an Anthropic API key", "anthropic"),
+    (r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}", "an OpenAI API key", "openai"),
+    (r"\bAIza[0-9A-Za-z_-]{35}\b", "a Google API key", "googleapis"),
+    (r"\bnpm_[A-Za-z0-9]{36}\b", "an npm token", "npmjs"),
+    (r"\bpypi-[A-Za-z0-9_-]{50,}", "a PyPI token", "pypi"),
+    (r"\bhf_[A-Za-z0-9]{30,}\b", "a Hugging Face token", "huggingface"),
+)
+_TOKENS = [(re.compile(p), what, service) for p, what, service in _TOKEN_SHAPES]
+MAX_SCANNED_TEXT = 1024 * 1024
+
+
+def token_in_text(text: str) -> tuple[str, str] | None:
+    """The first credential recognisable by its shape in `text`, as (what it is, its service), or None."""
+    sample = text[:MAX_SCANNED_TEXT]
+    for regex, what, service in _TOKENS:
+        if regex.search(sample):
+            return what, service
+    return None
