@@ -31,17 +31,25 @@ COMMAND_MODULES = ("check",)
 GROUP_MODULES: dict[str, str] = {"policy": "policy"}
 
 
-def build() -> typer.Typer:
+def build(first: str | None = None) -> typer.Typer:
+    """Register the command modules; for a known subcommand only its own module (start-up time matters:
+    scripts and agents call `check` on every action)."""
     for name in COMMAND_MODULES:
-        importlib.import_module(f"changegate.cli.{name}").register(app)
-    for group, module in GROUP_MODULES.items():
-        sub = importlib.import_module(f"changegate.cli.{module}").app
-        app.add_typer(sub, name=group)
+        module = importlib.import_module(f"changegate.cli.{name}")
+        if first is None or first in getattr(module, "VERBS", {}):
+            module.register(app)
+    for group, module_name in GROUP_MODULES.items():
+        if first is None or first == group:
+            sub = importlib.import_module(f"changegate.cli.{module_name}").app
+            app.add_typer(sub, name=group)
     return app
 
 
 def run(args: list[str]) -> int:
-    command = typer.main.get_command(build())
+    first = args[0] if args and not args[0].startswith("-") else None
+    known = first is not None and (first in GROUP_MODULES or any(
+        first in getattr(importlib.import_module(f"changegate.cli.{n}"), "VERBS", {}) for n in COMMAND_MODULES))
+    command = typer.main.get_command(build(first if known else None))
     try:
         result = command.main(args=args, prog_name="changegate", standalone_mode=False)
     except typer.Exit as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from typing import Any
 
@@ -11,14 +13,42 @@ COLOUR = {"allow": "green", "ask": "yellow", "deny": "bold red"}
 ENV_COLOUR = {"prod": "bold red", "unknown": "red", "staging": "yellow", "dev": "cyan", "local": "green"}
 
 
+class Plain:
+    """Rich's Console interface, for pipes: no colour, no import of Rich (it costs start-up time)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def print(self, text: Any, markup: bool = True) -> None:
+        if not isinstance(text, str):
+            text = plain_table(text)
+        elif markup:
+            text = MARKUP.sub("", text)
+        self.stream.write(text + "\n")
+
+
+MARKUP = re.compile(r"\[/?[a-z ]*\]")
+
+
+def plain_table(table: Any) -> str:
+    rows = [list(column._cells) for column in table.columns]
+    lines = ["\t".join(str(c.header) for c in table.columns)]
+    for i in range(len(rows[0]) if rows else 0):
+        lines.append("\t".join(MARKUP.sub("", str(col[i])) for col in rows))
+    return "\n".join(lines)
+
+
 class Output:
     def __init__(self, stream: Any = None) -> None:
-        from rich.console import Console
-
         self.stream = stream or sys.stdout
-        tty = self.stream.isatty()
-        self.console = Console(file=self.stream, force_terminal=tty, no_color=not tty, highlight=False,
-                               soft_wrap=not tty, width=None if tty else 10_000)
+        tty = self.stream.isatty() and not os.environ.get("NO_COLOR")
+        self.console: Any
+        if tty:
+            from rich.console import Console
+
+            self.console = Console(file=self.stream, highlight=False)
+        else:
+            self.console = Plain(self.stream)
 
     def headline(self, verdict: Verdict) -> None:
         decision = verdict.decision

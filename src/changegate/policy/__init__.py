@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -256,8 +255,11 @@ def parse_duration(text: str) -> timedelta:
 
 # --- loading -------------------------------------------------------------------------------------------
 
+DEFAULT_POLICY_PATH = Path(__file__).with_name("default.yaml")
+
+
 def default_text() -> str:
-    return resources.files("changegate.policy").joinpath("default.yaml").read_text(encoding="utf-8")
+    return DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
 
 
 def _yaml_load(text: str) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 
 # (pattern over the absolute path, what it holds); `~` stands for any home directory
 _SECRET_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -68,9 +69,12 @@ def _compile(patterns: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str
     return out
 
 
-_SECRETS = _compile(_SECRET_PATTERNS)
-_SECRET_BASENAMES = [(re.compile(p + r"\Z", re.IGNORECASE), what) for p, what in _SECRET_NAMES]
-_PERSISTENCE = _compile(_PERSISTENCE_PATTERNS)
+@lru_cache(maxsize=1)
+def _tables() -> tuple[list[tuple[re.Pattern[str], str]], list[tuple[re.Pattern[str], str]],
+                       list[tuple[re.Pattern[str], str]]]:
+    """Compiled on first use: most commands never ask, and compiling costs start-up time."""
+    basenames = [(re.compile(p + r"\Z", re.IGNORECASE), what) for p, what in _SECRET_NAMES]
+    return _compile(_SECRET_PATTERNS), basenames, _compile(_PERSISTENCE_PATTERNS)
 
 
 def _with_home(path: str, home: str | None) -> str:
@@ -82,12 +86,13 @@ def _with_home(path: str, home: str | None) -> str:
 
 def secret_kind(path: str, home: str | None = None) -> str | None:
     """What secret a path holds, or None."""
+    secrets, basenames, _ = _tables()
     probe = _with_home(path, home)
-    for regex, what in _SECRETS:
+    for regex, what in secrets:
         if regex.match(probe):
             return what
     base = posixpath.basename(path)
-    for regex, what in _SECRET_BASENAMES:
+    for regex, what in basenames:
         if regex.match(base):
             return what
     return None
@@ -96,7 +101,7 @@ def secret_kind(path: str, home: str | None = None) -> str | None:
 def persistence_kind(path: str, home: str | None = None) -> str | None:
     """What writing this path would change outside the task, or None."""
     probe = _with_home(path, home)
-    for regex, what in _PERSISTENCE:
+    for regex, what in _tables()[2]:
         if regex.match(probe):
             return what
     return None

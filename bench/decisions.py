@@ -1,0 +1,94 @@
+"""Decision latency over the corpora, against tree-sitter's bare parse of the same commands in the same run.
+
+usage: python bench/decisions.py [--rounds N]
+Reads ../shared/corpora (incidents, public, benign_nl2bash, and the NL2Bash source); without it, falls back to
+examples/incidents.jsonl and says so. Prints medians, p99 and ratios; also batch throughput of
+`changegate check --batch` as a whole process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def load_actions() -> tuple[list[dict], str]:
+    files = [CORPORA / "incidents.jsonl", CORPORA / "public.jsonl", CORPORA / "benign_nl2bash.jsonl"]
+    if not all(f.exists() for f in files):
+        return [json.loads(x)["action"] for x in (ROOT / "examples" / "incidents.jsonl").open()], \
+            "../shared/corpora is missing: measured on examples/incidents.jsonl only"
+    actions = [json.loads(line)["action"] for f in files for line in f.open() if line.strip()]
+    nl2bash = CORPORA / "sources" / "nl2bash" / "nl2bash_all.jsonl"
+    if nl2bash.exists():
+        for line in nl2bash.open():
+            row = json.loads(line)
+            command = row.get("command") or row.get("cmd")
+            if command:
+                actions.append({"type": "shell", "command": command, "cwd": "/home/dev/app",
+                                "env": {"HOME": "/home/dev", "USER": "dev"}})
+    return actions, f"{len(actions)} actions from ../shared/corpora"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    from changegate.gate import evaluate
+    from changegate.policy import load_policy
+    from changegate.understand.shell import parse
+
+    actions, note = load_actions()
+    print(note)
+    policy = load_policy(None)
+    for action in actions[:200]:  # warm caches and lazy imports
+        evaluate(action, policy)
+    shell_texts = [a["command"] for a in actions if a.get("type") == "shell"]
+    decide_times: list[float] = []
+    parse_times: list[float] = []
+    gc.disable()
+    for _ in range(args.rounds):
+        for action in actions:
+            started = time.perf_counter_ns()
+            evaluate(action, policy)
+            decide_times.append((time.perf_counter_ns() - started) / 1000)
+        for text in shell_texts:
+            started = time.perf_counter_ns()
+            parse(text)
+            parse_times.append((time.perf_counter_ns() - started) / 1000)
+    gc.enable()
+    d50, d99 = statistics.median(decide_times), percentile(decide_times, 0.99)
+    p50, p99 = statistics.median(parse_times), percentile(parse_times, 0.99)
+    print(f"decision (understand + decide), in-process: p50 {d50:.1f} µs, p99 {d99:.1f} µs, "
+          f"max {max(decide_times):.0f} µs over {len(decide_times)} decisions")
+    print(f"tree-sitter bare parse of the same commands: p50 {p50:.1f} µs, p99 {p99:.1f} µs")
+    print(f"ratio p50 decision / p50 parse: {d50 / p50:.1f}x (goal <= 3x); p99 goal <= 500 µs")
+    print(f"in-process throughput: {1e6 / statistics.mean(decide_times):,.0f} decisions/s on one core")
+
+    feed = "".join(json.dumps({"id": str(i), "action": a}) + "\n" for i, a in enumerate(actions))
+    started = time.perf_counter()
+    done = subprocess.run([str(Path(sys.executable).parent / "changegate"), "check", "--batch", "-"], input=feed,
+                          capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    answered = len(done.stdout.splitlines())
+    print(f"check --batch as a process: {answered} decisions in {elapsed:.2f} s = {answered / elapsed:,.0f} "
+          f"decisions/s (start-up included)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
