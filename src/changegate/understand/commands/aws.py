@@ -699,8 +699,10 @@ class Aws(Family):
             target = paths[0].value if paths else "s3://"
             return [inv.effect("read", self.s3_resource(where, target), where.placement, reversible="yes",
                                summary=f"aws s3 {sub or 'help'} {target} (read-only or a dry run)".rstrip())]
-        handler: S3Handler | None = {"rm": self.s3_rm, "rb": self.s3_rb, "mb": self.s3_mb, "cp": self.s3_copy, "mv": self.s3_copy,
-                   "sync": self.s3_copy, "presign": self.s3_presign, "website": self.s3_website}.get(sub)
+        handlers: dict[str, S3Handler] = {
+            "rm": self.s3_rm, "rb": self.s3_rb, "mb": self.s3_mb, "cp": self.s3_copy, "mv": self.s3_copy,
+            "sync": self.s3_copy, "presign": self.s3_presign, "website": self.s3_website}
+        handler = handlers.get(sub)
         if handler is None:
             return [inv.unknown(f"aws s3 {sub} is not a known s3 command")]
         return handler(inv, opts.positional_words, where, recursive=recursive, delete=opts.has("--delete"),
