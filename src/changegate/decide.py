@@ -13,6 +13,7 @@ from datetime import datetime
 
 from changegate.model import Action, Decision, Effect, Risk, Verdict, action_hash
 from changegate.policy import CompiledRule, Counts, Policy, now_utc
+from changegate.policy.schema import Freeze
 from changegate.understand import Understanding
 
 SEVERITY = {"allow": 0, "ask": 1, "deny": 2}
@@ -34,20 +35,20 @@ class EffectDecision:
 def decide(action: Action, understanding: Understanding, policy: Policy, *, now: datetime | None = None) -> Verdict:
     effects = understanding.effects
     counts = Counts.of(effects)
-    rules = policy.rules_for(action.agent)
     env = action.env or {}
     home = env.get("HOME", "")
     from changegate.environments import workspace_of
 
     workspace = workspace_of(action.cwd, home) or ""
     freezes = policy.active_freezes(now or now_utc()) if policy.doc.freezes else []
-    decided = [decide_effect(e, action, rules, counts, home, workspace, policy, freezes) for e in effects]
+    decided = [decide_effect(e, action, counts, home, workspace, policy, freezes) for e in effects]
     return assemble(action, understanding, decided)
 
 
-def decide_effect(effect: Effect, action: Action, rules: list[CompiledRule], counts: Counts, home: str,
-                  workspace: str, policy: Policy, freezes: list) -> EffectDecision:  # type: ignore[type-arg]
-    matched = [r for r in rules if r.matches(effect, action.type, action.agent, home, workspace, counts)]
+def decide_effect(effect: Effect, action: Action, counts: Counts, home: str, workspace: str, policy: Policy,
+                  freezes: list[Freeze]) -> EffectDecision:
+    candidates = policy.candidates(action.agent, effect.operation, effect.environment)
+    matched = [r for r in candidates if r.matches(effect, action.type, action.agent, home, workspace, counts)]
     if not matched:
         decision: Decision = "deny" if policy.fallback == "deny" else "allow" if policy.fallback == "allow" else "ask"
         result = EffectDecision(effect, decision, 1 if decision == "ask" else 0,

@@ -220,6 +220,7 @@ class Policy:
     environments: Environments
     text: str = ""
     _by_agent: dict[str, list[CompiledRule]] = field(default_factory=dict, repr=False)
+    _index: dict[tuple[str, str, str], list[CompiledRule]] = field(default_factory=dict, repr=False)
 
     def rules_for(self, agent: str | None) -> list[CompiledRule]:
         key = agent or ""
@@ -232,6 +233,19 @@ class Policy:
                 rules = [r for r in rules if r.id not in disabled] + extra
         self._by_agent[key] = rules
         return rules
+
+    def candidates(self, agent: str | None, operation: str, environment: str) -> list[CompiledRule]:
+        """The rules that can match an effect with this operation and environment (an index: most rules
+        name both, so each effect is checked against a handful instead of all)."""
+        key = (agent or "", operation, environment)
+        found = self._index.get(key)
+        if found is None:
+            found = [r for r in self.rules_for(agent)
+                     if (r.operation is None or operation in r.operation)
+                     and (r.environment is None or environment in r.environment)]
+            if len(self._index) < 4096:
+                self._index[key] = found
+        return found
 
     def active_freezes(self, now: datetime) -> list[Freeze]:
         return [f for f in self.doc.freezes if f.start <= now < f.end]
