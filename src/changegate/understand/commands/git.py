@@ -268,8 +268,8 @@ class Git(Family):
         return [self.discard(inv, "git prune deletes unreachable commits", "git prune -n shows what would go")]
 
     def verb_worktree(self, inv: Invocation, rest: list[Word]) -> list[Effect]:
-        values = [w.value for w in rest]
-        if values[:1] == ["remove"] and any(v in ("-f", "--force") for v in values):
+        opts = parse_options(rest, frozenset({"--reason", "--expire", "-b", "-B"}))
+        if opts.positionals[:1] == ["remove"] and opts.has("-f", "--force"):
             return [self.discard(inv, "git worktree remove --force deletes a worktree with its changes",
                                  "commit or stash in that worktree first")]
         return [self.local(inv, "worktree")]

@@ -276,6 +276,14 @@ class Parallel(Family):
                                                                       "--delay", "--timeout", "-a", "--arg-file",
                                                                       "--results", "--tmpdir", "-d", "--delimiter"}))
         args = [w.value for w in inv.words[cut + 1:]] if cut < len(values) else []
+        if not command and cut == len(values) and inv.stdin is not None and inv.stdin.text is not None:
+            # no command: each input line is a command of its own
+            for line in [ln for ln in inv.stdin.text.splitlines() if ln.strip()][:MAX_PARALLEL]:
+                inv.run_script(line, origin="parallel input")
+            return []
+        if not command and not args and cut < len(values):
+            return [inv.effect("read", "cmd:parallel", Placement("local", "nothing to run"), reversible="yes",
+                               summary="parallel with nothing to run")]
         template = " ".join(w.value for w in command) if command else "{}"
         targets = args[:MAX_PARALLEL] if args and all(UNKNOWN_PART not in a for a in args) else [UNKNOWN_PART]
         for target in targets:
