@@ -116,6 +116,26 @@ class Context:
             self.consulted.setdefault(f"env:{name}", value)
         return value
 
+    def environment_from_variables(self) -> Placement | None:
+        """Where a program we cannot read would connect: the connection settings in its environment.
+        Only a named prod or staging target counts; an unplaceable value says nothing either way."""
+        for name, kind in TARGET_VARIABLES:
+            value = self.env.get(name)
+            if not value:
+                continue
+            if kind == "url":
+                placed = self.environments.url(value, name)
+            elif kind == "host":
+                placed = self.environments.host(value, name)
+            elif kind == "aws":
+                placed = self.environments.aws_profile(value, source=name)
+            else:
+                placed = self.environments.classify("names", value, name)
+            if placed.environment in ("prod", "staging"):
+                self.consulted.setdefault(f"env:{name}", value)
+                return Placement(placed.environment, f"it runs with {placed.why}")
+        return None
+
     # --- paths --------------------------------------------------------------------------------------
     def resolve(self, raw: str) -> str | None:
         """An absolute, normalised path; None where its start is only known at run time."""
@@ -258,8 +278,19 @@ class Invocation:
 
         if self.ctx.workspace is None:
             return Placement(UNKNOWN, "the command runs outside any workspace")
-        return Placement(LOCAL, f"its arguments stay inside the workspace {self.ctx.workspace}")
+        return self.ctx.environment_from_variables() or Placement(
+            LOCAL, f"its arguments stay inside the workspace {self.ctx.workspace}")
 
+
+# Variables that point a program at a target, in the order they are trusted.
+TARGET_VARIABLES: tuple[tuple[str, str], ...] = (
+    ("DATABASE_URL", "url"), ("DB_URL", "url"), ("POSTGRES_URL", "url"), ("MYSQL_URL", "url"),
+    ("MONGODB_URI", "url"), ("MONGO_URL", "url"), ("REDIS_URL", "url"), ("PGHOST", "host"), ("MYSQL_HOST", "host"),
+    ("DB_HOST", "host"), ("AWS_PROFILE", "aws"), ("AWS_DEFAULT_PROFILE", "aws"), ("TF_WORKSPACE", "name"),
+    ("RAILS_ENV", "name"), ("APP_ENV", "name"), ("NODE_ENV", "name"), ("ENVIRONMENT", "name"), ("ENV", "name"),
+    ("STAGE", "name"), ("DJANGO_SETTINGS_MODULE", "name"), ("CLOUDSDK_CORE_PROJECT", "name"),
+    ("KUBE_CONTEXT", "name"),
+)
 
 VERB_OF: dict[str, str] = {
     "read": "reads",
