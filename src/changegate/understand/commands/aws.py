@@ -704,7 +704,7 @@ class Aws(Family):
             "sync": self.s3_copy, "presign": self.s3_presign, "website": self.s3_website}
         handler = handlers.get(sub)
         if handler is None:
-            return [inv.unknown(f"aws s3 {sub} is not a known s3 command")]
+            return [unknown_in(inv, where, f"aws s3 {sub}, which is not a known s3 command")]
         return handler(inv, opts.positional_words, where, recursive=recursive, delete=opts.has("--delete"),
                        force=opts.has("--force"), sub=sub)
 
@@ -727,7 +727,7 @@ class Aws(Family):
 
     def s3_rm(self, inv: Invocation, paths: list[Word], where: Where, *, recursive: bool, **_: object) -> list[Effect]:
         if not paths:
-            return [inv.unknown("aws s3 rm without a path")]
+            return [unknown_in(inv, where, "aws s3 rm without a path")]
         url = paths[0].value
         whole_bucket = not key_of(url).strip("/")
         scope: Scope = ("all" if whole_bucket else "many") if recursive else "one"
@@ -740,7 +740,7 @@ class Aws(Family):
 
     def s3_rb(self, inv: Invocation, paths: list[Word], where: Where, *, force: bool, **_: object) -> list[Effect]:
         if not paths:
-            return [inv.unknown("aws s3 rb without a bucket")]
+            return [unknown_in(inv, where, "aws s3 rb without a bucket")]
         url = paths[0].value
         return [inv.effect("delete", self.s3_resource(where, url), where.placement, scope="all" if force else "one",
                            reversible="no", kind="bucket", data_loss=force, tags=("force",) if force else (),
@@ -766,7 +766,7 @@ class Aws(Family):
                 sub: str, **_: object) -> list[Effect]:
         """cp / mv / sync: the destination gains (or, with sync --delete, loses) objects; mv loses the source."""
         if len(paths) < 2:
-            return [inv.unknown(f"aws s3 {sub} needs a source and a destination")]
+            return [unknown_in(inv, where, f"aws s3 {sub} without a source and a destination")]
         source, destination = paths[0].value, paths[1].value
         many = recursive or sub == "sync"
         effects: list[Effect] = []
@@ -805,6 +805,12 @@ class Aws(Family):
             effects.append(inv.effect("read", self.s3_resource(where, source), where.placement, reversible="yes",
                                       summary=f"reads {source}"))
         return effects
+
+
+def unknown_in(inv: Invocation, where: Where, why: str) -> Effect:
+    """A call changegate cannot classify, placed where it lands (not by its arguments)."""
+    return inv.effect("unknown", f"aws:{where.label}/s3", where.placement, tags=("not-understood",),
+                      summary=f"runs {why}")
 
 
 def bucket_of(url: str) -> str:
