@@ -82,6 +82,8 @@ DATA_SERVICES = frozenset({"sql", "spanner", "bigtable", "redis", "filestore", "
 LOCAL_GROUPS = frozenset({"config", "auth", "components", "init", "topic", "help", "info", "feedback", "version",
                           "survey", "cheat-sheet", "interactive"})
 CONFIG_READ_LIMIT = 64 * 1024
+# `gcloud storage VERB` commands that work like their gsutil namesakes
+STORAGE_AS_GSUTIL = frozenset({"rm", "cp", "mv", "rsync", "ls", "cat", "du", "hash"})
 
 
 @dataclass
@@ -242,6 +244,8 @@ class Gcloud(Family):
             return Bq().analyze(inv)
         command = split_command(inv.words)
         groups = [g for g in command.groups if g not in ("alpha", "beta", "preview")]
+        if groups == ["storage"] and command.verb in STORAGE_AS_GSUTIL:
+            return Gsutil().analyze(self.as_gsutil(inv, command))
         path = (*groups, command.verb)
         names = [w.shown() for w in command.names]
         where = place(inv.ctx, project_flag=command.value("--project"),
@@ -266,6 +270,20 @@ class Gcloud(Family):
         if command.has("--dry-run") or operation == "read":
             return [*effects, self.read(inv, resource, where, f"gcloud {' '.join(path)} (read-only)")]
         return [*effects, self.change(inv, command, groups, operation, resource, where)]
+
+    @staticmethod
+    def as_gsutil(inv: Invocation, command: Command) -> Invocation:
+        """`gcloud storage rm -r gs://b` is `gsutil rm -r gs://b`, with gsutil's spelling of the flags."""
+        words = [Word(command.verb, text=command.verb)]
+        if command.has("-r", "-R", "--recursive"):
+            words.append(Word("-r", text="-r"))
+        if command.has("--delete-unmatched-destination-objects"):
+            words.append(Word("-d", text="-d"))
+        if command.has("--project"):
+            words.extend([Word("-p", text="-p"), Word(command.value("--project") or "", text="")])
+        words.extend(command.names)
+        return Invocation(name="gsutil", words=words, ctx=inv.ctx, walker=inv.walker, stdin=inv.stdin,
+                          text=inv.text, args_unknown=inv.args_unknown)
 
     @staticmethod
     def operation(groups: list[str], verb: str) -> Operation:
