@@ -1,0 +1,150 @@
+"""The HTTP client for a changegate server (remote mode): used by the CLI, the agent hooks and the SDK.
+
+    client = Client("https://gate.example.com", token)
+    answer = client.check({"type": "shell", "command": "kubectl delete ns payments", ...}, wait=30)
+
+`check()` returns the `check --batch` answer (decision, approvals_required, risk, reasons, suggestions,
+summary, effects, rules, action_hash), plus `request` for an ask. A server that cannot be reached, times out,
+fails (5xx) or does not answer like changegate raises `Unreachable` with a message that names the URL: the
+caller turns that into a deny. A refusal (4xx: bad token, malformed action) comes back as a deny answer with
+`error` saying why.
+
+This module is imported on every agent tool call, so it uses only the standard library (urllib), msgspec
+and changegate.model: no httpx, pydantic or SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from changegate.model import looks_secret, redact_value
+
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+
+
+class Unreachable(Exception):
+    """The server could not be asked (network failure, timeout, 5xx, not a changegate answer)."""
+
+
+class Refused(Exception):
+    """The server refused a request that is not a check (401/403/404/409/422); the message says why."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def outgoing_env(env: dict[str, Any]) -> dict[str, str]:
+    """The agent's environment as sent to the server: values of secret-looking variables replaced by a
+    digest (the server needs names like AWS_PROFILE and KUBECONFIG, never a token's value)."""
+    return {str(k): (redact_value(str(v)) if looks_secret(str(k)) else str(v)) for k, v in env.items()}
+
+
+class Client:
+    def __init__(self, url: str, token: str, timeout: float = 5.0, *, basic: tuple[str, str] | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.basic = basic
+
+    # --- the interface the hooks and the SDK use -------------------------------------------------------
+
+    def check(self, action: dict[str, Any], wait: float = 0) -> dict[str, Any]:
+        """Decide an action on the server; with `wait`, block up to that many seconds for an approval."""
+        if isinstance(action.get("env"), dict):
+            action = {**action, "env": outgoing_env(action["env"])}
+        body: dict[str, Any] = {"action": action}
+        if wait:
+            body["wait"] = wait
+        try:
+            answer = self._call("POST", "/v1/check", body, timeout=self.timeout + max(0.0, float(wait)))
+        except Refused as exc:
+            return {"decision": "deny", "approvals_required": 0, "risk": "high", "error": str(exc),
+                    "reasons": [f"the changegate server at {self.url} refused the check: {exc}"],
+                    "suggestions": [], "summary": "refused by the server", "effects": [], "rules": [],
+                    "action_hash": ""}
+        if answer.get("decision") not in ("allow", "ask", "deny"):
+            raise Unreachable(f"{self.url} did not answer like a changegate server (no decision)")
+        return answer
+
+    def request(self, request_id: str) -> dict[str, Any]:
+        """One approval request, in full."""
+        return self._call("GET", f"/v1/requests/{quote(request_id, safe='')}")
+
+    # --- what people use (the CLI in remote mode) -----------------------------------------------------
+
+    def list_requests(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = urlencode({k: v for k, v in {"status": status, "limit": limit}.items() if v is not None})
+        answer = self._call("GET", f"/v1/requests?{query}")
+        return list(answer.get("requests", []))
+
+    def vote(self, request_id: str, verb: str, comment: str = "") -> dict[str, Any]:
+        """verb: approve, deny or cancel."""
+        return self._call("POST", f"/v1/requests/{quote(request_id, safe='')}/{verb}", {"comment": comment})
+
+    def audit(self, since: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = urlencode({k: v for k, v in {"since": since, "limit": limit}.items() if v is not None})
+        return list(self._call("GET", f"/v1/audit?{query}").get("records", []))
+
+    def verify(self) -> dict[str, Any]:
+        return self._call("GET", "/v1/audit/verify")
+
+    # --- transport -------------------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": "changegate-client/1"}
+        if self.basic is not None:
+            pair = f"{self.basic[0]}:{self.basic[1]}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        elif self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def _call(self, method: str, path: str, body: Any = None, timeout: float | None = None) -> dict[str, Any]:
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        headers = self._headers()
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:  # noqa: S310
+                return self._decode(response.read(MAX_RESPONSE_BYTES + 1), response.status)
+        except urllib.error.HTTPError as exc:
+            raw = exc.read(MAX_RESPONSE_BYTES + 1) if exc.fp is not None else b""
+            if exc.code >= 500:
+                raise Unreachable(f"the changegate server at {self.url} failed (HTTP {exc.code})") from exc
+            raise Refused(self._error_message(raw, exc.code), exc.code) from exc
+        except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError, OSError) as exc:
+            reason = getattr(exc, "reason", None) or exc
+            raise Unreachable(f"the changegate server at {self.url} could not be reached: {reason}") from exc
+        except ValueError as exc:  # a malformed URL
+            raise Unreachable(f"CHANGEGATE_URL {self.url!r} is not a usable URL: {exc}") from exc
+
+    def _decode(self, raw: bytes, status: int) -> dict[str, Any]:
+        if len(raw) > MAX_RESPONSE_BYTES:
+            raise Unreachable(f"the server at {self.url} sent an answer larger than {MAX_RESPONSE_BYTES} bytes")
+        try:
+            doc = json.loads(raw)
+        except ValueError as exc:
+            raise Unreachable(f"{self.url} did not answer like a changegate server (HTTP {status}, not JSON)") from exc
+        if not isinstance(doc, dict):
+            raise Unreachable(f"{self.url} did not answer like a changegate server (HTTP {status})")
+        return doc
+
+    @staticmethod
+    def _error_message(raw: bytes, status: int) -> str:
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            return f"HTTP {status}"
+        if isinstance(doc, dict):
+            error = doc.get("error") or doc.get("detail")
+            if error:
+                return f"HTTP {status}: {error if isinstance(error, str) else json.dumps(error)}"
+        return f"HTTP {status}"

@@ -1,0 +1,116 @@
+"""The FastAPI application: `create_app()` builds it around a `Services` (opened from settings, or given).
+
+The web pages are meant to be added on top: `app.include_router(pages_router)`, using `app.state.services`
+and the dependencies in `server/auth.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from changegate import __version__
+from changegate.approvals import ApprovalError
+from changegate.server.api import BadInput, json_response, router
+from changegate.server.services import AuthError, Services, Settings, to_thread
+from changegate.store import StoreError
+from changegate.store.accounts import AccountError
+
+APPROVAL_STATUS = {"forbidden": 403, "not_found": 404, "conflict": 409, "invalid": 422}
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """The app. Without `services`, it opens them from `settings` (or the CHANGEGATE_* variables)."""
+    owned = services is None
+    opened = services if services is not None else Services.open(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        expiry = asyncio.create_task(expire_requests(opened))
+        try:
+            yield
+        finally:
+            expiry.cancel()
+            if owned:
+                opened.close()
+
+    app = FastAPI(title="changegate", version=__version__, lifespan=lifespan,
+                  description="The gate between AI agents and the systems they can change: check actions, "
+                              "approve requests, read and verify the audit log.")
+    app.state.services = opened
+    app.include_router(router)
+    install_error_handlers(app)
+
+    @app.get("/healthz", summary="Liveness and store reachability (503 when the store is down)")
+    async def healthz() -> Response:
+        health = await to_thread(opened.health)
+        return json_response(health, 200 if health["status"] == "ok" else 503)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory `changegate serve` gives uvicorn (each worker process builds its own)."""
+    return create_app(Settings.from_env())
+
+
+async def expire_requests(services: Services) -> None:
+    """Close requests past their expiry now and then, so they read (and notify) as expired."""
+    while True:
+        await asyncio.sleep(services.settings.expire_every_s)
+        try:
+            await to_thread(services.approvals.expire_due)
+        except StoreError as exc:
+            print(f"changegate: could not expire requests: {exc}", file=sys.stderr)
+
+
+def error(status: int, message: str, **extra: Any) -> Response:
+    response = json_response({"error": message, **extra}, status)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="changegate", Basic realm="changegate"'
+    return response
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def auth_failed(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AuthError)
+        return error(exc.status, str(exc))
+
+    async def refused(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApprovalError)
+        return error(APPROVAL_STATUS[exc.code], str(exc))
+
+    async def bad_input(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BadInput)
+        return error(exc.status, str(exc))
+
+    async def account(_request: Request, exc: Exception) -> Response:
+        return error(422, str(exc))
+
+    async def store_down(_request: Request, exc: Exception) -> Response:
+        return error(503, f"the store is unavailable: {exc}")
+
+    async def invalid(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()]
+        return error(422, "; ".join(problems) or "the request is not valid")
+
+    async def http(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return error(exc.status_code, str(exc.detail))
+
+    app.add_exception_handler(AuthError, auth_failed)
+    app.add_exception_handler(ApprovalError, refused)
+    app.add_exception_handler(BadInput, bad_input)
+    app.add_exception_handler(AccountError, account)
+    app.add_exception_handler(StoreError, store_down)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(HTTPException, http)
