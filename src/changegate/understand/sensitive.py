@@ -25,6 +25,9 @@ _SECRET_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"/etc/(shadow|gshadow|shadow-|gshadow-|master\.passwd|sudoers|sudoers\.d/.*|security/opasswd)",
      "the system's password or sudo database"),
     (r"/etc/ssh/ssh_host_[^/]*_key", "an SSH host private key"),
+    # readable by everyone, but an agent has no coding reason to read them: account and login reconnaissance
+    (r"/etc/(passwd|passwd-|group|group-|login\.defs|security/.*|pam\.d/.*)|/var/lib/pam/.*|"
+     r"/var/log/(auth\.log|secure|btmp|wtmp|lastlog|faillog)(\.\d+)?", "the system's accounts or login configuration"),
     (r"/etc/(ssl|pki)/private/.*", "TLS private keys"),
     (r"/var/run/secrets/.*|/run/secrets/.*", "mounted secrets"),
     (r"/proc/[^/]+/environ", "a process environment"),

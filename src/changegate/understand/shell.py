@@ -355,6 +355,10 @@ class Walker:
             elif kind in WORD_NODES:
                 words.extend(self.expand(child, ctx))
         all_redirects = redirects + inline_redirects
+        for r in all_redirects:
+            # tree-sitter attaches the words after `2>/dev/null` to the redirect; bash gives them to the command
+            for extra in r.children_by_field_name("destination")[1:]:
+                words.extend(self.expand(extra, ctx))
         run_ctx = ctx
         if assignments:
             run_ctx = ctx.clone()
@@ -477,7 +481,7 @@ class Walker:
         for child in node.children:
             if not child.is_named:
                 op = child.type
-            elif child.type != "file_descriptor":
+            elif child.type != "file_descriptor" and target is None:
                 words = self.expand(child, ctx, split=False)
                 target = words[0].value if words else ""
         return op, target

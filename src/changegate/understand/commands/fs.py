@@ -91,6 +91,9 @@ class Remove(Family):
             if path is not None and is_harmless_path(path):
                 continue
             kind = "directory" if recursive else ("directory" if inv.name == "rmdir" else "file")
+            base = posixpath.basename((path or word.value).rstrip("/"))
+            history = base == ".git" or (word.glob and base in (".*", ".[!.]*", ".??*", "{*,.*}"))
+            target_tags = [*tags, "unrecoverable"] if history and recursive else tags
             effects.append(inv.fs(
                 "delete",
                 word.value,
@@ -98,9 +101,10 @@ class Remove(Family):
                 recursive=recursive,
                 glob=word.glob,
                 reversible=reversible,
-                tags=tags,
+                tags=target_tags,
                 summary=f"deletes {'recursively ' if recursive else ''}{word.shown() if path is None else path}"
-                        + (" (every match of the pattern)" if word.glob else ""),
+                        + (" (every match of the pattern)" if word.glob else "")
+                        + (", including the repository's history (.git)" if history and recursive else ""),
                 suggestions=(LIST_FIRST_STEP.format(word.shown()),
                              "move it aside instead (mv PATH PATH.bak) so it can be restored"),
             ))

@@ -182,10 +182,10 @@ class Git(Family):
 
     def verb_checkout(self, inv: Invocation, rest: list[Word]) -> list[Effect]:
         opts = parse_options(rest, CHECKOUT_VALUES)
-        if opts.has("-b", "-B", "--orphan"):
+        forced = opts.has("-f", "--force")
+        if opts.has("-b", "-B", "--orphan") and not forced:
             return [self.local(inv, "checkout -b")]
         dashdash = any(w.value == "--" for w in rest)
-        forced = opts.has("-f", "--force")
         if opts.has("--pathspec-from-file") or dashdash or len(opts.positionals) >= 2 or forced or \
                 (opts.positionals and opts.positionals[0] in (".", "./", ":/")):
             what = "git checkout overwrites uncommitted changes" + (" everywhere" if forced else " to those paths")

@@ -154,30 +154,34 @@ class Su(Family):
 
 class Env(Family):
     family = "runner"
-    VALUES: ClassVar[frozenset[str]] = frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string",
-                                                  "--block-signal", "--default-signal", "--ignore-signal"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        words = inv.words
-        env = dict(inv.ctx.env)
-        cwd = inv.ctx.cwd
+        return self.walk(inv, list(inv.words), dict(inv.ctx.env), inv.ctx.cwd, depth=0)
+
+    def walk(self, inv: Invocation, words: list[Word], env: dict[str, str], cwd: str | None,
+             depth: int) -> list[Effect]:
         i = 0
         while i < len(words):
             arg = words[i].value
+            has_next = i + 1 < len(words)
             if arg in ("-i", "--ignore-environment", "-"):
                 env = {}
-            elif arg in ("-u", "--unset") and i + 1 < len(words):
+            elif arg in ("-u", "--unset") and has_next:
                 env.pop(words[i + 1].value, None)
                 i += 1
-            elif arg in ("-C", "--chdir") and i + 1 < len(words):
+            elif arg in ("-C", "--chdir") and has_next:
                 cwd = inv.ctx.resolve(words[i + 1].value)
                 i += 1
             elif arg.startswith("--chdir="):
                 cwd = inv.ctx.resolve(arg.split("=", 1)[1])
-            elif (arg in ("-S", "--split-string") and i + 1 < len(words)) or (arg.startswith("-S") and len(arg) > 2):
+            elif arg == "-P" and has_next:
+                i += 1  # an alternative PATH to search: the command is the same
+            elif (arg in ("-S", "--split-string") and has_next or arg.startswith("-S") and len(arg) > 2) \
+                    and depth < 4:
+                # -S splits one string into arguments, which are read again: assignments, options, command
                 string = words[i + 1].value if arg in ("-S", "--split-string") else arg[2:]
-                rest = [lit(part) for part in safe_split(string)] + list(words[i + 2:])
-                return self.run(inv, rest, env, cwd)
+                tail = words[i + 2:] if arg in ("-S", "--split-string") else words[i + 1:]
+                return self.walk(inv, [lit(part) for part in safe_split(string)] + list(tail), env, cwd, depth + 1)
             elif arg == "--":
                 i += 1
                 break
