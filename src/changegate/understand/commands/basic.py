@@ -132,8 +132,8 @@ class ReadOnly(Family):
             if not positionals:
                 return [self.whole_environment(inv)]
         else:
-            for word in inv.words:
-                names.extend(n for n in _VARIABLE.findall(word.text) if is_secret_variable(n))
+            # from the text as written: an unset variable expands to nothing, but printing it is the intent
+            names.extend(n for n in _VARIABLE.findall(inv.text) if is_secret_variable(n))
         return [
             inv.effect("secret_read", f"env:{n}", Placement(UNKNOWN, "a secret printed into the agent's context"),
                        kind="variable", reversible="yes", summary=f"prints the secret variable {n}")

@@ -346,9 +346,9 @@ class Script(Family):
                     return [opaque(inv, f"inline {language} code only known at run time")]
                 if value.lower() in ("-encodedcommand", "-enc") or (language == "powershell" and value == "-e"):
                     return [opaque(inv, "an encoded PowerShell command")]
-                in_place = inv.name == "perl" and any(x.value.startswith("-i") or
-                                                      (x.value.startswith("-") and "i" in x.value[1:-1])
-                                                      for x in words[:i + 1])
+                in_place = inv.name == "perl" and any(
+                    x.value.startswith("-") and not x.value.startswith("--") and "i" in x.value[1:]
+                    for x in words[:i + 1])
                 effects = scripted_effects(inv, code.value, language)
                 if in_place:
                     effects += [inv.fs("modify", f.value, reversible="unknown") for f in words[i + 2:]
