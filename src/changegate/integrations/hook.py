@@ -1,0 +1,507 @@
+"""`changegate hook AGENT`: read an agent's hook JSON on stdin, answer in that agent's format and exit code.
+
+    changegate hook claude-code   PreToolUse, PermissionRequest          (allow / ask / deny)
+    changegate hook cursor        beforeShellExecution, beforeMCPExecution, beforeReadFile, preToolUse
+    changegate hook codex         PreToolUse                              (deny only: ask becomes deny)
+    changegate hook gemini        BeforeTool                              (allow / deny: ask becomes deny)
+    changegate hook kiro          preToolUse                              (exit 2 blocks: ask becomes deny)
+
+Local mode decides in this process, by the policy in CHANGEGATE_POLICY or the built-in default. Remote mode
+(CHANGEGATE_URL and CHANGEGATE_TOKEN) asks a changegate server: an `ask` files an approval request there and
+the answer names it; the same action retried after approval is allowed by the server (bound to its hash).
+Where an approval cannot be given in the agent itself — agents without ask, any ask in remote mode, and in
+local mode an ask that needs two people — the answer is a deny that says what to do.
+
+Three promises, because every agent tool call starts this process:
+- it never hangs: a watchdog answers deny after CHANGEGATE_HOOK_TIMEOUT seconds (default 5);
+- it never answers with a traceback: unreadable input or an internal failure is a deny with a reason, in
+  the form (exit code) that blocks for that agent;
+- it starts fast: this module imports only the standard library; the engine (or the client, in remote
+  mode) is imported once the input has been read.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
+
+MAX_INPUT_BYTES = 4 * 1024 * 1024
+MAX_EDITED_FILE_BYTES = 2 * 1024 * 1024  # a file larger than this is judged by its new text alone
+MAX_MESSAGE_CHARS = 2000
+DEFAULT_TIMEOUT_S = 5.0
+SEVERITY = {"allow": 0, "ask": 1, "deny": 2}
+
+AGENT_MODULES: dict[str, str] = {
+    "claude-code": "claude_code",
+    "claude": "claude_code",
+    "cursor": "cursor",
+    "codex": "codex",
+    "gemini": "gemini",
+    "gemini-cli": "gemini",
+    "kiro": "kiro",
+    "kiro-cli": "kiro",
+}
+
+
+# --- what flows between the core and an agent module ----------------------------------------------------
+
+class HookInputError(Exception):
+    """The agent's payload cannot be read or does not say what the tool would do: the hook refuses."""
+
+
+@dataclass
+class HookContext:
+    """Where the hook runs: the agent's environment (inherited by this process) and its name."""
+
+    agent: str
+    env: dict[str, str]
+    cwd: str
+
+    def where(self, payload: Mapping[str, Any], cwd: Any = None) -> dict[str, Any]:
+        """The fields every action from this call carries: cwd, env, agent, session."""
+        chosen = cwd if isinstance(cwd, str) and cwd.startswith("/") else None
+        if chosen is None:
+            given = payload.get("cwd")
+            roots = payload.get("workspace_roots")
+            if isinstance(given, str) and given.startswith("/"):
+                chosen = given
+            elif isinstance(roots, list) and roots and isinstance(roots[0], str) and roots[0].startswith("/"):
+                chosen = roots[0]
+            else:
+                chosen = self.cwd
+        out: dict[str, Any] = {"cwd": chosen, "env": self.env, "agent": self.agent}
+        session = payload.get("session_id") or payload.get("conversation_id")
+        if isinstance(session, str) and session:
+            out["session"] = session[:200]
+        return out
+
+
+@dataclass
+class HookCall:
+    """What the agent is about to do, as actions changegate can judge."""
+
+    event: str
+    tool: str
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    inert: bool = False  # a tool with nothing to judge (a todo list, a plan, a web search)
+
+
+@dataclass
+class Outcome:
+    """The answer, already translated to what the agent can express."""
+
+    decision: str  # allow | ask | deny
+    message: str  # for the model and the person watching
+    asked: bool = False  # the policy said ask (the decision may have become deny)
+    requests: list[dict[str, Any]] = field(default_factory=list)  # remote approval requests it names
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Reply:
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int = 0
+
+
+class Agent(Protocol):
+    """One agent's hook contract (each `integrations/<agent>.py` module)."""
+
+    NAME: str
+    CAN_ASK: bool
+
+    def parse(self, payload: dict[str, Any], context: HookContext) -> HookCall: ...
+
+    def answer(self, outcome: Outcome, call: HookCall) -> Reply: ...
+
+    def refuse(self, reason: str) -> Reply: ...
+
+
+# --- entry point ------------------------------------------------------------------------------------------
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        sys.stdout.write(__doc__ or "")
+        return 0 if argv else 2
+    module_name = AGENT_MODULES.get(argv[0].lower())
+    if module_name is None:
+        # exit 2 blocks in every agent that reads exit codes: a misconfigured hook must not fail open
+        sys.stderr.write(f"changegate hook: unknown agent {argv[0]!r}; expected one of "
+                         f"{', '.join(sorted(set(AGENT_MODULES)))}\n")
+        return 2
+    import importlib
+
+    agent = cast(Agent, importlib.import_module(f"changegate.integrations.{module_name}"))
+    deadline_s = hook_timeout(os.environ)
+    answer_once = Answerer()
+    watchdog = threading.Timer(deadline_s, answer_once.final, args=(agent.refuse(
+        f"no decision within {deadline_s:g} s, so the call is blocked "
+        "(set CHANGEGATE_HOOK_TIMEOUT to allow longer)"),))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        reply = run(agent, sys.stdin.buffer, time.monotonic() + deadline_s)
+    except Exception as exc:  # the last line of defence: a bug answers deny, never a traceback
+        reply = agent.refuse(f"deciding failed ({type(exc).__name__}: {exc}), so the call is blocked")
+    watchdog.cancel()
+    return answer_once.write(reply)
+
+
+class Answerer:
+    """Exactly one answer per process: the decision or the watchdog's deny, whichever comes first."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+
+    def write(self, reply: Reply) -> int:
+        with self.lock:
+            if self.done:
+                return reply.exit_code
+            self.done = True
+            emit(reply)
+            return reply.exit_code
+
+    def final(self, reply: Reply) -> None:
+        """The watchdog: answer deny and end the process now, whatever the main thread is doing."""
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
+            emit(reply)
+            os._exit(reply.exit_code)
+
+
+def emit(reply: Reply) -> None:
+    for fd, text in ((1, reply.stdout), (2, reply.stderr)):
+        data = text.encode("utf-8", "replace")
+        while data:
+            try:
+                written = os.write(fd, data)
+            except OSError:
+                break
+            data = data[written:]
+
+
+def hook_timeout(env: Mapping[str, str]) -> float:
+    raw = env.get("CHANGEGATE_HOOK_TIMEOUT", "")
+    try:
+        value = float(raw) if raw else DEFAULT_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+    return min(max(value, 0.01), 600.0) if value == value else DEFAULT_TIMEOUT_S  # NaN -> default
+
+
+def run(agent: Agent, stream: Any, deadline: float) -> Reply:
+    try:
+        payload = read_payload(stream)
+        context = HookContext(agent=os.environ.get("CHANGEGATE_AGENT") or agent.NAME, env=dict(os.environ),
+                              cwd=safe_cwd())
+        call = agent.parse(payload, context)
+    except HookInputError as exc:
+        return agent.refuse(f"the hook input cannot be read, so the call is blocked: {exc}")
+    outcome = decide_call(call, agent.CAN_ASK, deadline)
+    return agent.answer(outcome, call)
+
+
+def read_payload(stream: Any) -> dict[str, Any]:
+    import json
+
+    data = stream.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise HookInputError(f"the input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+    if not data.strip():
+        raise HookInputError("the input is empty (expected the agent's hook JSON on stdin)")
+    try:
+        payload = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise HookInputError(f"the input is not JSON ({exc})") from None
+    if not isinstance(payload, dict):
+        raise HookInputError(f"the input is JSON but not an object ({type(payload).__name__})")
+    return payload
+
+
+def safe_cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:
+        return "/"
+
+
+# --- deciding -----------------------------------------------------------------------------------------------
+
+def decide_call(call: HookCall, can_ask: bool, deadline: float) -> Outcome:
+    if call.inert:
+        return Outcome("allow", f"changegate: {call.tool or 'this tool'} changes nothing it checks")
+    if not call.actions:
+        return Outcome("ask" if can_ask else "deny", f"changegate: {call.tool or 'this tool'} is not one it "
+                       "understands, so a person must decide", asked=True)
+    url = os.environ.get("CHANGEGATE_URL", "").strip()
+    check = remote_checker(url, deadline) if url else local_checker()
+    verdicts = [check(action) for action in call.actions]
+    return combine(verdicts, can_ask=can_ask, remote=bool(url))
+
+
+Checker = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def local_checker() -> Checker:
+    from changegate.gate import contract, evaluate
+    from changegate.policy import PolicyError, load_policy
+
+    path = os.environ.get("CHANGEGATE_POLICY") or None
+    try:
+        policy = load_policy(path)
+    except PolicyError as exc:
+        problems = "; ".join(exc.problems[:3])
+        return lambda action: denial(f"the policy {path} cannot be used: {problems}")
+
+    def check(action: dict[str, Any]) -> dict[str, Any]:
+        return contract(evaluate(action, policy))
+
+    return check
+
+
+def remote_checker(url: str, deadline: float) -> Checker:
+    try:
+        from changegate.client import Client, Unreachable
+    except ImportError:
+        return lambda action: denial("remote mode (CHANGEGATE_URL) needs changegate.client, which this "
+                                     "installation does not have")
+    token = os.environ.get("CHANGEGATE_TOKEN", "")
+    if not token:
+        return lambda action: denial(f"CHANGEGATE_URL is set ({url}) but CHANGEGATE_TOKEN is not")
+
+    def check(action: dict[str, Any]) -> dict[str, Any]:
+        remaining = deadline - time.monotonic() - 0.25  # leave time to answer before the watchdog
+        if remaining <= 0.05:
+            return denial(f"no time was left to ask the changegate server at {url}")
+        try:
+            client = Client(url, token, timeout=min(remaining, DEFAULT_TIMEOUT_S))
+            answer = client.check(redact_env(action))
+        except Unreachable as exc:
+            return denial(f"the changegate server is unreachable ({exc}); without it nothing is allowed")
+        except Exception as exc:  # a server error or a malformed answer: never an allow
+            return denial(f"the changegate server at {url} did not answer usably ({type(exc).__name__}: {exc})")
+        if not isinstance(answer, dict) or answer.get("decision") not in SEVERITY:
+            return denial(f"the changegate server at {url} answered without a decision")
+        return answer
+
+    return check
+
+
+def redact_env(action: dict[str, Any]) -> dict[str, Any]:
+    """The action as sent to a server: values of variables that look like secrets replaced by a digest (the
+    server judges by names; the digest still binds the approval to the value)."""
+    env = action.get("env")
+    if not isinstance(env, dict):
+        return action
+    from changegate.model import looks_secret, redact_value
+
+    cleaned = {k: (redact_value(v) if looks_secret(k) else v) for k, v in env.items() if isinstance(v, str)}
+    return {**action, "env": cleaned}
+
+
+def denial(reason: str) -> dict[str, Any]:
+    return {"decision": "deny", "approvals_required": 0, "risk": "high", "reasons": [reason], "suggestions": [],
+            "summary": "", "effects": [], "rules": [], "error": reason}
+
+
+def combine(verdicts: list[dict[str, Any]], *, can_ask: bool, remote: bool) -> Outcome:
+    """One answer for all the actions of a call: the most severe decides."""
+    decision = max((v.get("decision", "deny") for v in verdicts), key=lambda d: SEVERITY.get(d, 2))
+    deciding = [v for v in verdicts if v.get("decision") == decision]
+    requests = [v["request"] for v in verdicts if isinstance(v.get("request"), dict)]
+    if decision == "allow":
+        approved = [r for r in requests if r.get("id")]
+        note = f" (approved: request {', '.join(str(r['id']) for r in approved)})" if approved else ""
+        return Outcome("allow", clip(f"changegate: allowed{note} — {explain(deciding, suggest=False)}"),
+                       requests=requests, verdicts=verdicts)
+    if decision == "deny":
+        return Outcome("deny", clip(f"changegate: denied — {explain(deciding)}"), verdicts=verdicts)
+    approvals = max(int(v.get("approvals_required") or 1) for v in deciding)
+    why = explain(deciding)
+    if remote:
+        return Outcome("deny", clip(pending_message(requests, why)), asked=True, requests=requests,
+                       verdicts=verdicts)
+    if approvals >= 2:
+        return Outcome("deny", clip(
+            f"changegate: this needs {approvals} people to approve — {why}. This machine decides alone (no "
+            "changegate server is configured), so it cannot be approved here: show the user the exact action "
+            "and ask them to file it with changegate (CHANGEGATE_URL) or do it themselves."), asked=True,
+            verdicts=verdicts)
+    if not can_ask:
+        return Outcome("deny", clip(
+            f"changegate: this needs a person's approval — {why}. This agent cannot ask its user from a hook, "
+            "so the call is blocked: tell the user exactly what you want to run and why, and let them run it "
+            "or approve it through a changegate server (CHANGEGATE_URL), then retry the same call."),
+            asked=True, verdicts=verdicts)
+    return Outcome("ask", clip(f"changegate: approval needed — {why}"), asked=True, verdicts=verdicts)
+
+
+def pending_message(requests: list[dict[str, Any]], why: str) -> str:
+    if not requests:
+        return (f"changegate: this needs approval — {why}. The server filed no request it could name; ask "
+                "the user to check changegate, then retry the same call.")
+    named = []
+    for request in requests:
+        ident = request.get("id", "?")
+        got, needed = request.get("approvals", 0), request.get("required", 1)
+        if isinstance(got, list):
+            got = len(got)
+        where = f" at {request['url']}" if request.get("url") else ""
+        expires = f", expires {request['expires_at']}" if request.get("expires_at") else ""
+        named.append(f"request {ident} ({got}/{needed} approvals{expires}){where}")
+    return (f"changegate: waiting for approval — {'; '.join(named)}. {why}. Do not look for another way to do "
+            "this: tell the user the request is waiting, and once it is approved retry exactly the same call "
+            "(the approval is bound to this exact action).")
+
+
+def explain(verdicts: list[dict[str, Any]], *, suggest: bool = True) -> str:
+    """Summary, reasons and safer alternatives of the deciding verdicts, in one paragraph."""
+    summaries: list[str] = []
+    reasons: list[str] = []
+    suggestions: list[str] = []
+    for verdict in verdicts:
+        add_unique(summaries, [verdict.get("summary")])
+        add_unique(reasons, verdict.get("reasons") or [])
+        add_unique(suggestions, verdict.get("suggestions") or [])
+    # a reason already names the rule, the effect and where it is; the summary is for verdicts without one
+    text = " ".join(reasons[:4]) if reasons else "; ".join(summaries[:3])
+    if suggest and suggestions:
+        text += " Safer: " + "; ".join(suggestions[:3]) + "."
+    return text or "no reason given"
+
+
+def add_unique(into: list[str], items: Any) -> None:
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, str) and item and item not in into:
+            into.append(item)
+
+
+def clip(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
+# --- building actions from tool inputs (shared by the agent modules) ---------------------------------------
+
+def shell_action(command: Any, where: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(command, str) and command.strip():
+        return {"type": "shell", "command": command, **where}
+    if isinstance(command, list) and command and all(isinstance(a, str) for a in command):
+        return {"type": "shell", "argv": command, **where}
+    raise HookInputError("the shell tool input has no command")
+
+
+def argv_action(argv: list[str], where: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "shell", "argv": argv, **where}
+
+
+def file_write_action(path: Any, content: str | None, where: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(path, str) or not path.strip():
+        raise HookInputError("the file tool input has no file path")
+    action: dict[str, Any] = {"type": "file_write", "path": absolute(path, where.get("cwd")), **where}
+    if content is not None:
+        action["content"] = content
+    return action
+
+
+def read_action(paths: list[str], where: dict[str, Any]) -> dict[str, Any]:
+    """Reading files, judged as `cat` would be: reads are allowed, credential files are secrets."""
+    return argv_action(["cat", "--", *paths[:64]], where)
+
+
+def mcp_action(server: str, tool: str, arguments: Any, where: dict[str, Any],
+               annotations: dict[str, Any] | None = None) -> dict[str, Any]:
+    if not tool:
+        raise HookInputError("the MCP tool name is empty")
+    if arguments is None:
+        arguments = {}
+    if isinstance(arguments, str):  # some agents pass the arguments as a JSON string
+        import json
+
+        try:
+            arguments = json.loads(arguments) if arguments.strip() else {}
+        except ValueError:
+            raise HookInputError("the MCP tool input is not a JSON object") from None
+    if not isinstance(arguments, dict):
+        raise HookInputError("the MCP tool input is not an object")
+    action: dict[str, Any] = {"type": "mcp_tool", "server": server or "mcp", "tool": tool,
+                              "arguments": arguments, **where}
+    if annotations:
+        action["annotations"] = annotations
+    return action
+
+
+def split_mcp_name(name: str) -> tuple[str, str] | None:
+    """`mcp__github__delete_repository` -> ("github", "delete_repository")."""
+    if not name.startswith("mcp__"):
+        return None
+    server, _, tool = name[5:].partition("__")
+    return (server, tool) if server and tool else None
+
+
+def http_action(url: Any, where: dict[str, Any], method: str = "GET") -> dict[str, Any]:
+    if not isinstance(url, str) or not url.strip():
+        raise HookInputError("the web tool input has no URL")
+    return {"type": "http", "method": method, "url": url.strip(), **where}
+
+
+def absolute(path: str, cwd: Any) -> str:
+    if path.startswith(("/", "~")) or not isinstance(cwd, str):
+        return path
+    return cwd.rstrip("/") + "/" + path
+
+
+def edited_content(path: str, cwd: Any, edits: list[tuple[str, str, bool]]) -> str:
+    """The file's text after string replacements (what an Edit tool would write), so the write is judged by
+    its result. A file that cannot be read (new, too large, not text) is judged by the new text alone."""
+    full = os.path.expanduser(absolute(path, cwd))
+    try:
+        if os.path.getsize(full) > MAX_EDITED_FILE_BYTES:
+            raise OSError("too large")
+        with open(full, encoding="utf-8") as handle:
+            text = handle.read(MAX_EDITED_FILE_BYTES + 1)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return "\n".join(new for _, new, _ in edits)
+    for old, new, replace_all in edits[:512]:
+        if old and old in text:
+            text = text.replace(old, new) if replace_all else text.replace(old, new, 1)
+        else:  # an edit that does not apply: judge what it would add
+            text += "\n" + new
+    return text
+
+
+def string_field(mapping: Mapping[str, Any], *names: str) -> str | None:
+    for name in names:
+        value = mapping.get(name)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def tool_input(payload: Mapping[str, Any]) -> dict[str, Any]:
+    value = payload.get("tool_input")
+    if value is None:
+        return {}
+    if isinstance(value, str):  # Cursor passes MCP inputs as a JSON string
+        import json
+
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError:
+            raise HookInputError("tool_input is a string that is not JSON") from None
+    if not isinstance(value, dict):
+        raise HookInputError("tool_input is not an object")
+    return value
+
+
+def json_text(doc: Any) -> str:
+    import json
+
+    return json.dumps(doc, ensure_ascii=False)
