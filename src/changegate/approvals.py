@@ -17,6 +17,7 @@ approvers racing on a request that needs one cannot both win, and nothing is eve
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from collections.abc import Callable
@@ -205,7 +206,7 @@ class Approvals:
                 raise ApprovalError(f"no request {request_id!r}", "not_found")
             return self._effective(self._load(conn, row))
 
-    def list(self, status: str | None = None, limit: int = 100) -> list[Request]:
+    def find(self, status: str | None = None, limit: int = 100) -> list[Request]:
         if status is not None and status not in STATUSES:
             raise ApprovalError(f"status must be one of {', '.join(STATUSES)}", "invalid")
         self.expire_due()
@@ -294,7 +295,7 @@ class Approvals:
                                                                  votes.c.vote == "approve")).scalars())
         if len(approvers) < row.required:
             return False
-        return row.required < 2 or bool(approvers - {row.operator})
+        return int(row.required) < 2 or bool(approvers - {row.operator})
 
     # --- cancelling and expiry -------------------------------------------------------------------------
 
@@ -320,9 +321,9 @@ class Approvals:
     @staticmethod
     def _may_cancel(row: Any, who: Identity) -> bool:
         if who.kind == "agent":
-            return who.name == row.agent and who.operator == row.operator
+            return bool(who.name == row.agent and who.operator == row.operator)
         if who.kind == "user":
-            return who.name == row.operator or who.may_approve()
+            return bool(who.name == row.operator) or who.may_approve()
         return who.kind == "system"
 
     def expire_due(self) -> list[Request]:
@@ -379,10 +380,8 @@ class Approvals:
 
     def _notify(self, event: str, request: Request) -> None:
         if self.notify is not None:
-            try:
+            with contextlib.suppress(Exception):  # a notification can never undo or delay a decision
                 self.notify(event, request)
-            except Exception:  # a notification can never undo or delay a decision
-                pass
 
 
 def _votes_by_request(conn: sa.Connection, ids: list[str]) -> dict[str, tuple[Vote, ...]]:

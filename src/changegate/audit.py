@@ -127,6 +127,21 @@ def iso(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_time(text: str | None) -> float | None:
+    """UNIX seconds from RFC 3339 (`2026-01-31T12:00:00Z`) or a number; None for nothing. ValueError else."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a time: give RFC 3339 (2026-01-31T12:00:00Z) or UNIX seconds") from exc
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 def chain_hash(prev_hash: str, record_json: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + record_json).hexdigest()
 
@@ -183,7 +198,7 @@ class AuditLog:
             query = query.where(audit.c.seq > after_seq)
         query = query.order_by(audit.c.seq.desc() if newest else audit.c.seq).limit(limit)
         with self.store.read() as conn:
-            rows = conn.execute(query).all()
+            rows = list(conn.execute(query).all())
         if newest:
             rows.reverse()
         return [_record_of(row) for row in rows]

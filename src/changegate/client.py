@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import urllib.error
 import urllib.request
 from typing import Any
@@ -88,8 +87,10 @@ class Client:
         """verb: approve, deny or cancel."""
         return self._call("POST", f"/v1/requests/{quote(request_id, safe='')}/{verb}", {"comment": comment})
 
-    def audit(self, since: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        query = urlencode({k: v for k, v in {"since": since, "limit": limit}.items() if v is not None})
+    def audit(self, since: str | float | None = None, limit: int = 100, after: int | None = None) -> list[dict[str, Any]]:
+        """Audit records, oldest first: from a time (`since`), or after a record number (`after`)."""
+        params = {"since": since, "limit": limit, "after": after}
+        query = urlencode({k: v for k, v in params.items() if v is not None})
         return list(self._call("GET", f"/v1/audit?{query}").get("records", []))
 
     def verify(self) -> dict[str, Any]:
@@ -113,14 +114,14 @@ class Client:
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
                 return self._decode(response.read(MAX_RESPONSE_BYTES + 1), response.status)
         except urllib.error.HTTPError as exc:
             raw = exc.read(MAX_RESPONSE_BYTES + 1) if exc.fp is not None else b""
             if exc.code >= 500:
                 raise Unreachable(f"the changegate server at {self.url} failed (HTTP {exc.code})") from exc
             raise Refused(self._error_message(raw, exc.code), exc.code) from exc
-        except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", None) or exc
             raise Unreachable(f"the changegate server at {self.url} could not be reached: {reason}") from exc
         except ValueError as exc:  # a malformed URL

@@ -218,10 +218,11 @@ class Checkpoint:
             return who.name, who.operator or who.name
         return (claimed_agent if isinstance(claimed_agent, str) and claimed_agent else who.name), who.name
 
-    def check(self, action: Any, who: Identity, *, wait: float = 0.0, peek: bool = False,
-              line_id: Any = None) -> dict[str, Any]:
+    def check(self, action: Any, who: Identity, *, wait: float = 0.0, peek: bool = False, line_id: Any = None,
+              on_pending: Callable[[Request], None] | None = None) -> dict[str, Any]:
         """The whole check, synchronously: decide; for an ask use an approval or file a request and wait up
-        to `wait` seconds; record the decision. Never raises for a bad action or a failing store."""
+        to `wait` seconds (telling `on_pending` first); record the decision. Never raises for a bad action or
+        a failing store."""
         judgement = self.judge_as(action, who)
         if judgement.verdict.decision != "ask":
             return self.record(contract(judgement.verdict, line_id), judgement, who)
@@ -230,6 +231,8 @@ class Checkpoint:
         try:
             answer, request = self.ask(judgement, who, peek=peek, line_id=line_id)
             if request is not None and request.status == "pending" and wait > 0:
+                if on_pending is not None:
+                    on_pending(request)
                 request = self.approvals.wait(request.id, min(wait, MAX_WAIT_S))
                 answer = self.after_wait(judgement, who, request, peek=peek, line_id=line_id)
         except StoreError as exc:

@@ -53,7 +53,7 @@ def masked_url(url: str) -> str:
 def post_json(url: str, body: bytes, timeout: float) -> None:
     request = urllib.request.Request(url, data=body, method="POST", headers={
         "Content-Type": "application/json", "User-Agent": "changegate-webhook/1"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured by the admin
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         if not 200 <= response.status < 300:
             raise OSError(f"HTTP {response.status}")
 
@@ -202,7 +202,7 @@ class Notifier:
                   f"attempts: {exc}", file=sys.stderr)
             return
         backoff = min(self.first_delay_s * 2 ** (delivery.attempts - 1), MAX_DELAY_S)
-        delivery.due = time.monotonic() + backoff * (0.8 + 0.4 * random.random())  # noqa: S311 - jitter only
+        delivery.due = time.monotonic() + backoff * (0.8 + 0.4 * random.random())
         with self._wake:
             if not self._closed:
                 heapq.heappush(self._heap, delivery)

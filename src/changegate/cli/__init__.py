@@ -4,6 +4,10 @@
 |---------------------------------|---------------|
 | check, explain                  | check.py      |
 | policy show, policy check       | policy.py     |
+| approvals list/show/approve/... | approvals.py  |
+| audit verify/tail/export        | audit.py      |
+| tokens ..., users ...           | admin.py      |
+| serve                           | serve.py      |
 
 Exit codes scripts can rely on: 0 allow (or success), 10 ask, 20 deny, 2 usage error, 1 other failure.
 """
@@ -27,8 +31,8 @@ app = typer.Typer(
 )
 
 # module -> how it attaches: commands register on `app`, groups are added as sub-apps
-COMMAND_MODULES = ("check",)
-GROUP_MODULES: dict[str, str] = {"policy": "policy"}
+COMMAND_MODULES = ("check", "admin", "serve")
+GROUP_MODULES: dict[str, str] = {"policy": "policy", "approvals": "approvals", "audit": "audit"}
 
 
 def build(first: str | None = None) -> typer.Typer:

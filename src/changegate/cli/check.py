@@ -66,10 +66,21 @@ def check(
     plan: Path = typer.Option(None, "--plan", help="a `terraform show -json` plan file"),
     cwd: str = typer.Option(None, "--cwd", help="the directory the command runs in (default: here)"),
     agent: str = typer.Option(None, "--agent", help="the agent's name, for per-agent rules"),
+    wait: float = typer.Option(None, "--wait", min=0, help="for an ask: file an approval request and wait up to "
+                               "SECONDS for it (allow once approved; the approval is used)"),
 ) -> int:
-    """Decide an action. Exit 0 allow, 10 ask, 20 deny, 2 usage error."""
+    """Decide an action. Exit 0 allow, 10 ask, 20 deny, 2 usage error.
+    With CHANGEGATE_URL set, the server decides (docs/server.md)."""
     from changegate.gate import check_line, contract, evaluate
 
+    if wait is not None or os.environ.get("CHANGEGATE_URL"):  # a store or a server is involved: cli/access.py
+        from changegate.cli import access
+
+        policy_path = str(policy) if policy else None
+        if batch is not None:
+            return access.gated_batch(batch, policy_path, wait)
+        return access.gated_check(build_action(command, sql, database, plan, cwd, agent), policy_path, wait,
+                                  as_json)
     loaded = load_policy_or_exit(policy)
     if batch is not None:
         return run_batch(batch, loaded, check_line)

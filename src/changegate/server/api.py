@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
@@ -181,16 +180,12 @@ async def cancel(request: Request, request_id: str, body: Comment | None = None,
 # --- audit ---------------------------------------------------------------------------------------------
 
 def parse_since(since: str | None) -> float | None:
-    if since is None or since == "":
-        return None
+    from changegate.audit import parse_time
+
     try:
-        return float(since)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(since.replace("Z", "+00:00")).timestamp()
+        return parse_time(since)
     except ValueError as exc:
-        raise BadInput(f"since must be RFC 3339 (2026-01-31T12:00:00Z) or UNIX seconds, not {since!r}") from exc
+        raise BadInput(f"since: {exc}") from exc
 
 
 @router.get("/audit", summary="Audit records, oldest first, from `since` (time) or after `after` (seq)")

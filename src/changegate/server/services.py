@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from changegate.approvals import ApprovalError, Approvals, Identity, Request
 from changegate.audit import AuditLog, AuditWriter, Record, Verification, iso
@@ -44,7 +44,7 @@ class Settings:
     max_wait_s: float = MAX_WAIT_S
     expire_every_s: float = 30.0
 
-    ENV = {"database_url": "CHANGEGATE_DATABASE_URL", "policy_path": "CHANGEGATE_POLICY",
+    ENV: ClassVar[dict[str, str]] = {"database_url": "CHANGEGATE_DATABASE_URL", "policy_path": "CHANGEGATE_POLICY",
            "public_url": "CHANGEGATE_PUBLIC_URL", "webhooks": "CHANGEGATE_WEBHOOKS"}
 
     @classmethod
@@ -196,7 +196,7 @@ class Services:
     # --- requests --------------------------------------------------------------------------------------
 
     def list_requests(self, who: Identity, status: str | None, limit: int) -> list[Request]:
-        found = self.approvals.list(status, limit)
+        found = self.approvals.find(status, limit)
         return found if who.is_person else [r for r in found if self._owns(who, r)]
 
     def get_request(self, who: Identity, request_id: str) -> Request:

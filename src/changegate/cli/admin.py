@@ -1,0 +1,186 @@
+"""`changegate tokens …` and `changegate users …`: credentials and people, in the store.
+
+    changegate users add alice --role approver          (asks for a password; --password-stdin, --no-password)
+    changegate users list | remove NAME | set-role NAME ROLE | password NAME
+    changegate tokens create --agent claude --operator alice     (prints the token once)
+    changegate tokens create --user alice                        (a personal token for the API)
+    changegate tokens list | revoke tok_…
+
+These work on the store directly (the local one, or CHANGEGATE_DATABASE_URL): whoever can run them against
+the database administers changegate. Every change is an audit record naming the operating-system account.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import typer
+
+from changegate.cli.access import cli_actor, fail, local_store, read_password
+
+VERBS = {"tokens": "create, list and revoke API tokens", "users": "add, list and remove people, set roles"}
+tokens_app = typer.Typer(help="API tokens: for agents (check and request) and personal ones for people.",
+                         no_args_is_help=True, add_completion=False)
+users_app = typer.Typer(help="People who approve and read: roles viewer, approver, admin.", no_args_is_help=True,
+                        add_completion=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(tokens_app, name="tokens", help=VERBS["tokens"])
+    app.add_typer(users_app, name="users", help=VERBS["users"])
+
+
+def when(at: float | None) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%MZ") if at else "-"
+
+
+# --- tokens --------------------------------------------------------------------------------------------
+
+@tokens_app.command(help="create a token (shown once)")
+def create(agent: str = typer.Option(None, "--agent", help="the agent's name (an agent token)"),
+           operator: str = typer.Option(None, "--operator", help="the person responsible for the agent"),
+           user: str = typer.Option(None, "--user", help="a personal token for this person instead")) -> int:
+    from changegate.store.accounts import AccountError, Accounts
+
+    if bool(agent) == bool(user) or (agent and not operator):
+        raise fail("give --agent NAME --operator USER, or --user NAME", 2)
+    store = local_store()
+    try:
+        accounts = Accounts(store)
+        if agent:
+            token_id, secret = accounts.create_agent_token(agent, operator, cli_actor())
+        else:
+            token_id, secret = accounts.create_user_token(user, cli_actor())
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.dispose()
+    print(f"{token_id}: {'agent ' + agent + ' (operator ' + operator + ')' if agent else 'personal token of ' + user}")
+    print(secret)
+    print("Store it now: changegate keeps only its hash. Use it as CHANGEGATE_TOKEN.")
+    return 0
+
+
+@tokens_app.command(name="list", help="list active tokens (never their secrets)")
+def list_tokens(all_tokens: bool = typer.Option(False, "--all", help="include revoked tokens"),
+                as_json: bool = typer.Option(False, "--json")) -> int:
+    from changegate.store.accounts import Accounts
+
+    store = local_store()
+    try:
+        found = Accounts(store).list_tokens(include_revoked=all_tokens)
+    finally:
+        store.dispose()
+    if as_json:
+        print(json.dumps(found))
+        return 0
+    for t in found:
+        who = f"agent {t['agent']} (operator {t['user']})" if t["kind"] == "agent" else f"personal, {t['user']}"
+        revoked = f"  revoked {when(t['revoked_at'])}" if t["revoked_at"] else ""
+        print(f"{t['id']}  {who}  created {when(t['created_at'])} by {t['created_by']}{revoked}")
+    if not found:
+        print("no tokens")
+    return 0
+
+
+@tokens_app.command(help="revoke a token (servers stop accepting it within seconds)")
+def revoke(token_id: str = typer.Argument(...)) -> int:
+    from changegate.store.accounts import AccountError, Accounts
+
+    store = local_store()
+    try:
+        Accounts(store).revoke_token(token_id, cli_actor())
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.dispose()
+    print(f"{token_id}: revoked")
+    return 0
+
+
+# --- users ---------------------------------------------------------------------------------------------
+
+@users_app.command(help="add a person")
+def add(name: str = typer.Argument(...),
+        role: str = typer.Option("approver", "--role", help="viewer, approver or admin"),
+        password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
+        no_password: bool = typer.Option(False, "--no-password", help="no password: personal tokens only")) -> int:
+    from changegate.store.accounts import AccountError, Accounts
+
+    password = None if no_password else read_password(name, password_stdin)
+    store = local_store()
+    try:
+        Accounts(store).add_user(name, role, password, cli_actor())
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.dispose()
+    print(f"{name}: added as {role}")
+    return 0
+
+
+@users_app.command(name="list", help="list people and their roles")
+def list_users(as_json: bool = typer.Option(False, "--json")) -> int:
+    from changegate.store.accounts import Accounts
+
+    store = local_store()
+    try:
+        found = Accounts(store).list_users()
+    finally:
+        store.dispose()
+    if as_json:
+        print(json.dumps(found))
+        return 0
+    for u in found:
+        print(f"{u['name']}  {u['role']}  {'password' if u['password'] else 'tokens only'}  added {when(u['created_at'])}")
+    if not found:
+        print("no users")
+    return 0
+
+
+@users_app.command(help="remove a person (and revoke their tokens and their agents' tokens)")
+def remove(name: str = typer.Argument(...)) -> int:
+    from changegate.store.accounts import AccountError, Accounts
+
+    store = local_store()
+    try:
+        revoked = Accounts(store).remove_user(name, cli_actor())
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.dispose()
+    print(f"{name}: removed; {revoked} token(s) revoked")
+    return 0
+
+
+@users_app.command(name="set-role", help="change a person's role")
+def set_role(name: str = typer.Argument(...), role: str = typer.Argument(..., help="viewer, approver or admin")) -> int:
+    from changegate.store.accounts import AccountError, Accounts
+
+    store = local_store()
+    try:
+        Accounts(store).set_role(name, role, cli_actor())
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.dispose()
+    print(f"{name}: now {role}")
+    return 0
+
+
+@users_app.command(help="set a person's password")
+def password(name: str = typer.Argument(...),
+             password_stdin: bool = typer.Option(False, "--password-stdin", help="read it from stdin")) -> int:
+    from changegate.store.accounts import AccountError, Accounts
+
+    secret = read_password(name, password_stdin)
+    store = local_store()
+    try:
+        Accounts(store).set_password(name, secret, cli_actor())
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.dispose()
+    print(f"{name}: password set")
+    return 0

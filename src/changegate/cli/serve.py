@@ -1,0 +1,51 @@
+"""`changegate serve`: the HTTP API (docs/server.md).
+
+    changegate serve [--host 127.0.0.1] [--port 8787] [--policy FILE] [--database-url URL] [--workers N]
+                     [--public-url https://gate.example.com] [--webhook URL] [--slack-webhook URL]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from changegate.cli.access import fail
+
+VERBS = {"serve": "run the HTTP API"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="serve", help=VERBS["serve"])(serve)
+
+
+def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8787, "--port", min=1, max=65535),
+          policy: Path = typer.Option(None, "--policy", "-p", help="policy file (default: the built-in policy)"),
+          database_url: str = typer.Option(None, "--database-url", help="overrides CHANGEGATE_DATABASE_URL"),
+          public_url: str = typer.Option(None, "--public-url", help="how people reach this server (for links)"),
+          webhook: list[str] = typer.Option([], "--webhook", help="a URL that gets JSON events (repeatable)"),
+          slack_webhook: list[str] = typer.Option([], "--slack-webhook", help="a Slack incoming webhook (repeatable)"),
+          workers: int = typer.Option(1, "--workers", min=1, max=64, help="server processes"),
+          log_level: str = typer.Option("warning", "--log-level")) -> int:
+    from changegate.policy import PolicyError, load_policy
+    from changegate.policy.schema import Webhook
+    from changegate.server import serve as run
+    from changegate.server.services import Settings
+    from changegate.store import StoreError, default_url, masked, open_store
+
+    try:
+        load_policy(policy)
+    except PolicyError as exc:
+        raise fail("\n".join(exc.problems), 2) from exc
+    url = database_url or default_url()
+    try:
+        open_store(url).dispose()  # create or migrate once, before the workers start
+    except StoreError as exc:
+        raise fail(str(exc)) from exc
+    hooks = [Webhook(url=u) for u in webhook] + [Webhook(url=u, format="slack") for u in slack_webhook]
+    settings = Settings(database_url=url, policy_path=str(policy) if policy else None,
+                        public_url=public_url or f"http://{host}:{port}", webhooks=hooks)
+    print(f"changegate: serving on http://{host}:{port} (store {masked(url)}, {workers} worker"
+          f"{'s' if workers > 1 else ''})", flush=True)
+    run(host, port, settings, workers=workers, log_level=log_level)
+    return 0
