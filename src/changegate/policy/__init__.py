@@ -20,6 +20,7 @@ import msgspec
 
 from changegate.environments import DEFAULT_NAMING, Environments, glob_regex
 from changegate.model import DECISIONS, OPERATIONS, Effect
+from changegate.policy.cache import disk_cached
 from changegate.policy.schema import Freeze, Match, PolicyDoc, Rule
 
 BUILTIN_ENVIRONMENTS = ("local", "dev", "staging", "prod", "unknown")
@@ -330,6 +331,7 @@ def parse_policy(text: str, source: str) -> PolicyDoc:
     if not isinstance(raw, dict):
         raise PolicyError([f"{source}:1: the policy must be a mapping (version, environments, rules, …), "
                            f"not a {type(raw).__name__}"])
+    _yes_no(raw)
     try:
         doc = msgspec.convert(raw, PolicyDoc, strict=False)
     except msgspec.ValidationError as exc:
@@ -347,6 +349,22 @@ def parse_policy(text: str, source: str) -> PolicyDoc:
     if problems:
         raise PolicyError(problems)
     return doc
+
+
+def _yes_no(raw: dict[str, Any]) -> None:
+    """YAML 1.1 reads `reversible: no` as false; in a match it can only mean the word."""
+    rule_lists = [raw.get("rules")] + [a.get("rules") for a in (raw.get("agents") or {}).values()
+                                       if isinstance(a, dict)]
+    for rules in rule_lists:
+        for rule in rules if isinstance(rules, list) else []:
+            match = rule.get("match") if isinstance(rule, dict) else None
+            if isinstance(match, dict) and "reversible" in match:
+                value = match["reversible"]
+                words = {True: "yes", False: "no"}
+                if isinstance(value, bool):
+                    match["reversible"] = words[value]
+                elif isinstance(value, list):
+                    match["reversible"] = [words[v] if isinstance(v, bool) else v for v in value]
 
 
 def validate(doc: PolicyDoc, text: str, source: str) -> list[str]:
@@ -442,6 +460,7 @@ def compile_policy(doc: PolicyDoc, source: str, text: str = "", user_rule_ids: s
 _cache: dict[tuple[str, float, int], Policy] = {}
 
 
+@disk_cached  # validated policies cached on disk: a hook process skips the YAML parser (policy/cache.py)
 def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     """The policy in `path`, or the built-in default. Raises PolicyError with every problem found."""
     if path is None:

@@ -38,6 +38,8 @@ from changegate.understand.base import (
 from changegate.understand.commands import family_for
 
 MAX_COMMAND_BYTES = 64 * 1024
+# what makes a word more than its own text: escapes, globs, braces, the dynamic stand-in
+PLAIN_WORD_SPECIAL = (b"\\", b"*", b"?", b"[", b"{", DYNAMIC_WORD.encode())
 MAX_NESTING = 48  # nested statements, substitutions and unwrapped payloads together
 MAX_SCRIPT_BYTES = 256 * 1024  # scripts read from disk to see what `bash script.sh` would do
 TIME_BUDGET_S = 0.05
@@ -513,7 +515,7 @@ class Walker:
 
     def file_stream(self, raw: str, ctx: Context) -> Stream:
         path = ctx.resolve(raw)
-        if path is None:
+        if path is None or UNKNOWN_PART in path:
             return Stream(origin="a file only known at run time")
         if path in ctx.files:
             return Stream(text=ctx.files[path], origin=f"the file {path}")
@@ -523,7 +525,11 @@ class Walker:
     # --- words ------------------------------------------------------------------------------------------
     def expand(self, node: Any, ctx: Context, *, split: bool = True) -> list[Word]:
         kind = node.type
-        raw = node.text.decode("utf-8", "replace")
+        data = node.text
+        if kind == "word" and not data.startswith(b"~") and not any(c in data for c in PLAIN_WORD_SPECIAL):
+            text = data.decode("utf-8", "replace")  # the common case: a plain word is its own value
+            return [Word(text, text=text)]
+        raw = data.decode("utf-8", "replace")
         if kind == "word" and "{" in raw and "," in raw:
             return [self.plain_word(part, ctx, raw) for part in expand_braces(raw)]
         if kind == "concatenation" and "{" in raw and "," in raw and all(
@@ -674,6 +680,8 @@ def _fields(effect: Effect) -> dict[str, Any]:
 
 def has_glob(raw: str) -> bool:
     """Whether a word as written has an unquoted, unescaped glob character."""
+    if "*" not in raw and "?" not in raw and "[" not in raw:
+        return False
     quote = ""
     escaped = False
     for c in raw:
@@ -742,7 +750,7 @@ def read_small_file(path: str) -> str | None:
             return None
         with open(path, "rb") as fh:
             data = fh.read(MAX_SCRIPT_BYTES + 1)
-    except OSError:
+    except (OSError, ValueError):
         return None
     if len(data) > MAX_SCRIPT_BYTES:
         return None
