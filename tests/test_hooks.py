@@ -451,3 +451,132 @@ def test_an_unusable_policy_file_denies(monkeypatch: pytest.MonkeyPatch, tmp_pat
     reply = run_hook("gemini", fixture("gemini", "before_tool_shell"))
     doc = json.loads(reply.stdout)
     assert doc["decision"] == "deny" and "cannot be used" in doc["reason"]
+
+
+# --- remote mode: a server decides, files approval requests, allows the approved retry ---------------------
+
+class FakeServer:
+    """A changegate server in miniature, speaking the /v1/check JSON: ask files a request; once the test
+    approves it, the same action (by its command) is allowed naming the request."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.seen: list[dict[str, Any]] = []
+        self.requests: dict[str, str] = {}  # command -> request id
+        self.approved: set[str] = set()
+        self.status = 200
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.seen.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+                status, answer = server.answer(body["action"], self.headers.get("Authorization", ""))
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def answer(self, action: dict[str, Any], auth: str) -> tuple[int, dict[str, Any]]:
+        if auth != "Bearer cg_test":
+            return 401, {"error": "the token is not valid"}
+        if self.status != 200:
+            return self.status, {"error": "boom"}
+        verdict = contract(evaluate({**action, "env": {"HOME": HOME}}))
+        command = action.get("command") or json.dumps(action.get("argv"))
+        if verdict["decision"] == "ask":
+            request_id = self.requests.setdefault(command, f"req_{len(self.requests) + 1}")
+            if request_id in self.approved:
+                return 200, {**verdict, "decision": "allow", "approvals_required": 0,
+                             "request": {"id": request_id, "status": "approved"}}
+            verdict["request"] = {"id": request_id, "status": "pending", "approvals": 0, "required": 1,
+                                  "expires_at": "2026-12-01T10:00:00Z", "url": f"{self.url}/r/{request_id}"}
+        return 200, verdict
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Any:
+    fake = FakeServer()
+    monkeypatch.setenv("CHANGEGATE_URL", fake.url)
+    monkeypatch.setenv("CHANGEGATE_TOKEN", "cg_test")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret_value")
+    yield fake
+    fake.close()
+
+
+def test_remote_ask_files_a_request_and_the_approved_retry_is_allowed(server: FakeServer) -> None:
+    payload = with_input(fixture("codex", "pre_tool_use_bash"), command=SECRET)
+    reason = codex_denial(run_hook("codex", payload))
+    request_id = server.requests[SECRET]
+    assert f"request {request_id} (0/1 approvals, expires 2026-12-01T10:00:00Z)" in reason
+    assert "retry exactly the same call" in reason
+    server.approved.add(request_id)
+    assert run_hook("codex", payload).stdout == ""  # allowed: Codex's silent allow
+
+
+def test_remote_ask_is_a_deny_even_for_agents_that_can_ask(server: FakeServer) -> None:
+    """The approval happens on the server (bound to the action, possibly two people), not in the agent's
+    own dialog, which the agent's operator alone would answer."""
+    payload = with_input(fixture("claude-code", "pre_tool_use_bash"), command=SECRET)
+    out = claude(run_hook("claude-code", payload))["hookSpecificOutput"]
+    assert out["permissionDecision"] == "deny" and "waiting for approval" in out["permissionDecisionReason"]
+
+
+def test_remote_requests_carry_the_action_with_secrets_redacted(server: FakeServer) -> None:
+    run_hook("kiro", fixture("kiro", "pre_tool_use_execute_bash"))
+    [sent] = server.seen
+    assert sent["path"] == "/v1/check" and sent["auth"] == "Bearer cg_test"
+    action = sent["action"]
+    assert (action["type"], action["command"], action["cwd"], action["agent"]) == (
+        "shell", "cargo build", WORKSPACE, "kiro")
+    assert action["env"]["HOME"] == HOME
+    assert action["env"]["GITHUB_TOKEN"].startswith("redacted:sha256:")
+
+
+def test_remote_failures_deny_naming_the_server(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    payload = fixture("gemini", "before_tool_shell")
+    server.status = 500
+    failed = gemini(run_hook("gemini", payload))
+    assert failed["decision"] == "deny" and f"{server.url} failed (HTTP 500)" in failed["reason"]
+    server.status = 200
+    monkeypatch.setenv("CHANGEGATE_TOKEN", "cg_wrong")
+    refused = gemini(run_hook("gemini", payload))
+    assert refused["decision"] == "deny" and "HTTP 401: the token is not valid" in refused["reason"]
+    monkeypatch.setenv("CHANGEGATE_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    unreachable = gemini(run_hook("gemini", payload))
+    assert unreachable["decision"] == "deny" and "could not be reached" in unreachable["reason"]
+    monkeypatch.delenv("CHANGEGATE_TOKEN")
+    assert "CHANGEGATE_TOKEN is not" in gemini(run_hook("gemini", payload))["reason"]
+
+
+def test_the_client_path_speaks_the_same_contract(server: FakeServer) -> None:
+    """Non-plain-http URLs go through changegate.client: same answer from the same server."""
+    post = hook.client_poster(server.url, "cg_test")
+    answer = post({"type": "shell", "command": SECRET, "cwd": WORKSPACE, "env": {"HOME": HOME}}, 5)
+    assert answer["decision"] == "ask" and answer["request"]["id"].startswith("req_")
+    assert hook.plain_http_poster("https://gate.example.com", "t") is None
+    assert hook.plain_http_poster("http://user:pw@gate.example.com", "t") is None
+    assert hook.plain_http_poster("http://[::1]:8787/gate", "t") is not None
+
+
+def test_chunked_answers_are_read() -> None:
+    raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n3\r\n 1}\r\n0\r\n\r\n"
+    assert hook.http_response(raw, "x") == (200, b'{"a": 1}')
+    with pytest.raises(hook.RemoteError):
+        hook.http_response(b"garbage", "x")

@@ -268,25 +268,22 @@ def local_checker() -> Checker:
 
 
 def remote_checker(url: str, deadline: float) -> Checker:
-    try:
-        from changegate.client import Client, Unreachable
-    except ImportError:
-        return lambda action: denial("remote mode (CHANGEGATE_URL) needs changegate.client, which this "
-                                     "installation does not have")
     token = os.environ.get("CHANGEGATE_TOKEN", "")
     if not token:
         return lambda action: denial(f"CHANGEGATE_URL is set ({url}) but CHANGEGATE_TOKEN is not")
+    if not token.isascii() or not token.isprintable() or " " in token:
+        return lambda action: denial("CHANGEGATE_TOKEN holds characters a token cannot have")
+    post = plain_http_poster(url, token) or client_poster(url, token)
 
     def check(action: dict[str, Any]) -> dict[str, Any]:
         remaining = deadline - time.monotonic() - 0.25  # leave time to answer before the watchdog
         if remaining <= 0.05:
             return denial(f"no time was left to ask the changegate server at {url}")
         try:
-            client = Client(url, token, timeout=min(remaining, DEFAULT_TIMEOUT_S))
-            answer = client.check(redact_env(action))
-        except Unreachable as exc:
-            return denial(f"the changegate server is unreachable ({exc}); without it nothing is allowed")
-        except Exception as exc:  # a server error or a malformed answer: never an allow
+            answer = post(action, min(remaining, DEFAULT_TIMEOUT_S))
+        except RemoteError as exc:
+            return denial(f"{exc}; without the server nothing is allowed")
+        except Exception as exc:  # a malformed answer or a bug: never an allow
             return denial(f"the changegate server at {url} did not answer usably ({type(exc).__name__}: {exc})")
         if not isinstance(answer, dict) or answer.get("decision") not in SEVERITY:
             return denial(f"the changegate server at {url} answered without a decision")
@@ -295,16 +292,144 @@ def remote_checker(url: str, deadline: float) -> Checker:
     return check
 
 
-def redact_env(action: dict[str, Any]) -> dict[str, Any]:
-    """The action as sent to a server: values of variables that look like secrets replaced by a digest (the
-    server judges by names; the digest still binds the approval to the value)."""
+class RemoteError(Exception):
+    """The server could not be asked, or did not answer like changegate (its message names the URL)."""
+
+
+Poster = Callable[[dict[str, Any], float], dict[str, Any]]
+
+
+def client_poster(url: str, token: str) -> Poster:
+    """Any URL, through changegate.client (https, proxies, everything urllib does)."""
+
+    def post(action: dict[str, Any], timeout: float) -> dict[str, Any]:
+        from changegate.client import Client, Unreachable
+
+        try:
+            answer: dict[str, Any] = Client(url, token, timeout=timeout).check(action)
+        except Unreachable as exc:
+            raise RemoteError(str(exc)) from None
+        return answer
+
+    return post
+
+
+def plain_http_poster(url: str, token: str) -> Poster | None:
+    """The warm path for a server on plain http (a `changegate serve` on this machine or the local network):
+    one HTTP/1.1 exchange over a socket. It speaks the same /v1/check contract as changegate.client, but
+    skips importing urllib.request, http.client, email and ssl, which cost a hook more than the server takes
+    to decide. Anything it does not handle (https, credentials in the URL) goes through the client."""
+    if not url.startswith("http://"):
+        return None
+    netloc, _, prefix = url[len("http://"):].partition("/")
+    if not netloc or "@" in netloc:
+        return None
+    host, port = netloc, 80
+    if netloc.startswith("["):
+        host, _, rest = netloc[1:].partition("]")
+        if rest.startswith(":"):
+            port_text = rest[1:]
+        elif rest:
+            return None
+        else:
+            port_text = "80"
+    else:
+        host, _, port_text = netloc.partition(":")
+        port_text = port_text or "80"
+    if not port_text.isdigit() or not host:
+        return None
+    port = int(port_text)
+    path = "/" + prefix.strip("/") + "/v1/check" if prefix.strip("/") else "/v1/check"
+    shown = url.rstrip("/")
+
+    def post(action: dict[str, Any], timeout: float) -> dict[str, Any]:
+        import json
+        import socket
+
+        body = json.dumps({"action": outgoing(action)}).encode()
+        head = (f"POST {path} HTTP/1.1\r\nHost: {netloc}\r\nUser-Agent: changegate-hook/1\r\n"
+                f"Accept: application/json\r\nContent-Type: application/json\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with socket.create_connection((host, port), timeout=timeout) as sock:
+                sock.sendall(head.encode("ascii") + body)
+                while data := sock.recv(65536):
+                    size += len(data)
+                    if size > MAX_ANSWER_BYTES:
+                        raise RemoteError(f"the changegate server at {shown} sent an answer that is too large")
+                    chunks.append(data)
+        except OSError as exc:
+            raise RemoteError(f"the changegate server at {shown} could not be reached: {exc}") from None
+        status, payload = http_response(b"".join(chunks), shown)
+        try:
+            doc = json.loads(payload)
+        except ValueError:
+            raise RemoteError(f"{shown} did not answer like a changegate server (HTTP {status}, not JSON)") from None
+        if not isinstance(doc, dict):
+            raise RemoteError(f"{shown} did not answer like a changegate server (HTTP {status})")
+        if 400 <= status < 500:  # refused (bad token, malformed action): a deny that says why
+            error = doc.get("error") or doc.get("detail") or f"HTTP {status}"
+            return denial(f"the changegate server at {shown} refused the check: HTTP {status}: {error}")
+        if status >= 300:
+            raise RemoteError(f"the changegate server at {shown} failed (HTTP {status})")
+        return doc
+
+    return post
+
+
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+
+
+def http_response(raw: bytes, shown: str) -> tuple[int, bytes]:
+    """(status, body) of an HTTP/1.1 response read to the end of the connection."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ", 2) if lines else []
+    if not sep or len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
+        raise RemoteError(f"{shown} did not answer like an HTTP server")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip().lower()
+    if headers.get(b"transfer-encoding") == b"chunked":
+        body = dechunk(body, shown)
+    elif headers.get(b"content-length", b"").isdigit():
+        body = body[: int(headers[b"content-length"])]
+    return int(parts[1]), body
+
+
+def dechunk(data: bytes, shown: str) -> bytes:
+    out: list[bytes] = []
+    position = 0
+    for _ in range(100_000):
+        line_end = data.find(b"\r\n", position)
+        if line_end < 0:
+            break
+        size_text = data[position:line_end].split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise RemoteError(f"{shown} sent a malformed chunked answer") from None
+        if size == 0:
+            return b"".join(out)
+        start = line_end + 2
+        out.append(data[start:start + size])
+        position = start + size + 2
+    raise RemoteError(f"{shown} sent a truncated answer")
+
+
+def outgoing(action: dict[str, Any]) -> dict[str, Any]:
+    """The action as sent to a server: values of variables that look like secrets replaced by a digest, as
+    changegate.client sends them (the server judges by names; the digest still binds an approval)."""
     env = action.get("env")
     if not isinstance(env, dict):
         return action
     from changegate.model import looks_secret, redact_value
 
-    cleaned = {k: (redact_value(v) if looks_secret(k) else v) for k, v in env.items() if isinstance(v, str)}
-    return {**action, "env": cleaned}
+    return {**action, "env": {str(k): (redact_value(str(v)) if looks_secret(str(k)) else str(v))
+                              for k, v in env.items()}}
 
 
 def denial(reason: str) -> dict[str, Any]:
@@ -372,10 +497,15 @@ def explain(verdicts: list[dict[str, Any]], *, suggest: bool = True) -> str:
         add_unique(reasons, verdict.get("reasons") or [])
         add_unique(suggestions, verdict.get("suggestions") or [])
     # a reason already names the rule, the effect and where it is; the summary is for verdicts without one
-    text = " ".join(reasons[:4]) if reasons else "; ".join(summaries[:3])
+    text = " ".join(sentence(r) for r in reasons[:4]) if reasons else sentence("; ".join(summaries[:3]))
     if suggest and suggestions:
-        text += " Safer: " + "; ".join(suggestions[:3]) + "."
-    return text or "no reason given"
+        text += " Safer: " + sentence("; ".join(suggestions[:3]))
+    return text.rstrip(".") or "no reason given"
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def add_unique(into: list[str], items: Any) -> None:
