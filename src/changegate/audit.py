@@ -160,7 +160,7 @@ def append(conn: sa.Connection, store: Store, entries: Sequence[Entry], now: flo
     if head is None:
         raise StoreError("the audit chain has no head row: the store was not created by changegate's migrations")
     seq, prev = int(head.seq), str(head.hash)
-    at = time.time() if now is None else now
+    at = round(time.time() if now is None else now, 6)
     rows: list[dict[str, Any]] = []
     records: list[Record] = []
     for entry in entries:
@@ -192,8 +192,8 @@ class AuditLog:
         """Records from a time or after a seq, oldest first; `newest` gives the last `limit` records."""
         limit = max(1, min(limit, MAX_EXPORT))
         query = sa.select(audit)
-        if since is not None:
-            query = query.where(audit.c.at >= since)
+        if since is not None:  # inclusive, at the microsecond precision of the times the API shows
+            query = query.where(audit.c.at >= since - 1e-6)
         if after_seq is not None:
             query = query.where(audit.c.seq > after_seq)
         query = query.order_by(audit.c.seq.desc() if newest else audit.c.seq).limit(limit)
