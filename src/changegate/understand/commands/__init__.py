@@ -103,17 +103,53 @@ FAMILIES: dict[str, str] = {
              "firewall-cmd crontab userdel useradd usermod passwd chpasswd groupdel groupadd visudo mount "
              "umount swapoff swapon sysctl modprobe rmmod insmod hostnamectl timedatectl launchctl init "
              "telinit apt apt-get aptitude yum dnf apk pacman zypper snap dpkg rpm brew port setenforce "
-             "ip", "host:Host"),
-    **_names("curl wget scp sftp nc ncat netcat socat ftp telnet http https xh aria2c httpie rclone",
+             "ip hostname iptables-save iptables-restore ip6tables-save ip6tables-restore iptables-legacy "
+             "iptables-nft adduser deluser addgroup delgroup groupmod gpasswd chsh chfn chage at batch atrm "
+             "update-rc.d chkconfig rc-update rc-service dscl sysadminctl dseditgroup microdnf flatpak apt-cache",
+             "host:Host"),
+    **_names("curl wget scp sftp nc ncat netcat socat ftp telnet http https xh xhs aria2c httpie rclone",
              "net:Net"),
     **_names("vault op pass security sops kubeseal gopass keyring bw lpass aws-vault chamber doppler "
              "infisical", "secrets:Secrets"),
-    **_names("twine flit hatch-publish vsce ovsx goreleaser", "publish:Publish"),
+    **_names("twine flit hatch hatch-publish vsce ovsx goreleaser snapcraft", "publish:Publish"),
+    # platform and service CLIs (platforms.py: one table per tool)
+    **_names("rabbitmqctl rabbitmqadmin rabbitmq-diagnostics rabbitmq-plugins rabbitmq-queues rabbitmq-upgrade",
+             "platforms:RabbitMq"),
+    **_names("etcdctl", "platforms:Etcd"),
+    **_names("consul", "platforms:Consul"),
+    **_names("nomad", "platforms:Nomad"),
+    **_names("nats", "platforms:Nats"),
+    **_names("gitlab-runner", "platforms:GitlabRunner"),
+    **_names("velero", "platforms:Velero"),
+    **_names("restic", "platforms:Restic"),
+    **_names("borg borg2", "platforms:Borg"),
+    **_names("s3cmd", "platforms:S3cmd"),
+    **_names("mc mcli", "platforms:MinioClient"),
+    **_names("doctl", "platforms:Doctl"),
+    **_names("heroku", "platforms:Heroku"),
+    **_names("flyctl fly", "platforms:Fly"),
+    **_names("vercel", "platforms:Vercel"),
+    **_names("netlify", "platforms:Netlify"),
+    **_names("railway", "platforms:Railway"),
+    **_names("firebase", "platforms:Firebase"),
+    **_names("wrangler", "platforms:Wrangler"),
+    **_names("linode-cli", "platforms:LinodeCli"),
+    **_names("hcloud", "platforms:Hcloud"),
+    **_names("oci ibmcloud ic", "platforms:CloudCli"),
+    **_names("ansible ansible-playbook ansible-vault ansible-galaxy ansible-inventory ansible-config ansible-doc "
+             "ansible-lint ansible-pull ansible-console", "platforms:Ansible"),
+    **_names("packer", "platforms:Packer"),
+    **_names("vagrant", "platforms:Vagrant"),
+    **_names("virsh", "platforms:Virsh"),
+    **_names("VBoxManage vboxmanage", "platforms:VBoxManage"),
+    **_names("circleci", "platforms:Circleci"),
+    **_names("jenkins-cli", "platforms:JenkinsCli"),
 }
 # mkfs.<type> and friends: any name of these shapes belongs to the disk family
 NAME_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"mkfs\.\w+|mkswap|fsck\.\w+"), "fs:Disk"),
     (re.compile(r"python\d(\.\d+)?m?"), "interpreters:Python"),
+    (re.compile(r"kafka-[a-z-]+(\.sh)?"), "platforms:Kafka"),  # kafka-topics, kafka-configs.sh, ...
 )
 
 _instances: dict[str, Family | None] = {}
