@@ -352,7 +352,10 @@ class ManifestReader:
         self.result = ManifestSet()
 
     def filename(self, raw: str, recursive: bool, stdin_text: str | None, stdin_origin: str) -> None:
-        if raw == "-":
+        if raw == "" and not stdin_origin and stdin_text is None:
+            self.result.unseen.append("-f without a file name")
+            return
+        if raw in ("-", ""):  # tree-sitter-bash drops a `-` right before a heredoc: `-f - <<EOF` reaches us as `-f`
             if stdin_text is None:
                 self.result.unseen.append(f"stdin ({stdin_origin or 'only known when kubectl runs'})")
             else:
@@ -497,7 +500,10 @@ def apply_change(obj: KubeObject, verb: str) -> list[Change]:
 
 
 def delete_change(kind: str, name: str, namespace: str | None, *, tags: tuple[str, ...] = ()) -> Change:
-    operation: Operation = "permission" if kind in PERMISSION_KINDS else "delete"
+    """A delete counts as a delete (for the blast-radius rules) even where it also changes permissions."""
+    operation: Operation = "delete"
+    if kind in PERMISSION_KINDS:
+        tags = (*tags, "permission")
     protected_role = kind in ("ClusterRole", "ClusterRoleBinding") and (name.startswith("system:") or
                                                                         name in ("cluster-admin", "admin", "edit"))
     return Change(operation, kind, name, namespace, data_loss=kind in DATA_KINDS,

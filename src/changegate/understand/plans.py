@@ -350,6 +350,7 @@ class TerraformPlan:
         effects = group_effects(tally, family="plan", label=label, placement=placement, total=total, whole=whole,
                                 summary=summary, suggestions=PLAN_SUGGESTIONS, evidence_prefix=f"{self.source.name}: ")
         effects.extend(self.place(tally.findings, placement))
+        effects.extend(self.action_invocations(label, placement))
         for reason, tag in self.problems:
             effects.append(not_understood(reason, tag, self.source.name, placement))
         if not effects:
@@ -438,6 +439,21 @@ class TerraformPlan:
                 ))
             elif kind in DESTRUCTIVE and was != protected and protected is False:
                 group.tags.add("no-safety-net")  # force_destroy / skip_final_snapshot set on what is destroyed
+
+    def action_invocations(self, label: str, placement: Placement) -> list[Effect]:
+        """Terraform 1.14 `action` blocks the apply would invoke: side effects only the provider defines."""
+        invocations = self.doc.get("action_invocations")
+        if not isinstance(invocations, list) or not invocations:
+            return []
+        addresses = [str(i.get("address") or "?") for i in invocations[:MAX_EVIDENCE] if isinstance(i, dict)]
+        shown = ", ".join(addresses) + (", …" if len(invocations) > len(addresses) else "")
+        return [Effect(
+            operation="unknown", resource=f"plan:{label}/actions", environment=placement.environment,
+            why_environment=placement.why, scope="many" if len(invocations) > 1 else "one",
+            count=len(invocations), reversible="unknown", kind="provider-action", family="plan",
+            evidence=f"{self.source.name}: {shown}", tags=("provider-action",),
+            summary=f"invokes {len(invocations)} provider action{'s' if len(invocations) > 1 else ''} ({shown}): "
+                    "what they do is defined by the provider, not shown in the plan")]
 
     def place(self, findings: list[Effect], placement: Placement) -> list[Effect]:
         return [msgspec.structs.replace(f, environment=placement.environment, why_environment=placement.why)

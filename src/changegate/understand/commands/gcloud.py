@@ -326,6 +326,10 @@ class Gcloud(Family):
         if verb_of(verb) == "read" or groups[0] in ("help", "info", "version", "topic", "cheat-sheet"):
             return inv.effect("read", f"gcp:local/{'/'.join(groups)}", Placement("local", "gcloud's own settings"),
                               reversible="yes", summary=f"gcloud {' '.join(groups)} {verb}".rstrip())
+        if groups == ["config"] and verb == "set" and len(command.names) > 1 and command.names[0].value in (
+                "project", "core/project") and command.names[1].known:
+            # later gcloud commands on this command line act on this project
+            inv.ctx.env["CLOUDSDK_CORE_PROJECT"] = command.names[1].value
         root = config_dir(inv.ctx) or "~/.config/gcloud"
         return inv.fs("modify", root, kind="gcloud-config", reversible="yes",
                       summary=f"gcloud {' '.join([*groups, verb])} changes gcloud's settings (which project and "

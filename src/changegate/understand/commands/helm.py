@@ -71,7 +71,9 @@ class Helm(Family):
             return [release.read(f"helm {verb} (reads)")]
         if verb in LOCAL_VERBS:
             return [release.local(verb)]
-        return [inv.unknown(f"helm {verb}: a plugin or a verb changegate does not know")]
+        return [inv.effect("unknown", release.uri, release.placement, reversible="unknown",
+                           summary=f"runs helm {verb}: a plugin or a verb changegate does not know, on "
+                                   f"{target.cluster_label}")]
 
 
 def dry_run(opts: Options) -> bool:

@@ -98,7 +98,8 @@ class Terraform(Family):
             return [run.read(f"{inv.name} {run.verb} (reads)")]
         if run.verb in TF_LOCAL:
             return [run.local(run.verb)]
-        return [inv.unknown(f"{inv.name} {run.verb}")]
+        return [inv.effect("unknown", run.uri, run.placement, reversible="unknown",
+                           summary=f"runs {inv.name} {run.verb}, which changegate does not know")]
 
 
 def terragrunt_command(positionals: list[str], opts: Options) -> tuple[list[str], bool]:
@@ -553,7 +554,7 @@ class Pulumi(Family):
         if verb in PULUMI_LOCAL:
             return [inv.effect("modify", f"pulumi:{verb}", Placement(LOCAL, f"pulumi {verb} works locally"),
                                reversible="yes", summary=f"pulumi {verb} (local)")]
-        return [inv.unknown(f"pulumi {verb}")]
+        return [effect("unknown", f"runs pulumi {verb}, which changegate does not know")]
 
 
 def pulumi_stack(inv: Invocation, args: list[str], opts: Options, effect: Any, label: str) -> list[Effect]:
@@ -578,7 +579,7 @@ def pulumi_stack(inv: Invocation, args: list[str], opts: Options, effect: Any, l
     if sub in ("select", "init", "change-secrets-provider", "rename", "unselect"):
         return [inv.effect("modify", f"pulumi:stack/{label}", Placement(LOCAL, "selects or names a stack"),
                            reversible="yes", summary=f"pulumi stack {sub} {' '.join(map(show, args[1:]))}".strip())]
-    return [inv.unknown(f"pulumi stack {sub}")]
+    return [effect("unknown", f"runs pulumi stack {sub}, which changegate does not know")]
 
 
 # --- stack deployers: cdk, cdktf, sam, serverless, eksctl -------------------------------------------------
@@ -643,7 +644,8 @@ class Deployer(Family):
             local = verb in ("init", "plugin")
             return [inv.effect(operation, uri, Placement(LOCAL, f"{tool} {verb} works locally") if local else placement,
                                reversible="unknown", summary=f"{tool} {verb} {label}")]
-        return [inv.unknown(f"{tool} {verb}")]
+        return [inv.effect("unknown", uri, placement, reversible="unknown",
+                           summary=f"runs {tool} {verb}, which changegate does not know")]
 
     @staticmethod
     def stack_names(inv: Invocation, opts: Options, tool: str, args: list[str]) -> list[str]:
@@ -704,7 +706,8 @@ def deployer_placement(inv: Invocation, names: list[str], nothing: str) -> Place
     found = named(env, "aws_profiles", profile, "AWS profile")
     if found:
         signals.append(found)
-    signals.extend(directory_signals(env, inv.ctx.cwd, inv.ctx.home, "directory"))
+    # no directory names here: stacks and stages carry their own names, and a repository called `dev-tools`
+    # must not turn an unknown stage into dev
     return strongest(signals, nothing)
 
 

@@ -93,7 +93,7 @@ class Kubectl(Family):
             return [call.read(f"kubectl {verb} (reads)")]
         if verb in MODIFY_VERBS:
             return call.modify_named(MODIFY_VERBS[verb])
-        return [inv.unknown(f"kubectl {verb}: a plugin or a verb changegate does not know")]
+        return [call.unknown(f"kubectl {verb}: a plugin or a verb changegate does not know")]
 
     @staticmethod
     def target(inv: Invocation, opts: Options) -> kube.KubeTarget:
@@ -158,6 +158,11 @@ class Call:
     def cluster_uri(self) -> str:
         return f"k8s:{self.target.context_label}"
 
+    def unknown(self, why: str) -> Effect:
+        """A call whose effect is not known acts on its cluster, wherever its arguments point."""
+        return self.inv.effect("unknown", self.cluster_uri(), self.target.place(self.namespace), reversible="unknown",
+                               summary=f"runs {self.inv.name} ({why}) on {self.target.cluster_label}")
+
     def read(self, summary: str, resource: str | None = None, kind: str = "") -> Effect:
         return read(self.inv, resource or self.cluster_uri(), self.target.place(self.namespace), summary, kind)
 
@@ -190,7 +195,9 @@ class Call:
                 kind, _, name = arg.partition("/")
                 pairs.append((kube.normalise_kind(kind), show(name) or "*"))
             return pairs
-        kinds = [kube.normalise_kind(k) if UNKNOWN_PART not in k else "?" for k in args[0].split(",") if k]
+        if UNKNOWN_PART in args[0]:
+            return [("?", "…")]  # `kubectl delete $(kubectl get pods -o name)`: kinds and names at run time
+        kinds = [kube.normalise_kind(k) for k in args[0].split(",") if k]
         names = [show(n) for n in args[1:]] or ["*"]
         return [(kind, name) for kind in kinds for name in names]
 
@@ -305,7 +312,7 @@ class Call:
         if self.opts.has("-f", "--filename", "-k", "--kustomize"):
             return self.apply_like("create")
         if not self.args:
-            return [self.inv.unknown("kubectl create without a file or a kind")]
+            return [self.unknown("kubectl create without a file or a kind")]
         kind = kube.normalise_kind(self.args[0])
         if self.args[0] == "token":
             return [self.inv.effect(
@@ -329,7 +336,7 @@ class Call:
     def apply_like(self, verb: str) -> list[Effect]:
         manifests = self.objects()
         if manifests is None:
-            return [self.inv.unknown(f"kubectl {verb.split()[0]} without -f or -k")]
+            return [self.unknown(f"kubectl {verb.split()[0]} without -f or -k")]
         base = "create" if verb == "create" else "replace --force" if verb == "replace --force" else "apply"
         changes = [c for obj in manifests.objects for c in kube.apply_change(obj, base)]
         effects = self.changes_to_effects(changes, suggestions=(APPLY_SUGGESTION,),
@@ -406,7 +413,7 @@ class Call:
                     + self.unseen_effects(manifests, "modify", f"kubectl {self.verb} changes"))
         pairs = self.named_targets(args)
         if not pairs:
-            return [self.inv.unknown(f"kubectl {self.verb} without a target")]
+            return [self.unknown(f"kubectl {self.verb} without a target")]
         scope, suffix = self.selection()
         changes = []
         for kind, name in pairs:
@@ -547,7 +554,7 @@ class Call:
 
     def verb_cp(self) -> list[Effect]:
         if len(self.args) < 2:
-            return [self.inv.unknown("kubectl cp needs a source and a destination")]
+            return [self.unknown("kubectl cp needs a source and a destination")]
         source, destination = self.args[0], self.args[-1]
         if is_pod_path(destination):
             pod, _, path = destination.partition(":")
@@ -566,7 +573,7 @@ class Call:
                               self.target.uri("Pod", pod_name, self.namespace), "pod"),
                     self.inv.fs("create", destination, kind="file", reversible="yes",
                                 summary=f"kubectl cp writes {show(destination)}")]
-        return [self.inv.unknown("kubectl cp between two local paths")]
+        return [self.unknown("kubectl cp between two local paths")]
 
     def verb_port_forward(self) -> list[Effect]:
         return [self.read("kubectl port-forward (reads through a local port)")]

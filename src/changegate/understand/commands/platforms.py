@@ -1217,6 +1217,9 @@ class Circleci(Platform):
                                              "store-secret": "modify", "remove-secret": "delete",
                                              "trigger": "modify"}
     local_verbs = Platform.local_verbs | {"diagnostic", "setup", "version"}
+    local_nouns = frozenset({"local", "config"})  # `circleci config validate`, `circleci local execute`
+    nouns = frozenset({"config", "context", "orb", "namespace", "pipeline", "policy", "project", "local",
+                       "runner", "trigger"})
     data_nouns = frozenset({"context", "namespace", "orb", "secret"})
 
 
