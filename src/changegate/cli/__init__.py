@@ -8,6 +8,8 @@
 | audit verify/tail/export        | audit.py      |
 | tokens ..., users ...           | admin.py      |
 | serve                           | serve.py      |
+| install, uninstall, doctor,     | agents.py     |
+| hook, mcp-proxy                 |               |
 
 Exit codes scripts can rely on: 0 allow (or success), 10 ask, 20 deny, 2 usage error, 1 other failure.
 """
@@ -31,7 +33,7 @@ app = typer.Typer(
 )
 
 # module -> how it attaches: commands register on `app`, groups are added as sub-apps
-COMMAND_MODULES = ("check", "admin", "serve")
+COMMAND_MODULES = ("check", "admin", "serve", "agents")
 GROUP_MODULES: dict[str, str] = {"policy": "policy", "approvals": "approvals", "audit": "audit"}
 
 
