@@ -72,6 +72,8 @@ DATA_GROUPS = frozenset({
     "cassandra", "gremlin", "keyspace", "collection", "image", "directory", "hsm", "registry", "eventhub",
     "log-analytics", "datalake", "postgres", "mysql", "mariadb", "cache", "store",
 })
+# kinds whose plain name means something else to the policy (`kind: disk` is a local disk)
+AZURE_KINDS = {"disk": "managed disk", "snapshot": "disk snapshot"}
 RESOURCE_GROUP_IN_ID = re.compile(r"/resourcegroups/([^/]+)", re.IGNORECASE)
 SUBSCRIPTION_IN_ID = re.compile(r"/subscriptions/([^/]+)", re.IGNORECASE)
 
@@ -295,7 +297,7 @@ class Az(Family):
         return inv.effect(
             operation, resource, where.placement, scope=scope, count=count if scope == "many" else None,
             reversible=("yes" if soft_deleted else "no") if deleting else "unknown",
-            kind=" ".join(groups[-2:]), data_loss=data, whole_environment=whole, tags=tuple(tags),
+            kind=AZURE_KINDS.get(" ".join(groups[-2:]), " ".join(groups[-2:])), data_loss=data, whole_environment=whole, tags=tuple(tags),
             summary=f"az {' '.join(path)} {name}".rstrip(" ?"), suggestions=suggestions)
 
     @staticmethod

@@ -49,7 +49,7 @@ PERMISSION_VERBS = frozenset({"add-iam-policy-binding", "remove-iam-policy-bindi
                               "add-invoker-policy-binding", "remove-invoker-policy-binding", "set-password",
                               "reset-windows-password", "add-access-config"})
 HOST_VERBS = frozenset({"stop", "reset", "suspend", "ssh", "restart", "failover", "simulate-maintenance-event"})
-CREATE_VERBS = frozenset({"create", "deploy", "import", "submit", "clone", "mb", "cp", "enable", "insert",
+CREATE_VERBS = frozenset({"create", "import", "submit", "clone", "mb", "cp", "enable", "insert",
                           "generate", "upload", "publish"})
 # groups where every change is a change of who may do what
 PERMISSION_GROUPS = frozenset({"iam", "roles", "firewall-rules", "policies", "access-context-manager",
@@ -117,7 +117,7 @@ def verb_of(word: str) -> Operation | None:
         return "host_control"
     if word in CREATE_VERBS:
         return "create"
-    if word in ("update", "set", "patch", "resize", "start", "resume", "rollback", "promote", "migrate",
+    if word in ("update", "deploy", "set", "patch", "resize", "start", "resume", "rollback", "promote", "migrate",
                 "undelete", "restore", "cancel", "export", "add", "attach", "detach", "move", "rename",
                 "set-default", "enable", "disable", "promote-replica", "seek", "rotate", "run", "execute",
                 "rsync", "mv", "expose", "scale", "apply", "replace", "upgrade", "unset", "switchover"
