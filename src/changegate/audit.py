@@ -30,6 +30,7 @@ from typing import Any
 
 import msgspec
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
 from changegate.model import canonical_json, looks_secret
 from changegate.store import Store, StoreError
@@ -172,7 +173,10 @@ def append(conn: sa.Connection, store: Store, entries: Sequence[Entry], now: flo
                      "record": encoded.decode("utf-8"), "prev_hash": prev, "hash": digest})
         records.append(Record(seq, at, entry.kind, entry.actor, document["data"], prev, digest))
         prev = digest
-    conn.execute(audit.insert(), rows)
+    try:
+        conn.execute(audit.insert(), rows)
+    except sa_exc.IntegrityError as exc:  # another writer took these numbers: the lock was not held
+        raise StoreError(f"the audit chain moved while appending record {rows[0]['seq']}: {exc.orig}") from exc
     conn.execute(chain_head.update().where(chain_head.c.id == 1).values(seq=seq, hash=prev))
     return records
 

@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = opened
     app.include_router(router)
     install_error_handlers(app)
+    from changegate.server.pages import mount_pages
+
+    mount_pages(app)  # the web pages (server/pages.py): inbox, requests, audit, policy, admin
 
     @app.get("/healthz", summary="Liveness and store reachability (503 when the store is down)")
     async def healthz() -> Response:
@@ -114,3 +117,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StoreError, store_down)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(HTTPException, http)
+
+    async def internal(_request: Request, exc: Exception) -> Response:
+        print(f"changegate: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return error(500, f"internal error ({type(exc).__name__}); clients treat this as a deny")
+
+    app.add_exception_handler(Exception, internal)
