@@ -901,12 +901,16 @@ class Netlify(Platform):
             return "secret_read"
         return super().refine(inv, opts, operation, verb, kinds, targets)
 
-    def placement(self, inv: Invocation, opts: Options, names: Sequence[str] = ()) -> Placement:
-        if opts.has("--prod", "-p", "--prodIfUnlocked"):
-            return Placement("prod", "--prod deploys to production")
-        if names[:1] == ["deploy"]:
-            return Placement("staging", "a draft deploy (without --prod) does not reach production")
-        return super().placement(inv, opts, names)
+    def effects(self, inv: Invocation, opts: Options, nouns: list[str], verb: str, targets: list[str],
+                operation: Operation) -> list[Effect]:
+        if verb == "deploy" and not nouns:
+            placement = (Placement("prod", "--prod deploys to production")
+                         if opts.has("--prod", "-p", "--prodIfUnlocked") else
+                         Placement("staging", "a draft deploy (without --prod) does not reach production"))
+            return [inv.effect("modify", f"netlify:{opts.value('--site', '-s') or 'site'}/deploy", placement,
+                               kind="site", summary="netlify deploy" + (" --prod" if placement.environment == "prod"
+                                                                        else " (a draft)"))]
+        return super().effects(inv, opts, nouns, verb, targets, operation)
 
 
 class Railway(Platform):
