@@ -112,11 +112,95 @@ def read_bounded(path: str, limit: int, what: str, name: str) -> bytes:
         raise NotUnderstood(f"{name}: the {what} cannot be read ({exc.strerror})", "plan-unreadable") from exc
 
 
-def decode_plan_bytes(data: bytes, name: str) -> dict[str, Any]:
+# Typed views of a `terraform show -json` document: only the fields changegate reads are declared, so that
+# decoding a 5,000-change plan skips everything else instead of building it (a third of the time budget),
+# and a document of the wrong shape fails with msgspec's path to the problem (`$.resource_changes[12]…`).
+Attributes: Any = msgspec.defstruct(
+    "Attributes", [("tags", Any, None), ("labels", Any, None),
+                   *((name, Any, msgspec.UNSET) for name in PROTECTION_ATTRIBUTES)])
+
+
+class ChangeBody(msgspec.Struct):
+    actions: Any = None
+    before: Attributes | None = None
+    after: Attributes | None = None
+
+
+class ResourceChange(msgspec.Struct):
+    address: Any = "?"
+    mode: Any = "managed"
+    type: Any = "?"
+    module_address: Any = None
+    change: ChangeBody | None = None
+
+
+class StateResource(msgspec.Struct):
+    mode: Any = "managed"
+
+
+class StateModule(msgspec.Struct):
+    resources: list[StateResource] | None = None
+    child_modules: list[StateModule] | None = None
+
+
+class StateValues(msgspec.Struct):
+    root_module: StateModule | None = None
+
+
+class PriorState(msgspec.Struct):
+    values: StateValues | None = None
+
+
+class Configuration(msgspec.Struct):
+    provider_config: Any = None
+
+
+class TerraformDoc(msgspec.Struct):
+    format_version: Any = msgspec.UNSET
+    plan_format_version: Any = msgspec.UNSET
+    resource_changes: list[ResourceChange] | msgspec.UnsetType | None = msgspec.UNSET
+    prior_state: PriorState | None = None
+    configuration: Configuration | None = None
+    variables: Any = None
+    errored: Any = None
+    complete: Any = None
+    deferred_changes: Any = None
+    action_invocations: Any = None
+
+    @property
+    def is_plan(self) -> bool:
+        return not (self.resource_changes is msgspec.UNSET and self.format_version is msgspec.UNSET
+                    and self.plan_format_version is msgspec.UNSET)
+
+
+class StateFileResource(msgspec.Struct):
+    """A resource of a state file (version 4); its instances' attributes are not decoded."""
+
+    mode: Any = "managed"
+    type: Any = "?"
+    name: Any = "?"
+    module: Any = None
+    instances: list[msgspec.Raw] | None = None
+
+
+class StateFile(msgspec.Struct):
+    resources: list[StateFileResource] | None = None
+
+
+TERRAFORM_DECODER = msgspec.json.Decoder(TerraformDoc)
+STATE_DECODER = msgspec.json.Decoder(StateFile)
+PlanDocument = TerraformDoc | dict[str, Any]
+
+
+def not_a_binary_plan(data: bytes, name: str) -> None:
     if data[:2] == b"PK":
         raise NotUnderstood(
             f"{name} is a binary plan file, not its JSON: run `terraform show -json {name} > {name}.json` "
             f"and give that", "plan-unreadable")
+
+
+def decode_json_object(data: bytes, name: str, what: str = "a plan") -> dict[str, Any]:
+    not_a_binary_plan(data, name)
     try:
         doc = msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
@@ -125,13 +209,43 @@ def decode_plan_bytes(data: bytes, name: str) -> dict[str, Any]:
             problem = f"it ends early (truncated?): {problem}"
         raise NotUnderstood(f"{name} is not valid JSON: {problem}", "plan-unreadable") from exc
     if not isinstance(doc, dict):
-        raise NotUnderstood(f"{name} is JSON but not an object (a plan is an object)", "plan-unreadable")
+        raise NotUnderstood(f"{name} is JSON but not an object ({what} is an object)", "plan-unreadable")
     return doc
 
 
-def load_plan(action: Action) -> tuple[dict[str, Any], Source]:
+def decode_plan_bytes(data: bytes, name: str) -> PlanDocument:
+    """A terraform plan as its typed view; anything else (a change set) as plain JSON."""
+    not_a_binary_plan(data, name)
+    try:
+        doc = TERRAFORM_DECODER.decode(data)
+    except msgspec.ValidationError:
+        return terraform_view(decode_json_object(data, name), name)  # says what is wrong, or a change set
+    except msgspec.DecodeError:
+        decode_json_object(data, name)  # raises with the JSON problem
+        raise
+    return doc if doc.is_plan else decode_json_object(data, name)
+
+
+def terraform_view(doc: dict[str, Any], name: str) -> PlanDocument:
+    """The typed view of a plan given as parsed JSON; a document of another format stays as it is."""
+    if plan_format(doc) != "terraform":
+        return doc
+    try:
+        return msgspec.convert(doc, TerraformDoc)
+    except msgspec.ValidationError as exc:
+        raise NotUnderstood(f"{name} is not a plan changegate can read: {exc}", "plan-unreadable") from exc
+
+
+def decode_state_bytes(data: bytes, name: str) -> StateFile:
+    try:
+        return STATE_DECODER.decode(data)
+    except msgspec.DecodeError as exc:  # ValidationError included
+        raise NotUnderstood(f"{name} is not a terraform state changegate can read: {exc}", "plan-unreadable") from exc
+
+
+def load_plan(action: Action) -> tuple[PlanDocument, Source]:
     if action.plan is not None:
-        return action.plan, Source("the inline plan")
+        return terraform_view(action.plan, "the inline plan"), Source("the inline plan")
     if not action.path:
         raise NotUnderstood("a terraform_plan action needs `plan` (the JSON) or `path`", "plan-unreadable")
     path = resolve_under(action.cwd, action.path)
@@ -180,11 +294,10 @@ class PlanContext:
         return value
 
 
-def analyze_plan_document(doc: dict[str, Any], source: Source, context: PlanContext) -> list[Effect]:
-    kind = plan_format(doc)
-    if kind == "terraform":
+def analyze_plan_document(doc: PlanDocument, source: Source, context: PlanContext) -> list[Effect]:
+    if isinstance(doc, TerraformDoc):
         return TerraformPlan(doc, source, context).effects()
-    if kind == "cloudformation":
+    if plan_format(doc) == "cloudformation":
         return ChangeSet(doc, source, context).effects()
     keys = ", ".join(sorted(doc)[:8]) or "none"
     raise NotUnderstood(f"{source.name} is neither a `terraform show -json` plan nor a CloudFormation change set "
@@ -327,7 +440,7 @@ def nothing_changes(family: str, label: str, placement: Placement, summary: str,
 # --- terraform -----------------------------------------------------------------------------------------
 
 class TerraformPlan:
-    def __init__(self, doc: dict[str, Any], source: Source, context: PlanContext) -> None:
+    def __init__(self, doc: TerraformDoc, source: Source, context: PlanContext) -> None:
         self.doc = doc
         self.source = source
         self.context = context
@@ -335,9 +448,7 @@ class TerraformPlan:
 
     def effects(self) -> list[Effect]:
         self.check_format()
-        changes = self.doc.get("resource_changes") or []
-        if not isinstance(changes, list):
-            raise NotUnderstood(f"{self.source.name}: `resource_changes` is not a list", "plan-unreadable")
+        changes = self.doc.resource_changes if isinstance(self.doc.resource_changes, list) else []
         if len(changes) > MAX_RESOURCE_CHANGES:
             raise NotUnderstood(f"{self.source.name} has {len(changes)} resource changes, more than "
                                 f"{MAX_RESOURCE_CHANGES} that changegate reads", "too-large")
@@ -364,34 +475,30 @@ class TerraformPlan:
 
     # --- format and completeness ----------------------------------------------------------------------
     def check_format(self) -> None:
-        version = self.doc.get("format_version", self.doc.get("plan_format_version"))
-        if version is None:
-            if "resource_changes" not in self.doc:
-                raise NotUnderstood(f"{self.source.name} has no `format_version` and no `resource_changes`",
-                                    "plan-unreadable")
+        version = self.doc.format_version
+        if version is msgspec.UNSET or version is None:
+            version = self.doc.plan_format_version
+        if version is msgspec.UNSET or version is None:
             self.problems.append((f"{self.source.name} has no `format_version`: its meaning cannot be checked",
                                   "plan-format"))
         elif str(version).split(".", 1)[0] not in KNOWN_FORMAT_MAJORS:
             self.problems.append((f"{self.source.name} has format_version {version!r}, which changegate does not "
                                   "know (it reads 0.x and 1.x)", "plan-format"))
-        if self.doc.get("errored") is True:
+        if self.doc.errored is True:
             self.problems.append((f"{self.source.name} is the plan of a run that errored: it may not show every "
                                   "change", "plan-errored"))
-        if self.doc.get("complete") is False or self.doc.get("deferred_changes"):
+        if self.doc.complete is False or self.doc.deferred_changes:
             self.problems.append((f"{self.source.name} is incomplete (changes are deferred to a later plan): "
                                   "what follows it is not shown", "plan-incomplete"))
 
     # --- counting -------------------------------------------------------------------------------------
-    def count(self, changes: list[Any]) -> Tally:
+    def count(self, changes: list[ResourceChange]) -> Tally:
         tally = Tally()
         odd: list[str] = []
         for rc in changes:
-            if not isinstance(rc, dict):
-                odd.append("an entry that is not an object")
-                continue
-            change = rc.get("change")
-            actions = change.get("actions") if isinstance(change, dict) else None
-            address = str(rc.get("address") or "?")
+            change = rc.change
+            actions = change.actions if change is not None else None
+            address = str(rc.address or "?")
             kind = ACTIONS.get(tuple(actions)) if isinstance(actions, list) else None
             if kind is None:
                 odd.append(f"{address} ({actions!r})")
@@ -399,31 +506,32 @@ class TerraformPlan:
             if kind == "no-op":
                 tally.unchanged += 1
                 continue
-            if kind == "read" or rc.get("mode") == "data":
+            if kind == "read" or rc.mode == "data":
                 tally.reads += 1
                 continue
-            resource_type = str(rc.get("type") or "?")
-            group = tally.add(kind, resource_type, str(rc.get("module_address") or ""), address,
+            resource_type = str(rc.type or "?")
+            group = tally.add(kind, resource_type, str(rc.module_address or ""), address,
                               terraform_holds_data(resource_type), terraform_whole_environment(resource_type))
-            if kind in ("update", "replace", "delete") and isinstance(change, dict):
+            if kind in ("update", "replace", "delete") and change is not None:
                 self.protection(change, address, resource_type, kind, tally, group)
         if odd:
             self.problems.append((f"{self.source.name}: changegate does not know what these changes do: "
                                   f"{', '.join(odd[:3])}" + (", …" if len(odd) > 3 else ""), "plan-format"))
         return tally
 
-    def protection(self, change: dict[str, Any], address: str, resource_type: str, kind: str, tally: Tally,
+    def protection(self, change: ChangeBody, address: str, resource_type: str, kind: str, tally: Tally,
                    group: Group) -> None:
         """Deletion protection turned off, or a destroy that skips the safety net, is a finding."""
-        before = change.get("before")
-        after = change.get("after")
-        if not isinstance(before, dict):
+        before = change.before
+        after = change.after
+        if before is None:
             return
         for attribute, protected in PROTECTION_ATTRIBUTES.items():
-            if attribute not in before:
+            was = getattr(before, attribute)
+            if was is msgspec.UNSET:
                 continue
-            was = before.get(attribute)
-            now = after.get(attribute) if isinstance(after, dict) else None
+            now = getattr(after, attribute) if after is not None else None
+            now = None if now is msgspec.UNSET else now
             if kind == "update" and was == protected and now is not None and now != protected:
                 tally.findings.append(Effect(
                     operation="modify",
@@ -442,7 +550,7 @@ class TerraformPlan:
 
     def action_invocations(self, label: str, placement: Placement) -> list[Effect]:
         """Terraform 1.14 `action` blocks the apply would invoke: side effects only the provider defines."""
-        invocations = self.doc.get("action_invocations")
+        invocations = self.doc.action_invocations
         if not isinstance(invocations, list) or not invocations:
             return []
         addresses = [str(i.get("address") or "?") for i in invocations[:MAX_EVIDENCE] if isinstance(i, dict)]
@@ -462,19 +570,17 @@ class TerraformPlan:
     # --- size of the environment ----------------------------------------------------------------------
     def state_size(self, tally: Tally) -> int | None:
         """Resources the state holds: counted in prior_state, else the plan's entries for existing ones."""
-        prior = self.doc.get("prior_state")
-        if isinstance(prior, dict):
-            values = prior.get("values")
-            root = values.get("root_module") if isinstance(values, dict) else None
-            if isinstance(root, dict):
-                counted = sum(1 for _ in managed_resources(root))
-                if counted:
-                    return counted
+        prior = self.doc.prior_state
+        root = prior.values.root_module if prior is not None and prior.values is not None else None
+        if root is not None:
+            counted = sum(1 for _ in managed_resources(root))
+            if counted:
+                return counted
         existing = tally.unchanged + sum(n for c, n in tally.by_change.items() if c != "create")
         return existing or None
 
     # --- environment ----------------------------------------------------------------------------------
-    def placement(self, changes: list[Any]) -> Placement:
+    def placement(self, changes: list[ResourceChange]) -> Placement:
         env = self.context.environments
         signals: list[Placement] = list(self.context.extra_signals)
         workspace = self.context.workspace or self.context.getenv("TF_WORKSPACE") or read_workspace_file(
@@ -498,7 +604,7 @@ class TerraformPlan:
                                   "changes (unknown is treated as prod)")
 
     def variable_signals(self) -> Iterator[Placement]:
-        variables = self.doc.get("variables")
+        variables = self.doc.variables
         if not isinstance(variables, dict):
             return
         env = self.context.environments
@@ -523,8 +629,8 @@ class TerraformPlan:
                     yield found
 
     def provider_signals(self) -> Iterator[Placement]:
-        configuration = self.doc.get("configuration")
-        providers = configuration.get("provider_config") if isinstance(configuration, dict) else None
+        configuration = self.doc.configuration
+        providers = configuration.provider_config if configuration is not None else None
         if not isinstance(providers, dict):
             return
         env = self.context.environments
@@ -580,18 +686,16 @@ def constant(expression: Any) -> Any:
     return expression.get("constant_value") if isinstance(expression, dict) else None
 
 
-def tag_signals(env: Environments, changes: list[Any]) -> Iterator[Placement]:
+def tag_signals(env: Environments, changes: list[ResourceChange]) -> Iterator[Placement]:
     seen: set[str] = set()
     for rc in changes[:TAG_SAMPLE]:
-        change = rc.get("change") if isinstance(rc, dict) else None
-        if not isinstance(change, dict):
+        change = rc.change
+        if change is None:
             continue
-        for side in ("before", "after"):
-            values = change.get(side)
-            if not isinstance(values, dict):
+        for values in (change.before, change.after):
+            if values is None:
                 continue
-            for bag in ("tags", "labels"):
-                tags = values.get(bag)
+            for tags in (values.tags, values.labels):
                 if not isinstance(tags, dict):
                     continue
                 for key in TAG_KEYS:
@@ -603,20 +707,19 @@ def tag_signals(env: Environments, changes: list[Any]) -> Iterator[Placement]:
                             yield found
 
 
-def managed_resources(module: dict[str, Any], depth: int = 0) -> Iterator[dict[str, Any]]:
+def managed_resources(module: StateModule, depth: int = 0) -> Iterator[StateResource]:
     """Managed resources of a state module and its children (bounded)."""
     if depth > MAX_MODULE_DEPTH:
         return
     seen = 0
-    for resource in module.get("resources") or ():
-        if isinstance(resource, dict) and resource.get("mode", "managed") == "managed":
+    for resource in module.resources or ():
+        if resource.mode == "managed":
             seen += 1
             if seen > MAX_STATE_RESOURCES:
                 return
             yield resource
-    for child in module.get("child_modules") or ():
-        if isinstance(child, dict):
-            yield from managed_resources(child, depth + 1)
+    for child in module.child_modules or ():
+        yield from managed_resources(child, depth + 1)
 
 
 def read_workspace_file(directory: str | None, consulted: dict[str, str]) -> str | None:

@@ -325,17 +325,18 @@ class TerraformRun:
             return None
         try:
             data = plans.read_bounded(path, MAX_STATE_BYTES, "state", path)
-            state = plans.decode_plan_bytes(data, path)
+            state = plans.decode_state_bytes(data, path)
         except NotUnderstood:
             return None
         tally = plans.Tally()
-        for resource in state.get("resources") or ():
-            if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
+        for resource in state.resources or ():
+            if resource.mode != "managed":
                 continue
-            resource_type = str(resource.get("type") or "?")
-            module = str(resource.get("module") or "")
-            base = f"{module + '.' if module else ''}{resource_type}.{resource.get('name', '?')}"
-            for _ in (resource.get("instances") or [{}])[: plans.MAX_STATE_RESOURCES]:
+            resource_type = str(resource.type or "?")
+            module = str(resource.module or "")
+            base = f"{module + '.' if module else ''}{resource_type}.{resource.name}"
+            instances = 1 if resource.instances is None else len(resource.instances)  # count = 0 leaves none
+            for _ in range(min(instances, plans.MAX_STATE_RESOURCES)):
                 tally.add("delete", resource_type, module, base, terraform_holds_data(resource_type),
                           terraform_whole_environment(resource_type))
         if not tally.groups:
