@@ -79,9 +79,9 @@ FAMILIES: dict[str, str] = {
     **_names("glab", "gh:Glab"),
     # build tools and package managers (run scripts, install, publish)
     **_names("npm pnpm yarn bun npx pnpx bunx", "packages:Node"),
-    **_names("pip pip3 pipx uv poetry pdm conda mamba micromamba", "packages:Python"),
+    **_names("pip pip3 pipx uv uvx poetry pdm conda mamba micromamba", "packages:Python"),
     **_names("cargo go make gmake cmake ninja gradle gradlew mvn mvnw ant bazel buck dotnet mix gem bundle "
-             "composer rake sbt lein swift xcodebuild meson gcc g++ cc clang clang++ rustc javac tsc "
+             "composer sbt lein swift xcodebuild meson gcc g++ cc clang clang++ rustc javac tsc "
              "pytest tox nox jest vitest mocha eslint prettier black ruff mypy pyright flake8 pylint isort "
              "rubocop golangci-lint gofmt rustfmt clippy-driver pre-commit just task", "packages:Build"),
     # infrastructure and clouds (filled by their modules)
@@ -97,7 +97,8 @@ FAMILIES: dict[str, str] = {
              "clickhouse-client clickhouse cqlsh usql cockroach dropdb createdb dropuser createuser "
              "pg_dump pg_dumpall pg_restore mysqldump mysqladmin mongodump mongorestore influx", "db:DbClient"),
     **_names("prisma drizzle-kit rails alembic django-admin knex supabase sequelize typeorm flyway "
-             "liquibase goose dbmate sqitch atlas migrate artisan", "orm:Migrations"),
+             "liquibase goose dbmate sqitch atlas migrate artisan rake sequelize-cli typeorm-ts-node-commonjs "
+             "typeorm-ts-node-esm", "orm:Migrations"),
     **_names("docker podman nerdctl docker-compose podman-compose", "docker:Docker"),
     **_names("shutdown reboot halt poweroff systemctl service kill killall pkill iptables ip6tables nft ufw "
              "firewall-cmd crontab userdel useradd usermod passwd chpasswd groupdel groupadd visudo mount "

@@ -366,6 +366,9 @@ class Script(Family):
     @staticmethod
     def script(inv: Invocation, script: Word) -> list[Effect]:
         path = inv.ctx.resolve(script.value)
+        if script.value.rsplit("/", 1)[-1] == "artisan" and inv.name == "php":  # php artisan X: Laravel's migrations
+            inv.run_argv([lit("artisan"), *inv.words[inv.words.index(script) + 1:]])
+            return []
         if path and path in inv.ctx.files:
             return scripted_effects(inv, inv.ctx.files[path], inv.name)
         placement = inv.ctx.place_path(path)
