@@ -437,7 +437,11 @@ def denial(reason: str) -> dict[str, Any]:
             "summary": "", "effects": [], "rules": [], "error": reason}
 
 
-def combine(verdicts: list[dict[str, Any]], *, can_ask: bool, remote: bool) -> Outcome:
+NO_ASK_IN_HOOK = "This agent cannot ask its user from a hook, so the call is blocked"
+
+
+def combine(verdicts: list[dict[str, Any]], *, can_ask: bool, remote: bool,
+            cannot_ask: str = NO_ASK_IN_HOOK) -> Outcome:
     """One answer for all the actions of a call: the most severe decides."""
     decision = max((v.get("decision", "deny") for v in verdicts), key=lambda d: SEVERITY.get(d, 2))
     deciding = [v for v in verdicts if v.get("decision") == decision]
@@ -462,9 +466,9 @@ def combine(verdicts: list[dict[str, Any]], *, can_ask: bool, remote: bool) -> O
             verdicts=verdicts)
     if not can_ask:
         return Outcome("deny", clip(
-            f"changegate: this needs a person's approval — {why}. This agent cannot ask its user from a hook, "
-            "so the call is blocked: tell the user exactly what you want to run and why, and let them run it "
-            "or approve it through a changegate server (CHANGEGATE_URL), then retry the same call."),
+            f"changegate: this needs a person's approval — {why}. {cannot_ask}: tell the user exactly what you "
+            "want to run and why, and let them run it or approve it through a changegate server "
+            "(CHANGEGATE_URL), then retry the same call."),
             asked=True, verdicts=verdicts)
     return Outcome("ask", clip(f"changegate: approval needed — {why}"), asked=True, verdicts=verdicts)
 

@@ -1,0 +1,119 @@
+"""`changegate mcp-proxy`: a real upstream MCP server (the SDK's MCPServer) behind the proxy, driven by a real
+MCP client session: reads pass, destructive calls and destructive `command` arguments are held."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+
+UPSTREAM = Path(__file__).parent / "fixtures" / "mcp" / "upstream_server.py"
+
+
+def proxy_params(markers: Path, *upstream: str, extra: tuple[str, ...] = ()) -> StdioServerParameters:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGEGATE_")}
+    env["HOME"] = "/home/dev"
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "changegate", "mcp-proxy", "--name", "testsrv", *extra, "--", *upstream],
+        env=env, cwd=str(markers))
+
+
+async def session(params: StdioServerParameters, calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    async with Client(params) as client:
+        listed = await client.list_tools()
+        results = [await client.call_tool(name, arguments) for name, arguments in calls]
+    return {"tools": {t.name: t for t in listed.tools}, "results": results}
+
+
+CALLS = [
+    ("list_notes", {}),
+    ("delete_repository", {"owner": "octo", "repo": "app"}),
+    ("run_command", {"command": "rm -rf /srv/data"}),
+    ("run_command", {"command": "git status"}),
+]
+
+
+def check_session(out: dict[str, Any], markers: Path) -> None:
+    tools = out["tools"]
+    assert set(tools) == {"list_notes", "delete_repository", "run_command"}
+    # listed exactly as the upstream lists them, hints included
+    assert tools["list_notes"].annotations.read_only_hint is True
+    assert tools["delete_repository"].annotations.destructive_hint is True
+    assert tools["run_command"].input_schema["required"] == ["command"]
+
+    read, delete, destroy, harmless = out["results"]
+    assert not read.is_error and read.content[0].text == "note-1, note-2"
+    assert delete.is_error
+    assert "needs 2 people" in delete.content[0].text
+    assert destroy.is_error and "/srv/data" in destroy.content[0].text
+    assert not harmless.is_error and harmless.content[0].text == "ran git status"
+    # nothing held ever reached the upstream
+    assert not (markers / "deleted-octo-app").exists()
+    assert (markers / "ran").read_text() == "git status"
+
+
+def test_proxy_over_stdio_upstream(tmp_path: Path) -> None:
+    params = proxy_params(tmp_path, sys.executable, str(UPSTREAM), str(tmp_path))
+    out = anyio.run(session, params, CALLS)
+    check_session(out, tmp_path)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_proxy_over_streamable_http_upstream(tmp_path: Path) -> None:
+    port = free_port()
+    upstream = subprocess.Popen([sys.executable, str(UPSTREAM), str(tmp_path), "--http", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        params = proxy_params(tmp_path, extra=("--url", f"http://127.0.0.1:{port}/mcp"))
+        check_session(anyio.run(session, params, CALLS), tmp_path)
+    finally:
+        upstream.terminate()
+        upstream.wait(timeout=10)
+
+
+def test_proxy_judges_with_the_upstreams_hints() -> None:
+    from mcp_types import Tool, ToolAnnotations
+
+    from changegate.integrations.mcp_proxy import Proxy, judge
+
+    proxy = Proxy(upstream=None, name="acme")  # type: ignore[arg-type]
+    tool = Tool(name="frobnicate", input_schema={"type": "object"},
+                annotations=ToolAnnotations(read_only_hint=True))
+    action = proxy.action("frobnicate", {}, tool)
+    assert action["annotations"] == {"readOnlyHint": True}
+    assert judge(action).decision == "allow"
+    assert judge(proxy.action("frobnicate", {}, None)).decision == "deny"  # no verb, no hint: not understood
+
+
+def test_proxy_without_an_upstream_is_a_usage_error() -> None:
+    result = subprocess.run([sys.executable, "-m", "changegate", "mcp-proxy"], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 2 and "upstream server's command" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["/nonexistent/server"]])
+def test_proxy_with_a_broken_upstream_fails_cleanly(tmp_path: Path, command: list[str]) -> None:
+    result = subprocess.run([sys.executable, "-m", "changegate", "mcp-proxy", "--", *command],
+                            capture_output=True, text=True, check=False, timeout=60, input="")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "could not be started" in result.stderr
