@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation, Reversible, Scope
-from changegate.understand.base import Family, Invocation, Options, Word, parse_options
+from changegate.understand.base import UNKNOWN_PART, Family, Invocation, Options, Word, parse_options
 
 POWER_VERBS = frozenset({"reboot", "poweroff", "halt", "suspend", "hibernate", "hybrid-sleep", "kexec", "rescue",
                          "emergency", "soft-reboot", "suspend-then-hibernate"})
@@ -342,6 +342,8 @@ class Host(Family):
                 targets.append(words[i])
             i += 1
         signal = signal.upper().removeprefix("SIG")
+        if not targets and inv.args_unknown:
+            targets = [Word(UNKNOWN_PART, text="(process ids read from stdin)")]
         if not targets or signal in READ_SIGNALS:
             return [self.read(inv, "checks whether a process exists")]
         return [self.signal_effect(inv, target, signal) for target in targets[:16]]
@@ -358,6 +360,9 @@ class Host(Family):
             return self.control(inv, "processes/init", f"{what} signals the init process: the machine goes down",
                                 tags=("critical-service",), scope="all", reversible="no", kind="process")
         own = Placement(LOCAL, "a process of the agent's own user, by id: stopping one it started is ordinary")
+        if not target.known and not found_by_id(target):
+            own = Placement(UNKNOWN, "the process id is only known when the command runs: it could be any process "
+                                     "the user can signal (unknown is treated as prod)")
         placement = machine(inv) if inv.ctx.elevated else inv.ctx.remote_placement or own
         if value.startswith("%") or value == "0":
             placement = inv.ctx.remote_placement or Placement(LOCAL, "a job or the process group of this shell")
@@ -779,6 +784,50 @@ class Host(Family):
         if "--import" in flags:
             return [self.package_effect(inv, CONFIG, "--import", names)]
         return [self.read(inv)]
+
+
+# Commands that find the process the agent means: by port, by pid file, its own jobs, a specific name.
+PID_FINDERS = frozenset({"lsof", "fuser", "pgrep", "pidof", "jobs", "cat", "head", "tail", "ss"})
+
+
+def found_by_id(word: Word) -> bool:
+    """A pid computed from `$!`, `$(lsof -ti:3000)`, `$(cat server.pid)`, `$(pgrep -f 'node app.js')`:
+    the process the agent started or named, not one picked from the whole machine's process list."""
+    text = word.text.strip('"')
+    if text in ("$!", "${!}"):
+        return True
+    if "$(" not in text and "`" not in text:
+        return False
+    from changegate.understand.shell import parse, walk
+
+    commands: list[list[str]] = []
+    for node in walk(parse(text).root_node):
+        if node.type == "command" and inside_substitution(node):
+            commands.append([c.text.decode("utf-8", "replace").strip("'\"") for c in node.named_children])
+    if not commands:
+        return False
+    for parts in commands:
+        name = parts[0].rsplit("/", 1)[-1] if parts else ""
+        arguments = [p for p in parts[1:] if not p.startswith("-")]
+        if name not in PID_FINDERS:
+            return False
+        if name in ("cat", "head", "tail") and not any(a.endswith(".pid") for a in arguments):
+            return False
+        if name in ("pgrep", "pidof") and any(a.strip("^$") in SYSTEM_PROCESSES | BROAD_PROCESSES or len(a) < 3
+                                               for a in arguments or [""]):
+            return False
+    return True
+
+
+def inside_substitution(node: Any) -> bool:
+    parent = node.parent
+    for _ in range(64):
+        if parent is None:
+            return False
+        if parent.type == "command_substitution":
+            return True
+        parent = parent.parent
+    return False
 
 
 def unit_name(unit: str) -> str:
