@@ -337,3 +337,20 @@ def test_cp_out_of_a_pod_reads_and_into_a_pod_changes_it() -> None:
     assert effects(secret, "secret_read")
     into = shell("kubectl cp ./fix.sh mypod:/tmp/fix.sh --context prod")
     assert into.decision == "ask" and effects(into, "modify")
+
+
+# --- OpenShift -----------------------------------------------------------------------------------------------------
+
+def test_an_openshift_project_is_a_namespace_placed_by_its_name() -> None:
+    verdict = shell("oc delete project shop-prod")
+    (effect,) = effects(verdict, "delete")
+    assert effect.kind == "namespace" and effect.whole_environment and effect.environment == "prod"
+    assert verdict.approvals_required == 2
+
+
+def test_openshift_admin_verbs() -> None:
+    assert effects(shell("oc adm policy add-cluster-role-to-user cluster-admin eve"), "permission")
+    assert effects(shell("oc adm drain node-1 --force"), "host_control")
+    assert effects(shell("oc rsh web-1"), "host_control")
+    assert shell("oc login https://api.example.com:6443 --token=x").decision == "allow"
+    assert shell("oc new-project demo --context kind-dev").decision == "allow"

@@ -28,7 +28,7 @@ import yaml
 
 from changegate.environments import DEV_PREFIXES, SEVERITY, UNKNOWN, Environments, Placement
 from changegate.model import Effect, Operation, Reversible, Scope
-from changegate.understand.base import NotUnderstood
+from changegate.understand.base import UNKNOWN_PART, NotUnderstood
 from changegate.understand.signals import is_mapped, named
 
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024  # one file or stdin
@@ -53,7 +53,7 @@ _KINDS: dict[str, str] = {
     "CronJob": "cj cronjob cronjobs",
     "ConfigMap": "cm configmap configmaps",
     "Secret": "secret secrets",
-    "Namespace": "ns namespace namespaces",
+    "Namespace": "ns namespace namespaces project projects",  # an OpenShift project is a namespace
     "Node": "no node nodes",
     "PersistentVolume": "pv persistentvolume persistentvolumes",
     "PersistentVolumeClaim": "pvc persistentvolumeclaim persistentvolumeclaims",
@@ -223,6 +223,10 @@ def resolve_target(environments: Environments, env: dict[str, str], home: str | 
     config = read_kubeconfig(kubeconfig_paths(env, kubeconfig, home))
     if "KUBECONFIG" in env and not kubeconfig:
         consulted.setdefault("env:KUBECONFIG", env["KUBECONFIG"])
+    if context and UNKNOWN_PART in context:
+        context_label = None
+        placement = place_cluster(environments, context, source, None, None)
+        return KubeTarget(environments, context_label, namespace or "default", placement, False)
     if not context:
         context = config.current_context
         source = "current context"
@@ -245,6 +249,8 @@ def resolve_target(environments: Environments, env: dict[str, str], home: str | 
 
 def place_cluster(environments: Environments, context: str | None, source: str, cluster: str | None,
                   server: str | None) -> Placement:
+    if context and UNKNOWN_PART in context:
+        return Placement(UNKNOWN, f"the kube context ({source}) is only known when the command runs")
     if context:
         placement = environments.kube_context(context, f"kube context ({source})")
         if placement.environment != UNKNOWN or is_mapped(placement):
@@ -568,7 +574,8 @@ def change_effects(changes: list[Change], target: KubeTarget, *, family: str, ev
     effects: list[Effect] = []
     for (operation, ns, kind, data_loss, whole, tags), members in groups.items():
         first = members[0]
-        placement = target.place(ns or None)
+        # a Namespace is placed by its own name, like the objects in it
+        placement = target.place(ns or (first.name if kind == "Namespace" and len(members) == 1 else None))
         names = [m.name for m in members]
         n = count if count is not None else len(members)
         resource = target.uri(kind, names[0] if len(members) == 1 else "*", ns or None)

@@ -71,7 +71,7 @@ VARIABLE_NAMES = ("env", "environment", "stage", "env_name", "environment_name",
                   "tier", "workspace", "app_env", "target_env")
 TAG_KEYS = ("Environment", "environment", "Env", "env", "Stage", "stage", "Tier", "tier")
 PLAN_SUGGESTIONS = (
-    "apply the change in smaller pieces (-target the resources you mean)",
+    "plan only the resources you mean: terraform plan -target=ADDRESS -out tf.plan",
     "if the replacements are not intended, find the attribute that forces them (replace_paths) and keep it",
 )
 

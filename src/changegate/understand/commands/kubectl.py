@@ -575,6 +575,40 @@ class Call:
                                 summary=f"kubectl cp writes {show(destination)}")]
         return [self.unknown("kubectl cp between two local paths")]
 
+    # --- OpenShift (oc) -----------------------------------------------------------------------------------
+    def verb_new_project(self) -> list[Effect]:
+        name = show(self.args[0]) if self.args else "?"
+        return self.changes_to_effects([kube.Change("create", "Namespace", name, None)], suffix=" (oc new-project)")
+
+    def verb_new_app(self) -> list[Effect]:
+        return self.changes_to_effects([kube.Change("create", "Deployment", "?", self.namespace)],
+                                       suffix=f" (oc new-app {' '.join(show(a) for a in self.args[:2])})")
+
+    def verb_login(self) -> list[Effect]:
+        return [self.inv.effect("modify", "kubeconfig", Placement(LOCAL, "the kubeconfig on this machine"),
+                                reversible="yes", kind="kubeconfig",
+                                summary=f"{self.inv.name} login stores a token for the cluster in the kubeconfig")]
+
+    verb_logout = verb_login
+
+    def verb_rsh(self) -> list[Effect]:
+        pod = show(self.args[0]).split("/", 1)[-1] if self.args else "?"
+        return self.run_in_pod(pod, self.arg_words[1:] + self.command, "opens a shell in")
+
+    def verb_adm(self) -> list[Effect]:
+        sub = self.args[0] if self.args else ""
+        if sub in ("drain", "cordon", "uncordon", "taint"):
+            self.verb, self.args, self.arg_words = sub, self.args[1:], self.arg_words[1:]
+            return self.verb_drain() if sub == "drain" else self.modify_named(MODIFY_VERBS[sub])
+        if sub in ("policy", "groups", "certificate"):
+            return [self.inv.effect("permission", self.cluster_uri(), self.target.place(self.namespace),
+                                    reversible="unknown", kind="rbac",
+                                    summary=f"{self.inv.name} adm {' '.join(show(a) for a in self.args[:4])} "
+                                            f"changes who may do what on {self.target.cluster_label}")]
+        if sub in ("top", "inspect", "must-gather", "node-logs", "release"):
+            return [self.read(f"{self.inv.name} adm {sub} (reads)")]
+        return [self.unknown(f"{self.inv.name} adm {sub}")]
+
     def verb_port_forward(self) -> list[Effect]:
         return [self.read("kubectl port-forward (reads through a local port)")]
 
