@@ -19,7 +19,6 @@ What counts, in the words of the default policy:
 from __future__ import annotations
 
 import json
-import logging
 import posixpath
 import re
 from collections.abc import Iterator
@@ -476,7 +475,8 @@ def pg_comparison(body: dict[str, Any], depth: int) -> bool | None:
     if kind == "AEXPR_LIKE" and right_kind == "A_Const" and op in ("~~", "~~*"):
         pattern = pg_constant(right)
         return True if isinstance(pattern, str) and pattern and set(pattern) == {"%"} else None
-    if kind == "AEXPR_OP" and op == "=" and left_kind == "ColumnRef" and left == right:
+    if kind == "AEXPR_OP" and op == "=" and left_kind == right_kind == "ColumnRef" and \
+            left.get("fields") == right.get("fields"):
         return True  # x = x: every row where x is not null
     if kind == "AEXPR_OP" and op in COMPARE and left_kind in ("A_Const", "TypeCast") and \
             right_kind in ("A_Const", "TypeCast"):
@@ -713,6 +713,9 @@ class PgStatement:
         if subtype.startswith("AT_Add"):
             return Finding("modify", "table", table, f"adds to {table} ({subtype[6:].lower() or 'column'})",
                            reversible="yes", evidence=ev)
+        if name and subtype in COLUMN_CHANGES:
+            return Finding("modify", "column", f"{table}.{name}", f"changes column {name} of {table} "
+                           f"({subtype[3:]})", reversible="unknown", evidence=ev)
         return Finding("modify", "table", table, f"changes {table} ({subtype[3:] or 'ALTER TABLE'})",
                        reversible="unknown", evidence=ev)
 
@@ -888,6 +891,10 @@ def pg_truth_default(arg: Any) -> bool:
     return True
 
 
+COLUMN_CHANGES = frozenset({"AT_DropNotNull", "AT_SetNotNull", "AT_ColumnDefault", "AT_SetStatistics",
+                            "AT_SetStorage", "AT_SetCompression", "AT_DropIdentity", "AT_AddIdentity",
+                            "AT_SetIdentity", "AT_DropExpression", "AT_SetExpression", "AT_SetOptions",
+                            "AT_ResetOptions", "AT_AlterColumnGenericOptions"})
 POWERFUL_ROLE_OPTIONS = frozenset({"superuser", "createrole", "bypassrls", "isreplication", "replication"})
 UNTRUSTED_LANGUAGES = frozenset({"c", "internal", "plpythonu", "plpython2u", "plpython3u", "plperlu", "pltclu",
                                  "plsh", "plrustu"})
@@ -1015,6 +1022,8 @@ def sqlglot_findings(text: str, dialect: str) -> list[Finding]:
 
 def glot_statement(text: str, dialect: str) -> tuple[list[Finding], str]:
     """Findings of one statement, and the database it switches to (USE)."""
+    import logging
+
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
@@ -1095,6 +1104,9 @@ class GlotStatement:
             return False
         if isinstance(simple, exp.Boolean):
             return bool(simple.this)
+        if isinstance(simple, exp.Binary) and isinstance(simple.this, exp.Literal) and \
+                isinstance(simple.expression, exp.Literal):
+            return literal_comparison(simple) is True
         if isinstance(simple, exp.Literal):
             value = simple.this
             return value not in ("0", "", "false") if not simple.is_string else value not in ("", "0")
@@ -1320,6 +1332,30 @@ class GlotStatement:
         return command_findings(keyword, rest, self.evidence, self.dialect)
 
 
+GLOT_COMPARISONS = {"EQ": "=", "NEQ": "<>", "GT": ">", "GTE": ">=", "LT": "<", "LTE": "<="}
+
+
+def literal_comparison(node: Any) -> bool | None:
+    """`'1' = 1` and the like, compared as the server would (numbers as numbers)."""
+    op = GLOT_COMPARISONS.get(type(node).__name__)
+    if op is None:
+        return None
+
+    def value(literal: Any) -> object:
+        text = str(literal.this)
+        if literal.is_string:
+            return text
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+    try:
+        return bool(COMPARE[op](*coerce_pair(value(node.this), value(node.expression))))
+    except TypeError:
+        return None
+
+
 GLOT_SESSION = frozenset({"Transaction", "Commit", "Rollback", "Semicolon", "Declare", "Detach", "Uncache"})
 GLOT_HANDLERS: dict[str, Any] = {
     "Select": GlotStatement.select, "Union": GlotStatement.select, "Intersect": GlotStatement.select,
@@ -1385,9 +1421,9 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$.]*|`[^`]+`|\"[^\"]+\"")
 def command_findings(keyword: str, rest: str, evidence: str, dialect: str) -> list[Finding]:
     names = [n.strip('`"') for n in IDENTIFIER.findall(rest)[:12] if n.upper() not in ("IF", "NOT", "EXISTS")]
     words = [n.upper() for n in names]
-    if keyword == "ALTER" and words[:1] == ["TABLE"] and len(words) >= 3 and words[2] in ("TRUNCATE", "DROP",
-                                                                                          "DELETE", "UPDATE"):
-        return alter_table_command(names[1], words[2], rest, evidence, dialect)
+    if keyword == "ALTER" and words[:1] == ["TABLE"] and len(words) >= 3:
+        everything = [n.upper() for n in IDENTIFIER.findall(rest)[2:200]]
+        return alter_table_command(names[1], everything, rest, evidence, dialect)
     if keyword in ("GRANT", "REVOKE"):
         return grant_command(keyword, names, words, evidence)
     if keyword == "TRUNCATE" and names:
@@ -1409,17 +1445,29 @@ def command_findings(keyword: str, rest: str, evidence: str, dialect: str) -> li
                                    evidence, "sql-unknown")]
 
 
-def alter_table_command(table: str, verb: str, rest: str, evidence: str, dialect: str) -> list[Finding]:
-    """ALTER TABLE t TRUNCATE|DROP PARTITION, and ClickHouse's ALTER TABLE t DELETE|UPDATE … WHERE."""
-    unfiltered = " WHERE " not in f" {rest.upper()} "
-    if verb in ("UPDATE", "DELETE"):
-        where = rest.upper().partition(" WHERE ")[2]
-        everything = unfiltered or where.strip() in ("1", "TRUE", "1=1", "1 = 1")
-        return [rows_finding("modify" if verb == "UPDATE" else "delete", table, everything, dialect=dialect,
+def alter_table_command(table: str, words: list[str], rest: str, evidence: str, dialect: str) -> list[Finding]:
+    """ALTER TABLE read by its keywords: TRUNCATE/DROP PARTITION, DROP COLUMN, and ClickHouse's DELETE/UPDATE …
+    WHERE. Any of them in the statement counts, wherever it stands among the other actions."""
+    upper = f" {rest.upper()} "
+    unfiltered = " WHERE " not in upper
+    if words[:1] in (["DELETE"], ["UPDATE"]):
+        where = upper.partition(" WHERE ")[2].strip().rstrip(";")
+        everything = unfiltered or where in ("1", "TRUE", "1=1", "1 = 1")
+        return [rows_finding("modify" if words[0] == "UPDATE" else "delete", table, everything, dialect=dialect,
                              evidence=evidence)]
-    what = "empties partitions of" if verb == "TRUNCATE" else "drops part of"
-    return [Finding("delete", "partition", f"{table}.partition", f"{what} {table} and their rows", scope="many",
-                    data_loss=True, evidence=evidence)]
+    found: list[Finding] = []
+    for i, word in enumerate(words):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word == "TRUNCATE" or (word == "DROP" and following in ("PARTITION", "SUBPARTITION")):
+            what = "empties partitions of" if word == "TRUNCATE" else "drops partitions of"
+            found.append(Finding("delete", "partition", f"{table}.partition", f"{what} {table} and their rows",
+                                 scope="many", data_loss=True, evidence=evidence))
+        elif word == "DROP" and following not in ("CONSTRAINT", "INDEX", "KEY", "PRIMARY", "FOREIGN", "CHECK",
+                                                  "DEFAULT", "NOT", ""):
+            column = words[i + 2] if following == "COLUMN" and i + 2 < len(words) else following
+            found.append(Finding("delete", "column", f"{table}.{column.lower()}", f"drops column {column.lower()} of "
+                                 f"{table} and its data", data_loss=True, evidence=evidence))
+    return found or [Finding("modify", "table", table, f"changes {table}", reversible="unknown", evidence=evidence)]
 
 
 def grant_command(keyword: str, names: list[str], words: list[str], evidence: str) -> list[Finding]:
@@ -1446,6 +1494,34 @@ def split_statements_for_dialect(text: str, dialect: str | None) -> list[Finding
             return sqlglot_findings(text, POSTGRES)
         return found
     return sqlglot_findings(text, parser)
+
+
+_loaded: set[str] = set()
+
+
+def load_parser(dialect: str | None) -> float:
+    """Import what parsing `dialect` needs, once per process, and return the seconds that took (0 once loaded).
+    A caller with a time budget for understanding (the shell walker) adds it back: the budget bounds the
+    analysis of one action, not loading a parser into a fresh process."""
+    import time
+
+    parser = (canonical_dialect(dialect) if dialect else POSTGRES) or ""
+    if parser in _loaded:
+        return 0.0
+    started = time.perf_counter()
+    try:
+        if parser in (POSTGRES, COMPATIBLE):
+            import pglast.parser  # noqa: F401
+        if parser != POSTGRES:
+            import sqlglot
+            import sqlglot.optimizer.simplify
+
+            # the first parse builds the dialect's tokenizer and parser tables: part of loading, not of reading
+            sqlglot.parse("SELECT 1 WHERE 1 = 1", read=POSTGRES if parser == COMPATIBLE else parser or None)
+    except Exception:  # a missing or broken parser shows up, with its reason, when the SQL is parsed
+        return time.perf_counter() - started
+    _loaded.add(parser)
+    return time.perf_counter() - started
 
 
 def sql_findings(text: str, dialect: str | None) -> list[Finding]:

@@ -31,6 +31,7 @@ from changegate.understand.sql import (
     POSTGRES,
     SqlTarget,
     escalate_by_name,
+    load_parser,
     parse_db_url,
     place_host,
     redact_url,
@@ -156,7 +157,9 @@ class Session:
         if not text.strip():
             return
         t = self.target
-        self.effects.extend(sql_effects(text, t.dialect if t.dialect is not None else POSTGRES, t.placement, t.prefix, self.family,
+        dialect = t.dialect if t.dialect is not None else POSTGRES
+        self.inv.walker.deadline += load_parser(dialect)
+        self.effects.extend(sql_effects(text, dialect, t.placement, t.prefix, self.family,
                                         environments=self.inv.ctx.environments, server=t.server,
                                         evidence=evidence or self.inv.text))
 

@@ -27,7 +27,14 @@ import msgspec
 from changegate.environments import LOCAL, SEVERITY, UNKNOWN, Placement
 from changegate.model import Effect, Operation, Scope
 from changegate.understand.base import Family, Invocation, Options, Word, parse_options
-from changegate.understand.sql import POSTGRES, SqlTarget, redact_url, sql_effects, target_from_url
+from changegate.understand.sql import (
+    POSTGRES,
+    SqlTarget,
+    load_parser,
+    redact_url,
+    sql_effects,
+    target_from_url,
+)
 
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_MIGRATION_FILES = 300
@@ -269,6 +276,7 @@ class Tool(Family):
             sql = self.down_sql(path, text)
             if not sql:
                 continue
+            inv.walker.deadline += load_parser(where.dialect or POSTGRES)
             found = sql_effects(sql, where.dialect or POSTGRES, where.placement, where.resource, self.family,
                                 environments=inv.ctx.environments, evidence=posixpath.basename(path))
             name = posixpath.basename(path)
@@ -353,6 +361,7 @@ class Prisma(Tool):
             return [inv.effect("unknown", where.resource, where.placement, family=self.family,
                                tags=("not-understood", "sql-unread"),
                                summary=f"prisma db execute runs SQL that cannot be read ({path or 'stdin'})")]
+        inv.walker.deadline += load_parser(where.dialect or POSTGRES)
         return sql_effects(text, where.dialect or POSTGRES, where.placement, where.resource, self.family,
                            environments=inv.ctx.environments, evidence=inv.text)
 
@@ -786,6 +795,7 @@ class TypeOrm(Tool):
         positionals = [p for p in opts.positionals if p != "query"]
         if name == "query" and positionals:
             where = self.where(inv, opts)
+            inv.walker.deadline += load_parser(where.dialect or POSTGRES)
             return sql_effects(positionals[0], where.dialect or POSTGRES, where.placement, where.resource,
                                self.family, environments=inv.ctx.environments, evidence=inv.text)
         return super().effects(inv, opts, name, verb)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from changegate.environments import UNKNOWN, Placement
+from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation
 from changegate.understand.base import Context, Family, Invocation, Options, Word, lit, parse_options
 
@@ -55,10 +55,15 @@ def find_upwards(inv: Invocation, name: str, start: str | None = None) -> str | 
     return None
 
 
-def local_work(inv: Invocation, what: str, operation: Operation = "modify") -> Effect:
-    """Ordinary work on the project: local when the command stays in the workspace."""
-    return inv.effect(operation, f"fs:{inv.ctx.cwd or '?'}", inv.arguments_placement(), reversible="unknown",
-                      kind="project", summary=what)
+def local_work(inv: Invocation, what: str, operation: Operation = "modify", *, runs_code: bool = False) -> Effect:
+    """Ordinary work on the project: local when the command stays in the workspace. Code that runs (tests,
+    `cargo run`) may connect wherever the environment's connection variables point, so for it those count;
+    building, linting and installing do not connect anywhere, so for them they do not."""
+    placement = inv.arguments_placement()
+    if not runs_code and inv.ctx.workspace and placement == inv.ctx.environment_from_variables():
+        placement = Placement(LOCAL, f"it works on the project in {inv.ctx.workspace}")
+    return inv.effect(operation, f"fs:{inv.ctx.cwd or '?'}", placement, reversible="unknown", kind="project",
+                      summary=what)
 
 
 def machine_wide(inv: Invocation, operation: Operation, resource: str, what: str,
@@ -574,8 +579,10 @@ BUILD_VERBS: dict[tuple[str, str], BuildVerb] = {
     ("dotnet", "tool"): BuildVerb("modify", "installs or removes a .NET tool", machine=True),
     ("swift", "package-registry"): BuildVerb("publish", "publishes to a package registry", "swift"),
 }
-RUNS_A_COMMAND = {("bundle", "exec"), ("cargo", "run"), ("go", "run"), ("dotnet", "run"), ("poetry", "run"),
-                  ("mix", "run")}
+# Tools and verbs that run the project's own code (which may connect to a database), not only build it.
+TEST_RUNNERS = frozenset({"pytest", "tox", "nox", "jest", "vitest", "mocha", "just", "task"})
+CODE_RUNNING_VERBS = frozenset({"run", "test", "t", "bench", "exec", "r", "integrationTest", "check", "verify",
+                                "bootRun", "serve", "start"})
 
 
 class Build(Family):
@@ -598,7 +605,9 @@ class Build(Family):
             verb = next((BUILD_VERBS[(inv.name, p.value)] for p in positionals if (inv.name, p.value) in BUILD_VERBS),
                         None)  # goals come in any order: mvn clean deploy
         if verb is None:
-            return [local_work(inv, f"{inv.name} {first}".strip() + ": ordinary work in the project")]
+            runs_code = inv.name in TEST_RUNNERS or first in CODE_RUNNING_VERBS
+            return [local_work(inv, f"{inv.name} {first}".strip() + ": ordinary work in the project",
+                               runs_code=runs_code)]
         if any(w.value in ("--dry-run", "-n") for w in inv.words) and verb.operation == "publish":
             return [local_work(inv, f"{inv.name} {first} --dry-run", "read")]
         if verb.registry:
