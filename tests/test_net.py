@@ -245,3 +245,10 @@ def test_service_of_a_variable_name() -> None:
     assert net.service_of("GITHUB_TOKEN") == "github"
     assert net.service_of("GH_PAT") == "github"
     assert net.service_of("API_TOKEN") == ""
+
+
+def test_the_container_engines_api_is_root_on_the_machine() -> None:
+    v = shell("curl --unix-socket /var/run/docker.sock -X POST http://localhost/containers/create "
+              "-d '{\"HostConfig\":{\"Privileged\":true}}'")
+    assert v.decision == "ask" and "container-escape" in effects(v, "host_control")[0].tags
+    assert shell("curl --unix-socket /var/run/docker.sock http://localhost/containers/json").decision == "allow"

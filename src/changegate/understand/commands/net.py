@@ -87,6 +87,8 @@ DATA_STORES: dict[int, tuple[str, str]] = {
     27017: ("MongoDB", "database"), 9042: ("Cassandra", "keyspace"), 9000: ("ClickHouse or MinIO", "bucket"),
     9090: ("Prometheus", "series"), 8087: ("Riak", "bucket"), 11211: ("memcached", "cache"),
 }
+ENGINE_SOCKETS = ("docker.sock", "podman.sock", "containerd.sock")
+ENGINE_PORTS = frozenset({2375, 2376})
 # mDNS and home-network suffixes name a machine on the LAN, not an environment (`opensearch.local`).
 LAN_SUFFIXES = (".local", ".lan", ".home.arpa", ".localdomain")
 # Headers (and curl options) that carry a credential for the service being called.
@@ -523,6 +525,7 @@ class Request:
     outputs: list[str] = field(default_factory=list)  # local files the response is written to
     to_stdout: bool = True  # the body is printed (and may be piped on)
     family: str = "http"
+    socket: str = ""  # --unix-socket: the request goes to the program listening there
 
 
 def request_effects(inv: Invocation, request: Request, *, default_scheme: str = "http") -> list[Effect]:
@@ -544,6 +547,8 @@ def request_effects(inv: Invocation, request: Request, *, default_scheme: str = 
 def target_effects(inv: Invocation, request: Request, target: Target, url_word: Word) -> list[Effect]:
     placement = place_target(inv.ctx.environments, target)
     meaning = meaning_of(request.method, target, request.body)
+    if meaning.operation != "read" and engine_api(request, target, placement):
+        return [engine_effect(inv, request, target)]
     if meaning.operation == "delete":
         placement = forwarded_port(target, placement)
     payloads = [*request.payloads, *url_credentials(inv, url_word)]
@@ -568,6 +573,23 @@ def target_effects(inv: Invocation, request: Request, target: Target, url_word: 
         suggestions=request_suggestions(inv, meaning, target),
     )
     return [main, *carried_off(inv, payloads, target.host, placement, resource)]
+
+
+def engine_api(request: Request, target: Target, placement: Placement) -> bool:
+    """The container engine's own API: its socket, or its TCP port on this machine."""
+    if request.socket:
+        return request.socket.endswith(ENGINE_SOCKETS)
+    return is_local(placement) and target.port in ENGINE_PORTS
+
+
+def engine_effect(inv: Invocation, request: Request, target: Target) -> Effect:
+    return inv.effect(
+        "host_control", f"docker:api{target.path}", Placement(UNKNOWN, "the container engine's API runs "
+                                                               "containers as root on this machine"),
+        kind="container engine", reversible="unknown", tags=("daemon-socket", "container-escape"),
+        summary=f"{inv.name} {request.method} {target.path} through the container engine's API: it can start "
+                "privileged containers, which is root on the machine",
+        suggestions=("use the docker CLI, whose commands changegate can read",))
 
 
 def request_suggestions(inv: Invocation, meaning: Meaning, target: Target) -> tuple[str, ...]:
@@ -814,7 +836,8 @@ class Net(Family):
         body = "".join(body_parts) if body_parts else None
         written = len(values(pairs, "-o", "--output")) + (len(urls) if has(pairs, "-O", "--remote-name",
                                                                             "--remote-name-all") else 0)
-        request = Request(method, urls, payloads, body, outputs, to_stdout=written < len(urls))
+        socket = next((w.value for w in values(pairs, "--unix-socket", "--abstract-unix-socket")), "")
+        request = Request(method, urls, payloads, body, outputs, to_stdout=written < len(urls), socket=socket)
         return request_effects(inv, request)
 
     @staticmethod
