@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from changegate.gate import evaluate
 from changegate.model import Verdict
@@ -354,7 +356,8 @@ def test_an_inline_manifest_that_is_not_an_object_fails_closed(tmp_path: Path) -
 
 def test_a_list_in_json_is_unpacked(tmp_path: Path) -> None:
     verdict = manifest_verdict(tmp_path, path="list.json")
-    assert {e.resource for e in verdict.effects} == {"k8s:prod-eu/web/configmap/settings", "k8s:prod-eu/web/service/web"}
+    assert {e.resource for e in verdict.effects} == {"k8s:prod-eu/web/configmap/settings",
+                                                     "k8s:prod-eu/web/service/web"}
 
 
 def test_no_kubeconfig_means_an_unknown_cluster(tmp_path: Path) -> None:
@@ -362,3 +365,39 @@ def test_no_kubeconfig_means_an_unknown_cluster(tmp_path: Path) -> None:
     assert {e.environment for e in verdict.effects} == {"unknown"}  # namespace payments names nothing
     assert verdict.decision == "ask"
 
+
+
+# --- any shape of input -------------------------------------------------------------------------------------------
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+_json = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.text(max_size=6), inner, max_size=3)),
+                     max_leaves=8)
+_actions = st.one_of(st.sampled_from([["create"], ["update"], ["delete"], ["delete", "create"], ["no-op"],
+                                      ["read"], ["create", "delete"], ["forget"]]),
+                     st.lists(st.text(max_size=6), max_size=3), _scalars)
+_change = st.fixed_dictionaries({"actions": _actions},
+                                optional={"before": st.one_of(st.none(), _json), "after": st.one_of(st.none(), _json)})
+_resource_change = st.one_of(
+    st.fixed_dictionaries({"address": st.text(max_size=12), "type": st.sampled_from(["aws_db_instance", "x", ""]),
+                           "change": _change}, optional={"mode": st.sampled_from(["managed", "data"])}),
+    _json)
+_plan = st.fixed_dictionaries({}, optional={
+    "format_version": st.one_of(st.sampled_from(["1.2", "0.1", "2.0"]), _scalars),
+    "resource_changes": st.one_of(st.lists(_resource_change, max_size=6), _json),
+    "prior_state": _json, "configuration": _json, "variables": _json, "errored": _scalars,
+    "action_invocations": _json, "Changes": _json, "StackName": _scalars})
+
+
+@settings(max_examples=300, deadline=None)
+@given(_plan)
+def test_any_plan_shape_decides_without_raising_and_never_allows_a_delete(doc: dict[str, Any]) -> None:
+    verdict = plan_verdict(plan=doc)
+    assert verdict.decision in ("allow", "ask", "deny")
+    changes = doc.get("resource_changes")
+    deletes = isinstance(changes, list) and any(
+        isinstance(rc, dict) and isinstance(rc.get("change"), dict) and rc["change"].get("actions") in (
+            ["delete"], ["delete", "create"], ["create", "delete"]) and rc.get("mode", "managed") == "managed"
+        for rc in changes)
+    if deletes:  # allowed only where the plan's own tags or variables place it in dev
+        assert verdict.decision != "allow" or all(e.environment in ("dev", "local") for e in verdict.effects)

@@ -446,7 +446,8 @@ class ManifestReader:
         before = len(self.result.objects)
         entries = [*as_strings(doc.get("resources")), *as_strings(doc.get("bases")), *as_strings(doc.get("components"))]
         for entry in entries:
-            child_raw = entry if "://" in entry or entry.startswith(("github.com/", "git@")) else posixpath.join(raw, entry)
+            remote = "://" in entry or entry.startswith(("github.com/", "git@"))
+            child_raw = entry if remote else posixpath.join(raw, entry)
             child = self.resolve(child_raw)
             if child is not None and os.path.isdir(child):
                 self.kustomization(child_raw, depth + 1)
@@ -532,7 +533,8 @@ def node_control(doc: dict[str, Any], kind: str) -> str:
             continue
         if security.get("privileged") is True:
             reasons.append("privileged: true")
-        added = (security.get("capabilities") or {}).get("add") if isinstance(security.get("capabilities"), dict) else None
+        capabilities = security.get("capabilities")
+        added = capabilities.get("add") if isinstance(capabilities, dict) else None
         for capability in added or ():
             if str(capability).upper().removeprefix("CAP_") in NODE_CAPABILITIES:
                 reasons.append(f"capability {capability}")

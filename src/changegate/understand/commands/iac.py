@@ -149,8 +149,7 @@ class TerraformRun:
                 if found:
                     out.append(found)
         for var_file in self.opts.values("-var-file"):
-            path = self.inv.ctx.resolve(var_file) if not posixpath.isabs(var_file) and self.directory is None \
-                else posixpath.normpath(posixpath.join(self.directory or "/", var_file))
+            path = self.resolve_here(var_file)  # var files are relative to the working directory (-chdir)
             stem = posixpath.basename(var_file).split(".", 1)[0]
             found = named(env, "names", stem, "var file")
             if found:
@@ -302,8 +301,8 @@ class TerraformRun:
     def verb_destroy(self) -> list[Effect]:
         targets = self.opts.values("-target")
         if targets:
-            return [self.address_effect("delete", t, f"{self.inv.name} destroy deletes {show(t)} and what depends on it")
-                    for t in targets]
+            return [self.address_effect("delete", t, f"{self.inv.name} destroy deletes {show(t)} and what depends "
+                                                     "on it") for t in targets]
         counted = self.counted_state()
         if counted:
             return counted
@@ -346,7 +345,8 @@ class TerraformRun:
         summary = plans.summary_line(tally, total, self.placement)
         return [with_tags(e, ("destroy", *self.base_tags())) for e in plans.group_effects(
             tally, family="terraform", label=self.label, placement=self.placement, total=total, whole=True,
-            summary=f"{self.inv.name} destroy {summary}", suggestions=("destroy only what you mean with -target=ADDRESS",),
+            summary=f"{self.inv.name} destroy {summary}",
+            suggestions=("destroy only what you mean with -target=ADDRESS",),
             evidence_prefix=f"{path}: ")]
 
     def state_path(self) -> str | None:
@@ -365,7 +365,8 @@ class TerraformRun:
             return [self.inv.effect("secret_read", f"{self.uri}/outputs", self.placement, reversible="yes",
                                     kind="secret", summary=f"{self.inv.name} output -json/-raw prints sensitive "
                                                            "outputs in clear text",
-                                    suggestions=(f"{self.inv.name} output (without -json/-raw) hides sensitive values",))]
+                                    suggestions=(f"{self.inv.name} output (without -json/-raw) hides sensitive "
+                                                 "values",))]
         return [self.read(f"{self.inv.name} output (reads; sensitive values hidden)")]
 
     def verb_state(self) -> list[Effect]:
@@ -472,7 +473,8 @@ def with_tags(effect: Effect, tags: tuple[str, ...]) -> Effect:
 # --- pulumi -----------------------------------------------------------------------------------------------
 
 PULUMI_VALUES = frozenset({"-s", "--stack", "-C", "--cwd", "--target", "-t", "--replace", "--exclude",
-                           "-m", "--message", "--config", "-c", "--config-file", "--parallel", "-p", "--secrets-provider",
+                           "-m", "--message", "--config", "-c", "--config-file", "--parallel", "-p",
+                           "--secrets-provider",
                            "--color", "--policy-pack", "--policy-pack-config", "--suppress-permalink", "--plan",
                            "--exec-kind", "--exec-agent", "--tracing", "--profiling", "--verbose", "-v", "--logflow",
                            "--target-dependents-of", "--import-file", "--file", "--from", "--provider", "--org"})
@@ -622,7 +624,8 @@ class Deployer(Family):
                                                    "(unknown is treated as prod)")
         label = ", ".join(show(n) for n in names) or "(default)"
         uri = f"{tool}:{label}"
-        if verb in DEPLOYER_READS or (verb == "deploy" and (opts.has("--no-execute-changeset") or args[:1] == ["list"])):
+        preview_only = verb == "deploy" and (opts.has("--no-execute-changeset") or args[:1] == ["list"])
+        if verb in DEPLOYER_READS or preview_only:
             return [inv.effect("read", uri, placement, reversible="yes", summary=f"{tool} {verb} (reads)")]
         if verb in DEPLOY_VERBS:
             function = opts.value("-f", "--function") if tool == "serverless" else None
