@@ -354,3 +354,13 @@ def test_openshift_admin_verbs() -> None:
     assert effects(shell("oc rsh web-1"), "host_control")
     assert shell("oc login https://api.example.com:6443 --token=x").decision == "allow"
     assert shell("oc new-project demo --context kind-dev").decision == "allow"
+
+
+def test_kubectl_on_another_host_reads_nothing_local(tmp_path: Path) -> None:
+    home = kube_home(tmp_path, context="kind-local")  # this machine's kubeconfig says a local cluster...
+    verdict = shell("ssh bastion.prod.example.com kubectl delete -f app.yaml", cwd=K8S, env={"HOME": home})
+    (effect,) = verdict.effects  # ... but kubectl runs on the bastion: its files and kubeconfig are not these
+    assert "unseen-manifest" in effect.tags and "on bastion.prod.example.com" in effect.summary
+    assert effect.environment == "prod" and verdict.decision == "ask"
+    named = shell("ssh bastion kubectl --context kind-x delete pod web-1", env={"HOME": home})
+    assert named.decision == "allow"  # a context flag still names the cluster

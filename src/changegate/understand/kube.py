@@ -217,9 +217,20 @@ SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def resolve_target(environments: Environments, env: dict[str, str], home: str | None, consulted: dict[str, str], *,
                    context: str | None = None, kubeconfig: str | None = None, namespace: str | None = None,
                    cluster: str | None = None, server: str | None = None,
-                   context_flag: str = "--context") -> KubeTarget:
-    """Where a kubectl/helm call lands, from its flags and the kubeconfig it would read."""
+                   context_flag: str = "--context", remote: str | None = None,
+                   remote_placement: Placement | None = None) -> KubeTarget:
+    """Where a kubectl/helm call lands, from its flags and the kubeconfig it would read. On another host
+    (`ssh bastion kubectl …`) that host's kubeconfig is not known: a context flag still names the cluster,
+    otherwise the host's own placement stands for it."""
     source = context_flag
+    if remote is not None:
+        if context and UNKNOWN_PART not in context:
+            placement = place_cluster(environments, context, source, cluster, server)
+        else:
+            placement = remote_placement or Placement(UNKNOWN, f"kubectl runs on {remote}, whose kubeconfig is "
+                                                               "not known here")
+        return KubeTarget(environments, context if context and UNKNOWN_PART not in context else None,
+                          namespace or "default", placement, False)
     config = read_kubeconfig(kubeconfig_paths(env, kubeconfig, home))
     if "KUBECONFIG" in env and not kubeconfig:
         consulted.setdefault("env:KUBECONFIG", env["KUBECONFIG"])
@@ -352,12 +363,16 @@ class ManifestReader:
     `resolve` turns a raw path into an absolute one (the walker's cwd and `~`); `written` holds files an
     earlier part of the same command line wrote (`cat > x.yaml <<EOF … && kubectl apply -f x.yaml`)."""
 
-    def __init__(self, resolve: Any, written: dict[str, str] | None = None) -> None:
+    def __init__(self, resolve: Any, written: dict[str, str] | None = None, remote: str | None = None) -> None:
         self.resolve = resolve
         self.written = written or {}
+        self.remote = remote  # files are on that host, not readable here
         self.result = ManifestSet()
 
     def filename(self, raw: str, recursive: bool, stdin_text: str | None, stdin_origin: str) -> None:
+        if self.remote is not None and raw not in ("-", ""):
+            self.result.unseen.append(f"{raw} (a file on {self.remote})")
+            return
         if raw == "" and not stdin_origin and stdin_text is None:
             self.result.unseen.append("-f without a file name")
             return
@@ -424,6 +439,9 @@ class ManifestReader:
 
     # --- kustomize ------------------------------------------------------------------------------------
     def kustomization(self, raw: str, depth: int = 0) -> None:
+        if self.remote is not None:
+            self.result.unseen.append(f"{raw} (a kustomization on {self.remote})")
+            return
         if "://" in raw or raw.startswith(("github.com/", "git@", "git::")):
             self.result.unseen.append(f"{raw} (a remote kustomization, fetched when kubectl runs)")
             return

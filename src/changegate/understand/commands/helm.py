@@ -54,7 +54,7 @@ class Helm(Family):
             inv.ctx.environments, inv.ctx.env, inv.ctx.home, inv.ctx.consulted,
             context=opts.value("--kube-context"), kubeconfig=opts.value("--kubeconfig"),
             namespace=opts.value("-n", "--namespace"), server=opts.value("--kube-apiserver"),
-            context_flag="--kube-context")
+            context_flag="--kube-context", remote=inv.ctx.remote, remote_placement=inv.ctx.remote_placement)
         release = Release(inv, opts, verb, args, target)
         if dry_run(opts) and verb in ("install", "upgrade", "uninstall", "delete", "del", "un", "rollback"):
             return [release.read(f"helm {verb} --dry-run changes nothing")]

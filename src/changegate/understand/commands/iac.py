@@ -130,10 +130,18 @@ class TerraformRun:
         self._placement: Placement | None = None
 
     # --- where ----------------------------------------------------------------------------------------
+    @property
+    def local_files(self) -> bool:
+        """Whether files named by the command are on this machine (not under ssh or in a pod)."""
+        return self.inv.ctx.remote is None
+
     def find_workspace(self) -> str | None:
         from changegate.understand.plans import read_workspace_file
 
-        return self.inv.ctx.getenv("TF_WORKSPACE") or read_workspace_file(self.directory, self.inv.ctx.consulted)
+        workspace = self.inv.ctx.getenv("TF_WORKSPACE")
+        if workspace or not self.local_files:
+            return workspace
+        return read_workspace_file(self.directory, self.inv.ctx.consulted)
 
     def signals(self) -> list[Placement]:
         env = self.inv.ctx.environments
@@ -221,7 +229,7 @@ class TerraformRun:
             return [self.state_effect("modify", f"{self.inv.name} apply -refresh-only records what exists in the "
                                                 "state; it changes no infrastructure", reversible="yes")]
         plan_file = self.args[0] if self.args else None
-        if plan_file:
+        if plan_file and self.local_files:
             planned = self.saved_plan(plan_file)
             if planned is not None:
                 return planned
@@ -303,7 +311,7 @@ class TerraformRun:
         if targets:
             return [self.address_effect("delete", t, f"{self.inv.name} destroy deletes {show(t)} and what depends "
                                                      "on it") for t in targets]
-        counted = self.counted_state()
+        counted = self.counted_state() if self.local_files else None
         if counted:
             return counted
         where = f"every module below {self.directory}" if self.every_module else f"workspace {self.label}"

@@ -101,7 +101,7 @@ class Kubectl(Family):
             inv.ctx.environments, inv.ctx.env, inv.ctx.home, inv.ctx.consulted,
             context=opts.value("--context"), kubeconfig=opts.value("--kubeconfig"),
             namespace=opts.value("-n", "--namespace"), cluster=opts.value("--cluster"),
-            server=opts.value("-s", "--server"))
+            server=opts.value("-s", "--server"), remote=inv.ctx.remote, remote_placement=inv.ctx.remote_placement)
         target.all_namespaces = opts.has("-A", "--all-namespaces")
         return target
 
@@ -207,7 +207,7 @@ class Call:
         kustomizations = self.opts.values("-k", "--kustomize")
         if not files and not kustomizations:
             return None
-        reader = kube.ManifestReader(self.inv.ctx.resolve, self.inv.ctx.files)
+        reader = kube.ManifestReader(self.inv.ctx.resolve, self.inv.ctx.files, self.inv.ctx.remote)
         stdin = self.inv.stdin
         recursive = self.opts.has("-R", "--recursive")
         for raw in files:
