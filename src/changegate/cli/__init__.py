@@ -10,6 +10,9 @@
 | serve                           | serve.py      |
 | install, uninstall, doctor,     | agents.py     |
 | hook, mcp-proxy                 |               |
+| run, undo                       | run.py        |
+| credentials add/list/remove     | credentials.py|
+| shims install/list/remove       | shims.py      |
 
 Exit codes scripts can rely on: 0 allow (or success), 10 ask, 20 deny, 2 usage error, 1 other failure.
 """
@@ -33,8 +36,9 @@ app = typer.Typer(
 )
 
 # module -> how it attaches: commands register on `app`, groups are added as sub-apps
-COMMAND_MODULES = ("check", "admin", "serve", "agents")
-GROUP_MODULES: dict[str, str] = {"policy": "policy", "approvals": "approvals", "audit": "audit"}
+COMMAND_MODULES = ("check", "admin", "serve", "agents", "run")
+GROUP_MODULES: dict[str, str] = {"policy": "policy", "approvals": "approvals", "audit": "audit",
+                                 "credentials": "credentials", "shims": "shims"}
 
 
 def build(first: str | None = None) -> typer.Typer:
