@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from changegate.environments import Environments
 from changegate.gate import evaluate
 from changegate.model import Effect, Verdict
 from changegate.understand.sql import (
@@ -21,7 +22,6 @@ from changegate.understand.sql import (
     sql_findings,
     target_from_url,
 )
-from changegate.environments import Environments
 
 PROD = "postgresql://app:secret@db.prod.internal:5432/app"
 LOCAL = "postgresql://localhost/app"
