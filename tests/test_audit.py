@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from changegate.approvals import Approvals, Identity
 from changegate.audit import AuditLog, AuditWriter, Entry, scrub, scrub_text, verify
@@ -208,3 +210,29 @@ def test_the_request_queue_also_keeps_no_secrets(store: Any) -> None:
 def test_scrub_removes_keys_and_json_secrets(text: str) -> None:
     cleaned = scrub_text(text)
     assert "zzz-top" not in cleaned and "MIIEabc" not in cleaned
+
+
+SECRET_NAMES = ["MY_SECRET", "GH_TOKEN", "PASSWORD", "db_passwd", "DB_PWD", "API_KEY", "MY_APIKEY", "AWS_ACCESS_KEY",
+                "PRIVATE_KEY", "CREDENTIALS", "AUTH_HEADER", "SESSION_KEY", "SIGNING_KEY", "CLIENT_SECRET",
+                "SLACK_WEBHOOK_URL", "SENTRY_DSN"]
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+def test_the_scrub_prefilter_lets_every_secret_name_through(name: str) -> None:
+    from changegate.model import looks_secret
+
+    assert looks_secret(name)
+    assert scrub_text(f"{name}=value-1234 run") == f"{name}=[redacted] run"
+
+
+PIECES = ["rm -rf ", "build", " --token ", "sk-", "abcdefghijklmnopqrstuvwx", "=", "PASSWORD", "x@", "https://u:",
+          "ghp_", "AKIA", "0123456789ABCDEF", '"secret": "', '"', " ", "Authorization: ", "Bearer z", "-----BEGIN ",
+          "PRIVATE KEY-----", "é", "\n", "auth", "cookie: c=1"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_the_prefilter_never_skips_a_string_the_patterns_would_change(text: str) -> None:
+    from changegate.audit import substitute
+
+    assert scrub_text(text) == substitute(text)

@@ -149,12 +149,16 @@ class Approvals:
         if required < 1:
             raise ApprovalError("a request needs at least one approval", "invalid")
         now = self.clock()
+        pending = (sa.select(requests).where(requests.c.action_hash == action_hash, requests.c.agent == agent,
+                                             requests.c.operator == operator, requests.c.status == "pending",
+                                             requests.c.expires_at > now)
+                   .order_by(requests.c.created_at.desc()).limit(1))
+        with self.store.read() as conn:  # a retried ask finds its request without taking the write lock
+            existing = conn.execute(pending).one_or_none()
+            if existing is not None:
+                return self._load(conn, existing), False
         with self.store.write() as conn:
-            existing = conn.execute(
-                sa.select(requests).where(requests.c.action_hash == action_hash, requests.c.agent == agent,
-                                          requests.c.operator == operator, requests.c.status == "pending",
-                                          requests.c.expires_at > now)
-                .order_by(requests.c.created_at.desc()).limit(1)).one_or_none()
+            existing = conn.execute(pending).one_or_none()  # again, under the lock: it may have just been filed
             if existing is not None:
                 return self._load(conn, existing), False
             row = {
@@ -177,12 +181,15 @@ class Approvals:
         """The approved, unused, unexpired request for exactly this action, agent and operator — marked used
         (status `executed`) unless `peek`. Two callers racing for one approval: one gets it."""
         now = self.clock()
+        usable = (sa.select(requests).where(requests.c.action_hash == action_hash, requests.c.agent == agent,
+                                            requests.c.operator == operator, requests.c.status == "approved",
+                                            requests.c.used_at.is_(None), requests.c.expires_at > now)
+                  .order_by(requests.c.decided_at).limit(1))
+        with self.store.read() as conn:  # most asks have no approval waiting: find out without the write lock
+            if conn.execute(usable).first() is None:
+                return None
         with self.store.write() as conn:
-            row = conn.execute(self.store.lock_row(
-                sa.select(requests).where(requests.c.action_hash == action_hash, requests.c.agent == agent,
-                                          requests.c.operator == operator, requests.c.status == "approved",
-                                          requests.c.used_at.is_(None), requests.c.expires_at > now)
-                .order_by(requests.c.decided_at).limit(1))).one_or_none()
+            row = conn.execute(self.store.lock_row(usable)).one_or_none()
             if row is None:
                 return None
             if peek:

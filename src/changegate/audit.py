@@ -17,6 +17,9 @@ headers and well-known token formats are replaced by `[redacted]`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import hashlib
 import queue
 import re
@@ -57,6 +60,12 @@ TOKEN_SHAPES = re.compile(
     r"|xox[abposr]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}"
     r"|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})")
 JSON_FIELD = re.compile(r"(?P<head>[\"']?(?P<name>[A-Za-z_][\w-]*)[\"']?\s*:\s*)(?P<value>\"[^\"]*\"|'[^']*')")
+# Fragments (lower case) one of which every pattern below needs: most strings (paths, resource URIs, rule
+# reasons) contain none and skip the substitutions, the costly part of logging a decision. They cover the
+# words of model.SECRET_NAME (a test keeps them in step) and the token prefixes.
+SUSPECT_FRAGMENTS = ("=", "@", "-----begin", "cookie", "secret", "token", "passw", "pwd", "api_key", "api-key",
+                     "apikey", "access_key", "access-key", "accesskey", "private", "credential", "auth", "session",
+                     "signing", "webhook", "dsn", "cg_", "gh", "glpat", "xox", "sk-", "akia", "asia", "eyj")
 PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
 
 
@@ -64,8 +73,26 @@ def scrub_text(text: str) -> str:
     """Text with the secrets in it replaced by [redacted]."""
     if len(text) > MAX_STRING:
         text = text[:MAX_STRING] + f"… [{len(text) - MAX_STRING} more characters not logged]"
-    if not any(c in text for c in "=:-_") and "eyJ" not in text:
-        return text  # fast path: nothing any pattern below could match
+    if len(text) <= 512:
+        return _scrub_short(text)
+    return _scrub(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _scrub_short(text: str) -> str:
+    """Rule reasons, resource URIs and summaries repeat from one decision to the next: remember them."""
+    return _scrub(text)
+
+
+def _scrub(text: str) -> str:
+    lowered = text.lower()
+    if not any(fragment in lowered for fragment in SUSPECT_FRAGMENTS):
+        return text
+    return substitute(text)
+
+
+def substitute(text: str) -> str:
+    """Every redaction pattern applied (what `scrub_text` does once the fragments say it may be needed)."""
     text = PRIVATE_KEY.sub(f"-----BEGIN PRIVATE KEY----- {REDACTED}", text)
     text = URL_PASSWORD.sub(lambda m: m["head"] + REDACTED, text)
     text = HEADER.sub(lambda m: m["name"] + m["sep"] + REDACTED, text)
@@ -303,28 +330,31 @@ def _row_problem(row: Any, expected_seq: int, prev: str) -> str:
 class AuditWriter:
     """Appends records from many request handlers in few transactions (group commit).
 
-    A handler submits an entry and waits for its future; one thread takes everything waiting, writes it in
-    one transaction and resolves the futures only after the commit. So a batch adds no delay when the server
-    is idle, many records share one fsync when it is busy, and a record is acknowledged only once it is on
-    disk: a crash can lose a record nobody was told about, never one somebody was.
+    A handler submits an entry and waits for it; one thread takes everything waiting, writes it in one
+    transaction and tells the waiters only after the commit. So a batch adds no delay when the server is
+    idle, many records share one fsync when it is busy, and a record is acknowledged only once it is on
+    disk: a crash can lose a record nobody was told about, never one somebody was. Waiters on an event loop
+    (`submit_async`) are woken with one call per batch, not one per record.
     """
 
     def __init__(self, store: Store, max_batch: int = MAX_BATCH) -> None:
         self.store = store
         self.max_batch = max_batch
-        self._queue: queue.SimpleQueue[tuple[Entry, Future[Record]] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Entry, Waiter] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="changegate-audit-writer", daemon=True)
         self._started = False
         self._lock = threading.Lock()
 
     def submit(self, entry: Entry) -> Future[Record]:
-        if not self._started:
-            with self._lock:
-                if not self._started:
-                    self._thread.start()
-                    self._started = True
         future: Future[Record] = Future()
-        self._queue.put((entry, future))
+        self._put(entry, future)
+        return future
+
+    def submit_async(self, entry: Entry) -> asyncio.Future[Record]:
+        """For a coroutine: an asyncio future on the running loop."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Record] = loop.create_future()
+        self._put(entry, (loop, future))
         return future
 
     def write(self, entry: Entry, timeout: float = 30.0) -> Record:
@@ -334,6 +364,14 @@ class AuditWriter:
         if self._started:
             self._queue.put(None)
             self._thread.join(timeout=10)
+
+    def _put(self, entry: Entry, waiter: Waiter) -> None:
+        if not self._started:
+            with self._lock:
+                if not self._started:
+                    self._thread.start()
+                    self._started = True
+        self._queue.put((entry, waiter))
 
     def _run(self) -> None:
         while True:
@@ -355,14 +393,37 @@ class AuditWriter:
             if stop:
                 return
 
-    def _write(self, batch: list[tuple[Entry, Future[Record]]]) -> None:
+    def _write(self, batch: list[tuple[Entry, Waiter]]) -> None:
+        outcomes: list[Record | Exception]
         try:
             with self.store.write() as conn:
-                records = append(conn, self.store, [entry for entry, _ in batch])
+                outcomes = list(append(conn, self.store, [entry for entry, _ in batch]))
         except Exception as exc:  # every waiter must hear about it, whatever it was
             error = exc if isinstance(exc, StoreError) else StoreError(f"the audit log could not be written: {exc}")
-            for _, future in batch:
-                future.set_exception(error)
-            return
-        for (_, future), record in zip(batch, records, strict=True):
-            future.set_result(record)
+            outcomes = [error] * len(batch)
+        on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Record], Record | Exception]]] = {}
+        for (_, waiter), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(waiter, Future):
+                _settle(waiter, outcome)
+            else:
+                on_loops.setdefault(waiter[0], []).append((waiter[1], outcome))
+        for loop, settled in on_loops.items():
+            with contextlib.suppress(RuntimeError):  # a loop that has closed has nobody left to tell
+                loop.call_soon_threadsafe(_settle_all, settled)
+
+
+Waiter = Future[Record] | tuple[asyncio.AbstractEventLoop, "asyncio.Future[Record]"]
+
+
+def _settle(future: Future[Record] | asyncio.Future[Record], outcome: Record | Exception) -> None:
+    if future.done():
+        return  # the waiter gave up (cancelled)
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+def _settle_all(settled: list[tuple[asyncio.Future[Record], Record | Exception]]) -> None:
+    for future, outcome in settled:
+        _settle(future, outcome)

@@ -133,6 +133,7 @@ def check_line(line: str | bytes, policy: Policy | None = None) -> dict[str, Any
 # and the approvals are imported lazily: plain `check` and the hooks never pay for SQLAlchemy.
 
 MAX_WAIT_S = 600.0
+POLICY_RECHECK_S = 1.0  # a changed policy file is in force within this long
 READ_OPERATIONS = frozenset({"read"})
 
 if TYPE_CHECKING:
@@ -159,6 +160,7 @@ class Checkpoint:
         self.base_url = base_url
         self.policy_path = policy_path
         self._policy: Policy | None = None
+        self._policy_checked = -POLICY_RECHECK_S
         self._logged_policy_digest: str | None = None
 
     # --- policy ----------------------------------------------------------------------------------------
@@ -166,8 +168,14 @@ class Checkpoint:
     def policy(self) -> Policy:
         """The policy file as it is now (a changed file is picked up and logged; a broken one keeps the
         last good policy and is logged once)."""
+        import time
+
         from changegate.policy import PolicyError
 
+        now = time.monotonic()
+        if self._policy is not None and now - self._policy_checked < POLICY_RECHECK_S:
+            return self._policy  # looking at the file on every decision would cost more than deciding
+        self._policy_checked = now
         try:
             current = load_policy(self.policy_path)
         except PolicyError as exc:

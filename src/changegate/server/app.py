@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from changegate import __version__
 from changegate.approvals import ApprovalError
 from changegate.server.api import BadInput, json_response, router
+from changegate.server.fastpath import CheckFastPath
 from changegate.server.services import AuthError, Services, Settings, to_thread
 from changegate.store import StoreError
 from changegate.store.accounts import AccountError
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = opened
     app.include_router(router)
     install_error_handlers(app)
+    app.add_middleware(CheckFastPath, services=opened)
     from changegate.server.pages import mount_pages
 
     mount_pages(app)  # the web pages (server/pages.py): inbox, requests, audit, policy, admin

@@ -188,7 +188,7 @@ class Services:
     async def _recorded(self, answer: dict[str, Any], judgement: Judgement, who: Identity) -> dict[str, Any]:
         entry = self.checkpoint.decision_entry(answer, judgement, who)
         try:
-            await asyncio.wrap_future(self.writer.submit(entry))
+            await self.writer.submit_async(entry)
         except StoreError as exc:
             return unrecorded(answer, judgement.verdict, exc)
         return answer

@@ -13,9 +13,11 @@ fail closed (deny) instead of crashing.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,9 @@ class Store:
         self.engine = engine
         self.url = url
         self.dialect = engine.dialect.name  # "sqlite" or "postgresql"
+        # SQLite has one writer at a time. Threads of this process queue here instead of in SQLite's busy
+        # handler, which sleeps in steps of up to 100 ms; other processes still meet the busy handler.
+        self._writers: AbstractContextManager[Any] = threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
 
     def __repr__(self) -> str:
         return f"Store({masked(self.url)})"
@@ -76,7 +81,7 @@ class Store:
     def write(self) -> Iterator[sa.Connection]:
         """A write transaction: on SQLite it takes the write lock at BEGIN (BEGIN IMMEDIATE), so two
         writers never both read a row and then both update it."""
-        with translated(self.where), self.engine.begin() as conn:
+        with self._writers, translated(self.where), self.engine.begin() as conn:
             yield conn
 
     @contextmanager
