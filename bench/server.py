@@ -200,23 +200,26 @@ def run(label: str, database_url: str, args: argparse.Namespace) -> dict[str, An
     token = prepare(database_url)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGEGATE_")}
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: a chatty server never blocks on it
     server = subprocess.Popen([str(ROOT / ".venv/bin/changegate"), "serve", "--port", str(port), "--database-url",
                                database_url, "--workers", str(args.workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                     break
-            except OSError:
+            except OSError as exc:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"the server did not start: {server.stderr.read().decode() if server.stderr else ''}")
+                    log.seek(0)
+                    raise SystemExit(f"the server did not start: {log.read().decode(errors='replace')}") from exc
                 time.sleep(0.1)
         latencies, counts = asyncio.run(drive(port, token, args.clients, args.seconds, args.warmup, server.pid))
     finally:
         server.terminate()
         server.wait(15)
+        log.close()
     latencies.sort()
     decided = len(latencies)
     server_cpu, client_cpu = counts.pop("server_cpu_s"), counts.pop("client_cpu_s")
