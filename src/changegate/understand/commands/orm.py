@@ -174,7 +174,7 @@ class Tool(Family):
     def effects(self, inv: Invocation, opts: Options, name: str, verb: Verb) -> list[Effect]:
         shown = f"{inv.name} {name}".strip()
         if verb.local:
-            return [inv.effect(verb.operation, f"fs:{inv.ctx.cwd or '?'}", inv.arguments_placement(),
+            return [inv.effect(verb.operation, f"fs:{inv.ctx.cwd or '?'}", project_placement(inv),
                                reversible="yes", kind="project", family=self.family,
                                summary=f"{shown}: {verb.what}")]
         where = self.where(inv, opts)
@@ -283,6 +283,15 @@ class Tool(Family):
             effects.extend(msgspec.structs.replace(e, summary=f"{name}: {e.summary}") for e in found
                            if e.operation != "read")
         return effects
+
+
+def project_placement(inv: Invocation) -> Placement:
+    """Where a command that only writes project files works: its arguments decide, not the connection
+    variables in its environment (it does not connect)."""
+    placement = inv.arguments_placement()
+    if inv.ctx.workspace and placement == inv.ctx.environment_from_variables():
+        return Placement(LOCAL, f"it only writes files in the project {inv.ctx.workspace}")
+    return placement
 
 
 def list_sql_files(directory: str | None) -> list[str] | None:
@@ -700,7 +709,7 @@ class Artisan(Tool):
         opts = self.options(inv)
         name = opts.positionals[0] if opts.positionals else ""
         if name and name not in self.verbs and not name.startswith(("migrate", "db:")):
-            return [inv.effect("modify", f"fs:{inv.ctx.cwd or '?'}", inv.arguments_placement(), family=self.family,
+            return [inv.effect("modify", f"fs:{inv.ctx.cwd or '?'}", project_placement(inv), family=self.family,
                                reversible="unknown", summary=f"php artisan {name}: ordinary work in the project")]
         return super().analyze(inv)
 

@@ -147,6 +147,10 @@ class Node(Family):
             return self.run_script(inv, ctx, [lit(name), *rest])
         if verb in NODE_EXEC or (verb == "x" and inv.name == "bun"):
             return self.run_tool(inv, rest)
+        if verb == "global" and inv.name == "yarn" and rest:  # yarn global add|remove PKG (yarn 1)
+            sub, packages = rest[0].value, [lit("-g"), *rest[1:]]
+            return self.remove(inv, ctx, opts, packages) if sub in NODE_REMOVE else \
+                self.install(inv, ctx, opts, packages)
         if verb in NODE_INSTALL:
             return self.install(inv, ctx, opts, rest)
         if verb in NODE_REMOVE:
@@ -275,8 +279,6 @@ class Node(Family):
     # --- installing -------------------------------------------------------------------------------------------
     def install(self, inv: Invocation, ctx: Context, opts: Options, rest: list[Word]) -> list[Effect]:
         global_install = opts.has("-g", "--global", "--location") and (opts.value("--location") in (None, "global"))
-        if inv.name == "yarn" and rest[:1] and rest[0].value == "global":
-            global_install, rest = True, rest[1:]
         packages = [w.value for w in rest if not w.value.startswith("-")]
         if global_install or any(w.value in ("-g", "--global") for w in rest):
             return [machine_wide(inv, "modify", f"packages:{inv.name}-global",
@@ -295,8 +297,7 @@ class Node(Family):
 
     def remove(self, inv: Invocation, ctx: Context, opts: Options, rest: list[Word]) -> list[Effect]:
         packages = [w.value for w in rest if not w.value.startswith("-")]
-        if opts.has("-g", "--global") or any(w.value in ("-g", "--global") for w in rest) or \
-                (inv.name == "yarn" and packages[:1] == ["global"]):
+        if opts.has("-g", "--global") or any(w.value in ("-g", "--global") for w in rest):
             return [machine_wide(inv, "delete", f"packages:{inv.name}-global",
                                  f"removes {' '.join(packages) or 'packages'} installed globally")]
         return [local_work(inv, f"{inv.name} removes {' '.join(packages)} from the project")]
