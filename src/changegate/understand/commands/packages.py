@@ -129,6 +129,8 @@ class Node(Family):
     def analyze(self, inv: Invocation) -> list[Effect]:
         if inv.name in ("npx", "pnpx", "bunx"):
             return self.run_tool(inv, inv.words)
+        if inv.name == "bun" and any(w.value in ("-e", "--eval", "-p", "--print") for w in inv.words):
+            return self.interpreter(inv)  # bun is also a JavaScript runtime: inline code is read as code
         opts = self.options(inv, stop_at_first_positional=True)
         ctx = self.project_ctx(inv, opts)
         if not opts.positional_words:
