@@ -10,7 +10,8 @@ from changegate.gate import evaluate
 from changegate.model import Effect, Verdict
 from changegate.policy import Policy
 
-pytest_plugins = ["tests.stores"]  # store fixtures (SQLite and PostgreSQL) for the approval/audit/server tests
+pytest_plugins = ["tests.stores",  # store fixtures (SQLite and PostgreSQL) for the approval/audit/server tests
+                  "tests.brokering"]  # a gate of the test's own for the broker tests
 
 WORKSPACE = "/home/dev/app"
 HOME = "/home/dev"

@@ -10,7 +10,7 @@
 | serve                           | serve.py      |
 | install, uninstall, doctor,     | agents.py     |
 | hook, mcp-proxy                 |               |
-| run, undo                       | run.py        |
+| run, undo                       | broker.py     |
 | credentials add/list/remove     | credentials.py|
 | shims install/list/remove       | shims.py      |
 
@@ -36,7 +36,7 @@ app = typer.Typer(
 )
 
 # module -> how it attaches: commands register on `app`, groups are added as sub-apps
-COMMAND_MODULES = ("check", "admin", "serve", "agents", "run")
+COMMAND_MODULES = ("check", "admin", "serve", "agents", "broker")
 GROUP_MODULES: dict[str, str] = {"policy": "policy", "approvals": "approvals", "audit": "audit",
                                  "credentials": "credentials", "shims": "shims"}
 

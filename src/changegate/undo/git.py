@@ -190,6 +190,9 @@ def plan_git(argv: list[str], cwd: str, tools: Tools) -> Planned:
     repo, _globals, rest = call
     if not rest or not os.path.isdir(repo):
         return Planned()
+    inside = tools.run(["git", "rev-parse", "--is-inside-work-tree"], repo)
+    if inside.returncode != 0 or inside.stdout.strip() != b"true":
+        return Planned()  # not a repository: git refuses, nothing is lost
     verb, args = rest[0], rest[1:]
     planner = VERBS.get(verb)
     return planner(repo, args, tools) if planner else Planned()

@@ -27,6 +27,7 @@ from changegate.undo.base import Keeper, Planned, Tools, UndoError, options, res
 from changegate.undo.files import MAX_BYTES_ENV, human, max_bytes
 
 MAX_SQL_BYTES = 1024 * 1024
+MAX_TABLES = 500  # tables one dump keeps (a target and what references it)
 PSQL_VALUES = frozenset({"-c", "--command", "-d", "--dbname", "-f", "--file", "-h", "--host", "-p", "--port",
                          "-U", "--username", "-v", "--set", "--variable", "-o", "--output", "-L", "--log-file",
                          "-P", "--pset", "-F", "--field-separator", "-R", "--record-separator", "-T",
@@ -137,21 +138,23 @@ class PostgresKeeper(Keeper):
     def describe(self) -> str:
         parts = [*(f"table {t}" for t in self.targets.tables), *(f"schema {s}" for s in self.targets.schemas),
                  *(f"database {d}" for d in self.targets.databases)]
-        return "PostgreSQL " + ", ".join(parts) + " dumped with pg_dump first"
+        dependents = " (with the tables that reference them)" if self.targets.tables else ""
+        return "PostgreSQL " + ", ".join(parts) + dependents + " dumped with pg_dump first"
 
     def covers(self, effect: Effect) -> bool:
         return effect.resource.startswith("sql:") or effect.family in ("psql", "sql")
 
     def keep(self, folder: Path, tools: Tools) -> dict[str, Any]:
         dumps: list[dict[str, Any]] = []
-        selection = [arg for t in self.targets.tables for arg in ("-t", t)]
+        tables = self.with_dependents(tools) if self.targets.tables else []
+        selection = [arg for t in tables for arg in ("-t", t)]
         selection += [arg for s in self.targets.schemas for arg in ("-n", s)]
         if selection:
             target = folder / "postgres.sql"
             done = tools.run(["pg_dump", *self.connection.args(), "--clean", "--if-exists", "--no-owner",
                               *selection, "-f", str(target)], self.cwd)
             if done.returncode == 0:
-                dumps.append({"file": target.name, "database": None})
+                dumps.append({"file": target.name, "database": None, "tables": tables})
             elif b"no matching" not in done.stderr:
                 raise UndoError(f"pg_dump failed: {done.stderr.decode(errors='replace').strip()[:300]}")
         for index, database in enumerate(self.targets.databases):
@@ -170,15 +173,33 @@ class PostgresKeeper(Keeper):
                             "databases": self.targets.databases}}
 
 
+    def with_dependents(self, tools: Tools) -> list[str]:
+        """The target tables that exist, and every table whose foreign keys lead to them: a CASCADE reaches
+        those, and a table comes back (dropped and recreated) only together with the tables that reference it."""
+        names = ", ".join("'" + t.replace("'", "''") + "'" for t in self.targets.tables)
+        query = (
+            "WITH RECURSIVE kept(oid) AS ("
+            f" SELECT to_regclass(name) FROM unnest(ARRAY[{names}]::text[]) AS name WHERE to_regclass(name) IS NOT NULL"
+            " UNION SELECT con.conrelid FROM pg_constraint con JOIN kept ON con.confrelid = kept.oid"
+            " WHERE con.contype = 'f')"
+            " SELECT DISTINCT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM kept"
+            " JOIN pg_class c ON c.oid = kept.oid JOIN pg_namespace n ON n.oid = c.relnamespace")
+        listed = tools.check(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", *self.connection.args(),
+                              "-c", query], self.cwd)
+        return sorted(line for line in listed.decode(errors="replace").splitlines() if line.strip())[:MAX_TABLES]
+
+
 def restore_postgres(entry: dict[str, Any], folder: Path, tools: Tools, force: bool) -> str:
     connection = Connection(*entry["connection"])
     done = []
     for dump in entry["dumps"]:
         path = str(folder / dump["file"])
         if dump["database"] is None:
-            argv = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", *connection.args(), "-f", path]
+            argv = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-o", os.devnull,
+                    *connection.args(), "-f", path]
         else:  # CREATE DATABASE cannot run in a transaction; it fails (and stops) if the database exists
-            argv = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *connection.args("postgres"), "-f", path]
+            argv = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", os.devnull, *connection.args("postgres"),
+                    "-f", path]
         tools.through_gate(argv, entry["cwd"])
         done.append(f"replayed {dump['file']}")
     return "; ".join(done) or "nothing existed to put back"
