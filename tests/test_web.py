@@ -59,8 +59,21 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def cheap_hasher() -> Any:
+    """Argon2 with small costs, so signing in many times stays fast (production keeps the defaults)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("changegate.store.accounts._hasher", cheap_hasher)
+        yield from _serve(tmp_path_factory)
+
+
+def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     import uvicorn
 
     from changegate.server import Settings, create_app

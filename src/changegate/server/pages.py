@@ -270,9 +270,7 @@ async def login_page(request: Request, next: str = "/inbox", why: str = "") -> R
             return redirect(safe_next(next))
         except SessionProblem:
             pass
-    from changegate.server.sessions import SIGN_IN_REASONS
-
-    notice = SIGN_IN_REASONS.get(why) if why and why != "missing" else None
+    notice = sessions.reason(why) if why and why != "missing" else None
     return _login_form(request, sessions, next, notice=notice)
 
 

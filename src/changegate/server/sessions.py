@@ -123,15 +123,22 @@ class Sessions:
         session = self._decode(cookie)
         now = self.clock()
         if now - session.issued > self.max_age_s:
-            raise SessionProblem("max_age", f"Your session expired: sessions last at most "
-                                            f"{self.max_age_s / 3600:g} hours after sign-in. Sign in again.")
+            raise SessionProblem("max_age", self.reason("max_age"))
         if now - session.seen > self.idle_s:
-            raise SessionProblem("idle", f"Your session expired after {self.idle_s / 60:g} minutes without "
-                                         "activity. Sign in again.")
+            raise SessionProblem("idle", self.reason("idle"))
         with self._lock:
             if session.sid in self._ended:
                 raise SessionProblem("ended")
         return session
+
+    def reason(self, code: str) -> str:
+        """What to tell a person whose session ended for this reason, with this server's limits."""
+        if code == "idle":
+            return f"Your session expired after {self.idle_s / 60:g} minutes without activity. Sign in again."
+        if code == "max_age":
+            return f"Your session expired: sessions last at most {self.max_age_s / 3600:g} hours after sign-in. " \
+                   "Sign in again."
+        return SIGN_IN_REASONS.get(code, SIGN_IN_REASONS["invalid"])
 
     def refreshed(self, session: Session) -> tuple[Session, str] | None:
         """The session with its idle window slid forward, when it is due (None when not)."""
