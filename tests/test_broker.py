@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from changegate.audit import verify
 from changegate.credentials import Vault
@@ -153,3 +158,53 @@ def test_credentials_go_only_to_a_program_nobody_else_can_replace(gate: Gate, tm
     ran = gate.run([str(tool), str(out)], tmp_path, policy=False)
     assert ran.code == 1 and "can be changed by others" in ran.stderr
     assert not out.exists()
+
+
+# --- remote mode: the server decides and approves, the action runs here ------------------------------------
+
+@pytest.fixture
+def server(gate: Gate, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    server_module = pytest.importorskip("changegate.server")
+    uvicorn = pytest.importorskip("uvicorn")
+    services = server_module.Services.open(server_module.Settings(
+        database_url=f"sqlite:///{tmp_path / 'server.db'}", policy_path=str(gate.policy), token_cache_s=0))
+    services.accounts.add_user("alice", "approver", None, "test")
+    token = services.accounts.create_agent_token("claude", "alice", "test")[1]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = uvicorn.Server(uvicorn.Config(server_module.create_app(services=services), host="127.0.0.1", port=port,
+                                        log_level="error"))
+    thread = threading.Thread(target=app.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if app.started:
+            break
+        time.sleep(0.05)
+    yield {"url": f"http://127.0.0.1:{port}", "token": token, "services": services}
+    app.should_exit = True
+    thread.join(timeout=10)
+    services.close()
+
+
+def test_remote_mode_decides_on_the_server_and_runs_here(gate: Gate, server: dict[str, Any], tmp_path: Path) -> None:
+    from changegate.approvals import Identity
+
+    target = make_tree(tmp_path / "data")
+    env = gate.env(CHANGEGATE_URL=server["url"], CHANGEGATE_TOKEN=server["token"])
+    argv = ["rm", "-rf", str(target)]
+    first = gate.run(argv, tmp_path, env=env)
+    assert first.code == 10 and target.exists()
+    approvals = server["services"].approvals
+    request = approvals.get(first.request)
+    assert request.agent == "claude" and "undo: kept before it runs" in request.reason
+    approvals.approve(first.request, Identity("user", "bob", "approver"))
+    ran = gate.run(argv, tmp_path, env=env)
+    assert ran.code == 0 and not target.exists()
+    assert approvals.get(first.request).status == "executed"  # used on the server
+    assert gate.records("execution.finished")[-1].data["request"] == first.request  # the result, recorded here
+    assert gate.run(argv, tmp_path, env=env).code == 10  # a single use: the same command asks again
+    from changegate import undo
+
+    undo.restore(ran.snapshot, undo.Tools(env=env))  # the snapshot was taken here, before it ran
+    assert (target / "sub" / "file.txt").read_text() == "data\n"
