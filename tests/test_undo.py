@@ -89,6 +89,15 @@ def test_undo_refuses_to_overwrite_what_came_after_unless_forced(gate: Gate, tmp
     assert displaced and displaced[0].read_text() == "written after the action"  # moved aside, not lost
 
 
+def test_the_gates_own_state_is_never_kept_inside_itself(gate: Gate, tmp_path: Path) -> None:
+    from changegate.model import Effect
+
+    (gate.state / "undo").mkdir(parents=True)
+    deleting = [Effect(operation="delete", resource=f"fs:{tmp_path}", family="rm")]
+    planned = undo.plan(["rm", "-rf", str(tmp_path)], str(tmp_path), deleting, undo.Tools(env=dict(os.environ)))
+    assert planned.empty and "the gate's own snapshots" in planned.note()
+
+
 def test_what_cannot_be_kept_is_said_in_the_request(gate: Gate, tmp_path: Path) -> None:
     first = gate.run(["aws", "s3", "rm", "s3://prod-assets/report.csv"], tmp_path)
     assert first.code == 10

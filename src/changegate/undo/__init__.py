@@ -47,6 +47,7 @@ UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 PLANNERS: dict[str, Callable[[list[str], str, Tools], Planned]] = {
     "git": plan_git, "psql": plan_psql, "sqlite3": plan_sqlite, "sqlite": plan_sqlite, "kubectl": plan_kubectl,
+    "oc": plan_kubectl,
 }
 RESTORERS: dict[str, Restorer] = {
     "files": restore_files, "git": restore_git, "postgres": restore_postgres, "sqlite": restore_sqlite,

@@ -261,8 +261,13 @@ def plan_files(effects: list[Effect], *, trash: Path) -> Planned:
             continue
         kept.append(root)
     trash.mkdir(parents=True, exist_ok=True, mode=0o700)
+    own = os.path.realpath(trash)
     for slot, root in enumerate(kept):
         if not os.path.lexists(root):
+            continue
+        real = os.path.realpath(root)
+        if own == real or own.startswith(real.rstrip("/") + "/") or real.startswith(own + "/"):
+            planned.lost.append(f"{root}: it holds the gate's own snapshots, which cannot keep themselves")
             continue
         size = measure(root)
         same_device = os.lstat(root).st_dev == os.stat(trash).st_dev
