@@ -40,8 +40,11 @@ def understand(action: Action, environments: Environments | None = None) -> Unde
 
 def understand_shell(action: Action, environments: Environments) -> Understanding:
     text = action.shell_text()
+    if "\x00" in text:
+        # bash cannot even receive a NUL byte in a command line; whatever sent one is not a shell command
+        return Understanding([not_understood("the command contains a NUL byte", "parse-error", text)])
     ctx = new_context(action.cwd, action.env, environments)
-    walker = Walker(deadline=time.perf_counter() + TIME_BUDGET_S)
+    walker = Walker(deadline=time.thread_time() + TIME_BUDGET_S)
     walker.run_script(text, ctx)
     effects = walker.effects
     if not effects:

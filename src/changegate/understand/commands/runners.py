@@ -176,7 +176,7 @@ class Env(Family):
                 cwd = inv.ctx.resolve(arg.split("=", 1)[1])
             elif arg == "-P" and has_next:
                 i += 1  # an alternative PATH to search: the command is the same
-            elif (arg in ("-S", "--split-string") and has_next or arg.startswith("-S") and len(arg) > 2) \
+            elif ((arg in ("-S", "--split-string") and has_next) or (arg.startswith("-S") and len(arg) > 2)) \
                     and depth < 4:
                 # -S splits one string into arguments, which are read again: assignments, options, command
                 string = words[i + 1].value if arg in ("-S", "--split-string") else arg[2:]
