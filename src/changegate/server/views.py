@@ -380,7 +380,7 @@ class Similar:
 
 
 def similar_requests(current: Request, candidates: Iterable[Request], limit: int = 8) -> list[Similar]:
-    """This agent's other requests, most alike first: the same action, then the same target, the same rule,
+    """This agent's other requests, most alike first: the same action, then the same target, the same rules,
     the same kind of change in the same environment."""
     targets = _resources(current.verdict)
     rules = set(current.verdict.get("rules") or [])
@@ -390,13 +390,13 @@ def similar_requests(current: Request, candidates: Iterable[Request], limit: int
         if other.id == current.id or other.agent != current.agent:
             continue
         shared_targets = targets & _resources(other.verdict)
-        shared_rules = rules & set(other.verdict.get("rules") or [])
+        same_rules = bool(rules) and rules == set(other.verdict.get("rules") or [])
         if other.action_hash == current.action_hash:
             found.append(Similar(other, "the same action", 100))
         elif shared_targets:
             found.append(Similar(other, "the same target: " + ", ".join(sorted(shared_targets)[:2]), 50))
-        elif shared_rules:
-            found.append(Similar(other, "decided by the same rule: " + ", ".join(sorted(shared_rules)[:2]), 20))
+        elif same_rules:
+            found.append(Similar(other, "decided by the same rules: " + ", ".join(sorted(rules)[:3]), 20))
         elif kinds & _operation_places(other.verdict):
             op, env = sorted(kinds & _operation_places(other.verdict))[0]
             found.append(Similar(other, f"also a {op} in {environment_label(env)}", 10))
@@ -421,6 +421,8 @@ DECISION_FILTERS = {
     "expired": ("request.expired", None), "cancelled": ("request.cancelled", None),
     "executed": ("request.used", None),
 }
+OUTCOMES = {f"request.{status}": status for status in ("approved", "denied", "expired", "cancelled")} | {
+    "request.used": "executed"}
 AUDIT_PAGE = 50
 AUDIT_CHUNK = 1000
 MAX_AUDIT_SCAN = 20_000
@@ -584,7 +586,7 @@ def _audit_row(seq: int, at: float, kind: str, actor: str, data: dict[str, Any],
     effects = data.get("effects")
     if isinstance(effects, list) and effects:
         places = sorted({str(e[2]) for e in effects if isinstance(e, list) and len(e) > 2}, key=_severity)
-    decision = str(data.get("decision") or "") if kind == "decision" else kind.removeprefix("request.")
+    decision = str(data.get("decision") or "") if kind == "decision" else OUTCOMES.get(kind, "")
     return AuditRow(seq, at, kind, actor, audit_words(kind, data), decision, agent, operator, places, request_id)
 
 
