@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
@@ -43,10 +42,6 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     except PolicyError as exc:
         raise fail("\n".join(exc.problems), 2) from exc
     url = database_url or default_url()
-    if workers > 1 and url.startswith("sqlite"):
-        print("changegate: several workers on one SQLite file queue for its single write lock, which costs more "
-              "latency than a second core gains; one worker is faster with SQLite (use PostgreSQL to scale out)",
-              file=sys.stderr)
     try:
         open_store(url).dispose()  # create or migrate once, before the workers start
     except StoreError as exc:

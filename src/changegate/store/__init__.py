@@ -66,9 +66,8 @@ class Store:
         self.engine = engine
         self.url = url
         self.dialect = engine.dialect.name  # "sqlite" or "postgresql"
-        # SQLite has one writer at a time. Threads of this process queue here instead of in SQLite's busy
-        # handler, which sleeps in steps of up to 100 ms; other processes still meet the busy handler.
-        self._writers: AbstractContextManager[Any] = threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
+        self._writers: AbstractContextManager[Any] = (
+            WriterQueue(engine.url.database) if self.dialect == "sqlite" else contextlib.nullcontext())
 
     def __repr__(self) -> str:
         return f"Store({masked(self.url)})"
@@ -97,6 +96,52 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if isinstance(self._writers, WriterQueue):
+            self._writers.close()
+
+
+class WriterQueue:
+    """SQLite has one writer at a time. Writers queue here — threads on a lock, processes on an flock of a
+    file next to the database — instead of in SQLite's busy handler, which polls with sleeps of up to
+    100 ms and so turns a busy moment into a long tail of slow answers. The kernel wakes the next writer as
+    soon as the lock is free. (The busy timeout still bounds a writer that does not use this queue.)"""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.Lock()
+        self._path = f"{database}.write.lock" if database and database != ":memory:" else None
+        self._descriptor: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._path is None:
+            return
+        try:
+            import fcntl
+
+            if self._descriptor is None:
+                self._descriptor = os.open(self._path, os.O_CREAT | os.O_RDWR, 0o600)
+            fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+        except OSError:
+            pass  # an unwritable directory: SQLite's own locking still holds, only slower under contention
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def close(self) -> None:
+        with self._threads:
+            if self._descriptor is not None:
+                os.close(self._descriptor)
+                self._descriptor = None
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            if self._descriptor is not None:
+                import fcntl
+
+                with contextlib.suppress(OSError):
+                    fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
 
 @contextmanager
