@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -334,3 +335,41 @@ def test_a_dead_store_denies_asks_and_changes_but_lets_reads_through(tmp_path: A
     assert read["decision"] == "allow" and "could not be recorded" in read["warning"]
     denied = checkpoint.check(action("rm -rf /"), AGENT)
     assert denied["decision"] == "deny"
+
+
+# --- the CLI: check --wait, approvals approve --as (local store) -------------------------------------------
+
+def cli(*args: str, database_url: str, cwd: str, stdin: str | None = None) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGEGATE_")}
+    env.update(CHANGEGATE_DATABASE_URL=database_url, NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "changegate", *args], env=env, cwd=cwd, input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cli_check_wait_files_a_request_that_a_person_approves_with_a_password(store_url: str, store: Any,
+                                                                               tmp_path: Any) -> None:
+    from changegate.store.accounts import Accounts
+
+    Accounts(store).add_user("bob", "approver", "bob-password-1", "test")
+    where = {"database_url": store_url, "cwd": str(tmp_path)}
+    asked = cli("check", "--wait", "0", "--json", "--", "rm -rf /srv/data", **where)
+    assert asked.returncode == 10, asked.stderr
+    request_id = json.loads(asked.stdout)["request"]["id"]
+    listed = cli("approvals", "list", "--status", "pending", **where)
+    assert request_id in listed.stdout
+    wrong = cli("approvals", "approve", request_id, "--as", "bob", "--password-stdin", stdin="guess\n", **where)
+    assert wrong.returncode == 1 and "wrong name or password" in wrong.stderr
+    nobody = cli("approvals", "approve", request_id, **where)
+    assert nobody.returncode == 2 and "--as" in nobody.stderr
+    approved = cli("approvals", "approve", request_id, "--as", "bob", "--password-stdin", "-m", "ok",
+                   stdin="bob-password-1\n", **where)
+    assert approved.returncode == 0 and "approved" in approved.stdout
+    allowed = cli("check", "--wait", "0", "--json", "--", "rm -rf /srv/data", **where)
+    assert allowed.returncode == 0 and json.loads(allowed.stdout)["request"]["status"] == "executed"
+    again = cli("check", "--wait", "0", "--json", "--", "rm -rf /srv/data", **where)
+    assert again.returncode == 10  # used once
+    assert cli("audit", "verify", **where).returncode == 0

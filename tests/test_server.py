@@ -3,6 +3,7 @@ JSON errors for malformed input — on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -305,3 +306,72 @@ def test_accounts_cli_shape(store: Any) -> None:
     assert [t["id"] for t in listed] == [token_id] and secret not in str(listed)
     assert accounts.remove_user("dana", "test") == 1
     assert accounts.authenticate_token(secret) is None
+
+
+# --- remote mode: the client and the CLI against a real server on a port ----------------------------------
+
+@pytest.fixture
+def live(api: Api) -> Iterator[tuple[str, Api]]:
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(services=api.services), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", api
+    server.should_exit = True
+    thread.join(10)
+
+
+def remote_cli(url: str, token: str, *args: str, stdin: str | None = None) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGEGATE_")}
+    env.update(CHANGEGATE_URL=url, CHANGEGATE_TOKEN=token, NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "changegate", *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_the_client_speaks_the_contract(live: tuple[str, Api]) -> None:
+    from changegate.client import Client, Unreachable
+
+    url, api = live
+    client = Client(url, api.tokens["claude"])
+    asked = client.check({**DANGER, "env": {"HOME": "/home/dev", "GITHUB_TOKEN": "ghp_notsent"}})
+    assert asked["decision"] == "ask"
+    assert client.request(asked["request"]["id"])["status"] == "pending"
+    refused = Client(url, "cg_wrong").check(HARMLESS)
+    assert refused["decision"] == "deny" and "401" in refused["error"]
+    with pytest.raises(Unreachable, match=r"127\.0\.0\.1:1"):
+        Client("http://127.0.0.1:1", api.tokens["claude"], timeout=2).check(HARMLESS)
+
+
+def test_the_cli_in_remote_mode(live: tuple[str, Api]) -> None:
+    url, api = live
+    token = api.tokens["claude"]
+    asked = remote_cli(url, token, "check", "--json", "--", "rm -rf /srv/data")
+    assert asked.returncode == 10, asked.stderr
+    request_id = json.loads(asked.stdout)["request"]["id"]
+    listing = remote_cli(url, "", "approvals", "list", "--as", "victor", "--password-stdin",
+                         stdin=PASSWORDS["victor"] + "\n")
+    assert listing.returncode == 0 and request_id in listing.stdout
+    by_agent = remote_cli(url, token, "approvals", "approve", request_id)
+    assert by_agent.returncode == 1 and "agent credential" in by_agent.stderr
+    approved = remote_cli(url, api.tokens["bob-personal"], "approvals", "approve", request_id, "-m", "ok")
+    assert approved.returncode == 0 and "approved" in approved.stdout
+    allowed = remote_cli(url, token, "check", "--", "rm -rf /srv/data")
+    assert allowed.returncode == 0 and request_id in allowed.stdout
+    verified = remote_cli(url, api.tokens["bob-personal"], "audit", "verify")
+    assert verified.returncode == 0 and "intact" in verified.stdout
+    down = remote_cli("http://127.0.0.1:1", token, "check", "--json", "--", "ls")
+    assert down.returncode == 20 and "http://127.0.0.1:1" in json.loads(down.stdout)["reasons"][0]
