@@ -236,3 +236,15 @@ def test_the_prefilter_never_skips_a_string_the_patterns_would_change(text: str)
     from changegate.audit import substitute
 
     assert scrub_text(text) == substitute(text)
+
+
+def test_the_store_knows_the_newest_migration(store: Any) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from changegate.store import HEAD_REVISION, current_revision, migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+    assert current_revision(store) == HEAD_REVISION
