@@ -156,3 +156,12 @@ def test_understand_never_raises_on_unknown_action_types() -> None:
 @pytest.mark.parametrize("command", ["true", "echo hi", ":", "pwd"])
 def test_harmless_builtins_are_allowed(command: str) -> None:
     assert shell(command).decision == "allow"
+
+
+def test_characters_that_crash_the_bash_grammar_never_reach_it() -> None:
+    # tree-sitter-bash segfaulted on '{' followed by a plane-14 tag character within a few hundred parses
+    for _ in range(400):
+        verdict = shell("echo {\U000e0001\x87")
+    assert verdict.decision == "ask"
+    assert any("tag characters" in e.summary for e in verdict.effects)
+    assert shell("git commit -m 'ship it 🚀'").decision == "allow"

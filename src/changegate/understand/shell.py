@@ -50,9 +50,17 @@ MAX_BRACE_WORDS = 64
 _parser: Any = None
 
 
+# Code points no command needs: surrogates and everything from plane 3 up (unassigned planes, tag characters
+# used to smuggle hidden text, private use). tree-sitter-bash's lexer can crash the process on some of them
+# (measured: '{' followed by U+E0001 or U+FB879 segfaults within a few hundred parses), so they never reach it.
+UNPARSABLE_CHARS = re.compile("[\ud800-\udfff\U00030000-\U0010ffff]")
+
+
 def parse(text: str) -> Any:
     """The tree-sitter tree of `text` (a trailing newline avoids a slow path on long pipelines)."""
     global _parser
+    if not text.isascii():
+        text = UNPARSABLE_CHARS.sub("\ufffd", text)
     if _parser is None:
         import tree_sitter
         import tree_sitter_bash
@@ -154,6 +162,9 @@ class Walker:
         """Parse and walk a script; record its effects. Returns the effects it added."""
         start = len(self.effects)
         script = script.replace(UNKNOWN_PART, DYNAMIC_WORD)
+        if not script.isascii() and UNPARSABLE_CHARS.search(script):
+            self.effects.append(not_understood("the command contains unassigned, private-use or invisible tag "
+                                               "characters", "parse-error", script))
         if len(script.encode("utf-8", "surrogatepass")) > MAX_COMMAND_BYTES:
             self.effects.append(not_understood(
                 f"the command is larger than {MAX_COMMAND_BYTES // 1024} KiB", "too-large", script[:80]))
