@@ -56,11 +56,18 @@ _parser: Any = None
 UNPARSABLE_CHARS = re.compile("[\ud800-\udfff\U00030000-\U0010ffff]")
 
 
+# tree-sitter-bash glues a line that starts with a backslash (`\rm -rf /`) onto the previous command as
+# arguments; for bash the newline ends that command and `\rm` is just `rm`, so the backslash is dropped.
+LINE_START_ESCAPE = re.compile(r"(\n[ \t]*)\\(?=[A-Za-z0-9_./~-])")
+
+
 def parse(text: str) -> Any:
     """The tree-sitter tree of `text` (a trailing newline avoids a slow path on long pipelines)."""
     global _parser
     if not text.isascii():
         text = UNPARSABLE_CHARS.sub("\ufffd", text)
+    if "\n" in text and "\\" in text:
+        text = LINE_START_ESCAPE.sub(r"\1", text)
     if _parser is None:
         import tree_sitter
         import tree_sitter_bash
@@ -348,7 +355,7 @@ class Walker:
                 self.redirect_effects(r, ctx, None)
             return Stream()
         if body.type == "command":
-            return self.command(body, ctx, stdin, redirects)
+            return self.command(body, ctx, stdin, redirects, lost_words(node, body, redirects))
         stdin = self.input_of(redirects, ctx, stdin)
         out = self.statement(body, ctx, stdin)
         for r in redirects:
@@ -356,7 +363,8 @@ class Walker:
         return self.continuations(redirects, ctx, out)
 
     # --- simple commands ------------------------------------------------------------------------------
-    def command(self, node: Any, ctx: Context, stdin: Stream | None, redirects: list[Any]) -> Stream:
+    def command(self, node: Any, ctx: Context, stdin: Stream | None, redirects: list[Any],
+                lost: list[str] | None = None) -> Stream:
         assignments: list[Any] = []
         words: list[Word] = []
         inline_redirects: list[Any] = []
@@ -371,6 +379,7 @@ class Walker:
                 inline_redirects.append(child)
             elif kind in WORD_NODES:
                 words.extend(self.expand(child, ctx))
+        words.extend(Word(w, text=w) for w in lost or ())
         all_redirects = redirects + inline_redirects
         for r in all_redirects:
             # tree-sitter attaches the words after `2>/dev/null` to the redirect; bash gives them to the command
@@ -408,6 +417,10 @@ class Walker:
             return Stream(text="")
         if name in ctx.functions:
             return self.call_function(name, ctx, stdin)
+        if "/" in head.value:
+            written = self.written_program(head.value, words[1:], ctx, stdin, text)
+            if written is not None:
+                return written
         family = family_for(name)
         inv = Invocation(name=name, words=words[1:], ctx=ctx, walker=self, stdin=stdin, text=text or
                          " ".join(w.value for w in words), args_unknown=args_unknown)
@@ -424,6 +437,23 @@ class Walker:
                                        "analyzer-error", inv.text)]
         self.effects.extend(produced)
         return inv.stdout
+
+    def written_program(self, program: str, args: list[Word], ctx: Context, stdin: Stream | None,
+                        text: str) -> Stream | None:
+        """`./x.sh` where this command line wrote x.sh: run what was written (or say it cannot be seen)."""
+        path = ctx.resolve(program)
+        if path is None or path not in ctx.files:
+            return None
+        from changegate.understand.commands.shells import opaque
+
+        inv = Invocation(name=program, words=args, ctx=ctx, walker=self, stdin=stdin, text=text)
+        content = ctx.files[path]
+        if content == UNKNOWN_PART:
+            self.effects.append(opaque(inv, f"{path}, written earlier in this command with content that cannot "
+                                            "be seen (downloaded or decoded)"))
+        else:
+            self.run_script(content, ctx.clone(), origin=f"the program {path}")
+        return Stream()
 
     def call_function(self, name: str, ctx: Context, stdin: Stream | None) -> Stream:
         """A function runs its body when called (in the current shell); a recursive call adds nothing."""
@@ -516,8 +546,11 @@ class Walker:
             return
         inv = Invocation(name="redirect", words=[], ctx=ctx, walker=self, text=node.text.decode("utf-8", "replace"))
         appending = op in (">>", "&>>")
-        if path is not None and out is not None and out.text is not None and path not in ctx.files:
-            ctx.files[path] = out.text
+        if path is not None and out is not None and path not in ctx.files:
+            if out.text is not None:
+                ctx.files[path] = out.text
+            elif out.opaque:
+                ctx.files[path] = UNKNOWN_PART  # `curl … > x.sh`: what runs from it later cannot be seen
         if path is not None and path.startswith("/dev/") and not path.startswith(("/dev/shm", "/dev/mqueue")):
             self.effects.append(inv.fs("modify", target, kind="device", tags=("device-write",),
                                        summary=f"writes straight to the device {path}"))
@@ -533,6 +566,9 @@ class Walker:
         if path is None or UNKNOWN_PART in path:
             return Stream(origin="a file only known at run time")
         if path in ctx.files:
+            if ctx.files[path] == UNKNOWN_PART:
+                return Stream(origin=f"the file {path}, written earlier with content that cannot be seen "
+                                     "(downloaded or decoded)", opaque=True)
             return Stream(text=ctx.files[path], origin=f"the file {path}")
         text = read_small_file(path)
         return Stream(text=text, origin=f"the file {path}")
@@ -541,6 +577,10 @@ class Walker:
     def expand(self, node: Any, ctx: Context, *, split: bool = True) -> list[Word]:
         kind = node.type
         data = node.text
+        if kind == "word" and b"\n" in data:
+            # an unquoted word cannot hold a line break: the parser joined two commands
+            raise NotUnderstood("a line break inside a word: the command's lines could not be told apart",
+                                "parse-error")
         if kind == "word" and not data.startswith(b"~") and not any(c in data for c in PLAIN_WORD_SPECIAL):
             text = data.decode("utf-8", "replace")  # the common case: a plain word is its own value
             return [Word(text, text=text)]
@@ -713,6 +753,18 @@ def has_glob(raw: str) -> bool:
         elif c in GLOB_CHARS:
             return True
     return False
+
+
+def lost_words(statement: Any, body: Any, redirects: list[Any]) -> list[str]:
+    """Text tree-sitter-bash leaves out of every node: `cat - <<EOF` parses as `cat <<EOF`, the `-` in no node.
+    What sits between the command and its first redirect is given back to the command as plain words."""
+    if not redirects:
+        return []
+    gap = statement.text[body.end_byte - statement.start_byte: redirects[0].start_byte - statement.start_byte]
+    text = gap.decode("utf-8", "replace").strip()
+    if not text:
+        return []
+    return text.split()
 
 
 def substitutions(node: Any) -> Iterator[Any]:

@@ -45,6 +45,7 @@ class Shell(Family):
         words = inv.words
         command_mode = False
         syntax_only = False
+        from_stdin = False  # -s: commands come from stdin, the arguments are positional parameters
         i = 0
         while i < len(words):
             arg = words[i].value
@@ -60,6 +61,7 @@ class Shell(Family):
             if len(arg) > 1 and arg[0] in "-+":
                 command_mode = command_mode or "c" in arg[1:]
                 syntax_only = syntax_only or "n" in arg[1:]
+                from_stdin = from_stdin or "s" in arg[1:]
                 i += 1
                 continue
             break
@@ -76,7 +78,7 @@ class Shell(Family):
             ctx = inv.ctx.clone(env={**inv.ctx.env, **params}) if params else inv.ctx
             inv.run_script(rest[0].value, ctx=ctx, origin=f"{inv.name} -c")
             return []
-        if rest:
+        if rest and not from_stdin:
             return self.script_file(inv, rest[0])
         return run_stream(inv, inv.stdin, inv.name)
 
@@ -85,6 +87,8 @@ class Shell(Family):
         if not script.known:
             return [opaque(inv, f"a script path only known at run time ({script.shown()})")]
         stream = inv.walker.file_stream(script.value, inv.ctx)
+        if stream.opaque:
+            return [opaque(inv, stream.origin)]
         if stream.text is not None:
             inv.run_script(stream.text, origin=f"the script {script.value}")
             return []
