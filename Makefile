@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q src  # cached bytecode even where PYTHONDONTWRITEBYTECODE is set: start-up matters
 	touch $(STAMP)
 
 install: $(STAMP)

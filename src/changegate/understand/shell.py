@@ -421,7 +421,10 @@ class Walker:
             written = self.written_program(head.value, words[1:], ctx, stdin, text)
             if written is not None:
                 return written
+        loading = time.thread_time()
         family = family_for(name)
+        # importing a family module (compiling it, without cached bytecode) is not the action's doing
+        self.deadline += time.thread_time() - loading
         inv = Invocation(name=name, words=words[1:], ctx=ctx, walker=self, stdin=stdin, text=text or
                          " ".join(w.value for w in words), args_unknown=args_unknown)
         if head.value != name and "/" in head.value and (family is None or family.family == "unknown"):
