@@ -56,9 +56,10 @@ _parser: Any = None
 UNPARSABLE_CHARS = re.compile("[\ud800-\udfff\U00030000-\U0010ffff]")
 
 
-# tree-sitter-bash glues a line that starts with a backslash (`\rm -rf /`) onto the previous command as
-# arguments; for bash the newline ends that command and `\rm` is just `rm`, so the backslash is dropped.
-LINE_START_ESCAPE = re.compile(r"(\n[ \t]*)\\(?=[A-Za-z0-9_./~-])")
+# tree-sitter-bash glues a line that starts with a backslash (`\rm -rf /`, or psql's `\o` as the first line
+# of a heredoc) onto the previous line as arguments. A space before the backslash parses as bash means it,
+# and changes nothing for bash or psql reading that line.
+LINE_START_ESCAPE = re.compile(r"\n\\(?=[^\n])")
 
 
 def parse(text: str) -> Any:
@@ -67,7 +68,7 @@ def parse(text: str) -> Any:
     if not text.isascii():
         text = UNPARSABLE_CHARS.sub("\ufffd", text)
     if "\n" in text and "\\" in text:
-        text = LINE_START_ESCAPE.sub(r"\1", text)
+        text = LINE_START_ESCAPE.sub("\n \\\\", text)
     if _parser is None:
         import tree_sitter
         import tree_sitter_bash
