@@ -102,3 +102,18 @@ def test_rsync_to_a_prod_host_is_placed_by_the_host() -> None:
     (effect,) = effects(verdict, "delete")
     assert effect.environment == "prod"
     assert verdict.decision == "ask"
+
+
+@pytest.mark.parametrize("command", [
+    "rm .claude/settings.json", "echo {} > .claude/settings.json", "sed -i 's/block/allow/' .claude/settings.json",
+    "mv .claude/settings.json /tmp/x", "rm -rf .claude", "rm -rf ~/.codex", "rm .cursor/hooks.json",
+    "truncate -s 0 .gemini/settings.json", "rm -rf .kiro/agents", "rm .git/hooks/pre-commit",
+])
+def test_an_agent_cannot_quietly_remove_its_own_guard(command: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == "ask", verdict.reasons
+    assert "ask-persistence" in verdict.rules
+
+
+def test_ci_configuration_in_the_workspace_is_ordinary_work() -> None:
+    assert shell("echo '  - run: make test' >> .github/workflows/ci.yml").decision == "allow"

@@ -117,7 +117,7 @@ def check_line(line: str | bytes, policy: Policy | None = None) -> dict[str, Any
                 "error": f"the line is larger than {MAX_LINE_BYTES // 1024} KiB"}
     try:
         doc = _decoder.decode(line)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         return {"id": None, "decision": "deny", "approvals_required": 0, "error": f"not JSON: {exc}"}
     line_id = doc.get("id") if isinstance(doc, dict) else None
     if not isinstance(doc, dict) or "action" not in doc:

@@ -104,7 +104,7 @@ async def read_body(request: Request) -> bytes:
 def parse_check_body(raw: bytes) -> dict[str, Any]:
     try:
         doc = _decoder.decode(raw)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise BadInput(f"the body is not JSON: {exc}") from exc
     if not isinstance(doc, dict):
         raise BadInput('the body must be an object like {"action": {"type": "shell", "command": "…"}}')

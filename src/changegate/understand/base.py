@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Environments, Placement, workspace_of
 from changegate.model import Effect, Operation, Reversible, Scope
+from changegate.understand.sensitive import persistence_concern
 
 if TYPE_CHECKING:
     from changegate.understand.shell import Walker
@@ -218,6 +219,12 @@ class Invocation:
         path = self.ctx.resolve(raw_path)
         placement = self.ctx.place_path(path)
         all_tags = list(tags)
+        if operation in CHANGES_TO_FILES and path is not None and "persistence" not in all_tags:
+            concern = persistence_concern(path, self.ctx.home, self.ctx.workspace)
+            if concern:
+                # deleting, overwriting or moving these changes what runs later — the agent's own guard too
+                all_tags.append("persistence")
+                summary = (summary or f"{VERB_OF[operation]} {path}") + f" ({concern})"
         if recursive:
             all_tags.append("recursive")
         if self.ctx.elevated:
@@ -291,6 +298,8 @@ TARGET_VARIABLES: tuple[tuple[str, str], ...] = (
     ("STAGE", "name"), ("DJANGO_SETTINGS_MODULE", "name"), ("CLOUDSDK_CORE_PROJECT", "name"),
     ("KUBE_CONTEXT", "name"),
 )
+
+CHANGES_TO_FILES = frozenset({"create", "modify", "delete", "replace", "permission"})
 
 VERB_OF: dict[str, str] = {
     "read": "reads",

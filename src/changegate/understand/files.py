@@ -29,10 +29,9 @@ from changegate.understand.commands.net import (
     request_effects,
     secrets_in_text,
 )
-from changegate.understand.sensitive import is_secret_variable, persistence_kind, secret_kind
+from changegate.understand.sensitive import is_secret_variable, persistence_concern, secret_kind
 
 MAX_CONTENT = 4 * 1024 * 1024  # larger writes are not scanned whole; their first part is
-CI_CONFIGURATION = "CI configuration"  # sensitive.py's name for CI files: ordinary work inside the workspace
 # Editor settings that can switch an agent's confirmations off (`chat.tools.autoApprove`).
 AUTO_APPROVE_KEYS = ("autoapprove", "auto_approve", "yolo", "dangerously", "bypasspermissions",
                      "skip_permissions", "allowedtools")
@@ -73,8 +72,8 @@ def write_effect(inv: Invocation, path: str, content: str) -> Effect:
         path == inv.ctx.workspace or path.startswith(inv.ctx.workspace + "/"))
     tags: list[str] = []
     notes: list[str] = []
-    persistence = persistence_kind(path, home)
-    if persistence and not (persistence == CI_CONFIGURATION and inside):
+    persistence = persistence_concern(path, home, inv.ctx.workspace)
+    if persistence:
         tags.append("persistence")
         notes.append(persistence)
     elif auto_approving(path, content):

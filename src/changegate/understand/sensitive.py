@@ -56,9 +56,11 @@ _PERSISTENCE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"/etc/systemd/.*|~/\.config/systemd/.*|/lib/systemd/.*|/etc/init\.d/.*|~/Library/LaunchAgents/.*|"
      r"/Library/Launch(Agents|Daemons)/.*", "a service definition"),
     (r"/etc/(hosts|resolv\.conf|ld\.so\.preload|ld\.so\.conf.*)", "system name resolution or loading"),
-    (r"~/\.(claude|cursor|codex|gemini|kiro)/.*|.*/\.(claude|cursor|gemini|kiro)/(settings|hooks).*",
+    (r"~/\.(claude|cursor|codex|gemini|kiro)(/.*)?|.*/\.(claude|cursor|gemini|kiro|codex)|"
+     r".*/\.(claude|cursor|gemini|kiro)/(settings|hooks).*",
      "an agent's own settings (it could switch its guard off)"),
-    (r".*/\.mcp\.json|.*/\.(cursor|vscode|codex)/(mcp\.json|config\.toml|hooks\.json)|.*/\.kiro/settings/.*",
+    (r".*/\.mcp\.json|.*/\.(cursor|vscode|codex)/(mcp\.json|config\.toml|hooks\.json)|"
+     r".*/\.kiro/(settings|agents|hooks)(/.*)?|.*/\.codex/.*",
      "an agent's tool servers or hooks (they run commands the agent can call)"),
     (r"~/\.(gitconfig|npmrc|pypirc|docker/config\.json|kube/config|aws/.*)", "tool configuration with access"),
 )
@@ -68,7 +70,7 @@ def _compile(patterns: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str
     out = []
     for pattern, what in patterns:
         body = pattern.replace("~/", r"(?:/home/[^/]+|/root|/Users/[^/]+)/")
-        out.append((re.compile(body + r"\Z"), what))
+        out.append((re.compile(f"(?:{body})\\Z"), what))
     return out
 
 
@@ -76,7 +78,7 @@ def _compile(patterns: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str
 def _tables() -> tuple[list[tuple[re.Pattern[str], str]], list[tuple[re.Pattern[str], str]],
                        list[tuple[re.Pattern[str], str]]]:
     """Compiled on first use: most commands never ask, and compiling costs start-up time."""
-    basenames = [(re.compile(p + r"\Z", re.IGNORECASE), what) for p, what in _SECRET_NAMES]
+    basenames = [(re.compile(f"(?:{p})\\Z", re.IGNORECASE), what) for p, what in _SECRET_NAMES]
     return _compile(_SECRET_PATTERNS), basenames, _compile(_PERSISTENCE_PATTERNS)
 
 
@@ -99,6 +101,19 @@ def secret_kind(path: str, home: str | None = None) -> str | None:
         if regex.match(base):
             return what
     return None
+
+
+CI_CONFIGURATION = "CI configuration"
+
+
+def persistence_concern(path: str, home: str | None, workspace: str | None) -> str | None:
+    """What changing or deleting this path would change outside the task — the thing a write, a delete or
+    a move must be asked about. CI configuration inside the workspace is ordinary work (it is reviewed
+    like any other change); everywhere else it counts."""
+    what = persistence_kind(path, home)
+    if what == CI_CONFIGURATION and workspace and (path == workspace or path.startswith(workspace + "/")):
+        return None
+    return what
 
 
 def persistence_kind(path: str, home: str | None = None) -> str | None:

@@ -241,6 +241,8 @@ class Xargs(Family):
         for i, w in enumerate(own):
             if w.value == "-I" and i + 1 < len(own):
                 replace = own[i + 1].value
+            elif w.value.startswith("-I") and len(w.value) > 2:
+                replace = w.value[2:]
             elif w.value.startswith("--replace"):
                 replace = (w.value.split("=", 1)[1] if "=" in w.value else "") or "{}"
             elif w.value.startswith("-i"):
@@ -288,10 +290,16 @@ class Parallel(Family):
         if not command and not args and cut < len(values):
             return [inv.effect("read", "cmd:parallel", Placement("local", "nothing to run"), reversible="yes",
                                summary="parallel with nothing to run")]
-        template = " ".join(w.value for w in command) if command else "{}"
+        if not args and cut == len(values) and inv.stdin is not None and inv.stdin.text is not None:
+            args = [ln for ln in inv.stdin.text.splitlines() if ln.strip()]  # inputs from stdin
+        # one word of the template stays one word (GNU parallel joins them with spaces, quoting nothing but
+        # the inputs it substitutes)
+        template = " ".join(w.value if len(command) == 1 else shlex.quote(w.value) for w in command) \
+            if command else "{}"
         targets = args[:MAX_PARALLEL] if args and all(UNKNOWN_PART not in a for a in args) else [UNKNOWN_PART]
         for target in targets:
-            script = template.replace("{}", target) if "{}" in template else f"{template} {shlex.quote(target)}"
+            quoted = target if target == UNKNOWN_PART else shlex.quote(target)
+            script = template.replace("{}", quoted) if "{}" in template else f"{template} {quoted}"
             inv.run_script(script, origin="parallel")
         return []
 
