@@ -764,7 +764,8 @@ def lost_words(statement: Any, body: Any, redirects: list[Any]) -> list[str]:
     What sits between the command and its first redirect is given back to the command as plain words."""
     if not redirects:
         return []
-    gap = statement.text[body.end_byte - statement.start_byte: redirects[0].start_byte - statement.start_byte]
+    source: bytes = statement.text
+    gap = source[body.end_byte - statement.start_byte: redirects[0].start_byte - statement.start_byte]
     text = gap.decode("utf-8", "replace").strip()
     if not text:
         return []
