@@ -91,3 +91,18 @@ def test_policy_show_and_check(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
     good.write_text("extends: default\n")
     assert run("policy", "check", str(good)).returncode == 0
+
+
+def test_every_verb_table_is_in_the_cli_dispatch_table() -> None:
+    import importlib
+
+    from changegate.cli import COMMANDS
+
+    for module_name in set(COMMANDS.values()):
+        verbs = importlib.import_module(f"changegate.cli.{module_name}").VERBS
+        assert {v for v, m in COMMANDS.items() if m == module_name} == set(verbs), module_name
+
+
+def test_serve_alone_is_a_command() -> None:
+    done = run("serve", "--help")
+    assert done.returncode == 0 and "--port" in done.stdout

@@ -35,19 +35,30 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-# module -> how it attaches: commands register on `app`, groups are added as sub-apps
-COMMAND_MODULES = ("check", "admin", "serve", "agents", "broker")
+@app.callback()
+def main() -> None:
+    """The gate between AI agents and the systems they can change."""
+    # a root callback keeps the CLI a group even when only one command module is registered (see build)
+
+
+# verb -> the module that registers it (its VERBS table has the help); groups are Typer sub-apps.
+# A table, not a scan, so that `changegate check` imports only cli/check.py: start-up time matters.
+COMMANDS: dict[str, str] = {
+    "check": "check", "explain": "check",
+    "serve": "serve",
+    "install": "agents", "uninstall": "agents", "doctor": "agents", "hook": "agents", "mcp-proxy": "agents",
+    "run": "broker", "undo": "broker",
+    "tokens": "admin", "users": "admin",
+}
 GROUP_MODULES: dict[str, str] = {"policy": "policy", "approvals": "approvals", "audit": "audit",
                                  "credentials": "credentials", "shims": "shims"}
 
 
 def build(first: str | None = None) -> typer.Typer:
-    """Register the command modules; for a known subcommand only its own module (start-up time matters:
-    scripts and agents call `check` on every action)."""
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"changegate.cli.{name}")
-        if first is None or first in getattr(module, "VERBS", {}):
-            module.register(app)
+    """Register every command module, or for a known first word only the module that owns it."""
+    for module_name in dict.fromkeys(COMMANDS.values()):
+        if first is None or COMMANDS.get(first) == module_name:
+            importlib.import_module(f"changegate.cli.{module_name}").register(app)
     for group, module_name in GROUP_MODULES.items():
         if first is None or first == group:
             sub = importlib.import_module(f"changegate.cli.{module_name}").app
@@ -57,8 +68,7 @@ def build(first: str | None = None) -> typer.Typer:
 
 def run(args: list[str]) -> int:
     first = args[0] if args and not args[0].startswith("-") else None
-    known = first is not None and (first in GROUP_MODULES or any(
-        first in getattr(importlib.import_module(f"changegate.cli.{n}"), "VERBS", {}) for n in COMMAND_MODULES))
+    known = first in COMMANDS or first in GROUP_MODULES
     command = typer.main.get_command(build(first if known else None))
     try:
         result = command.main(args=args, prog_name="changegate", standalone_mode=False)

@@ -13,16 +13,12 @@ import typer
 from changegate.cli.access import fail
 
 VERBS = {"serve": "run the HTTP API"}
-# a one-command sub-app (not a plain command): when `serve` is the only command registered, Typer would
-# otherwise collapse the CLI into it and read the word `serve` as an argument
-serve_app = typer.Typer(invoke_without_command=True, add_completion=False)
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(serve_app, name="serve", help=VERBS["serve"])
+    app.command(name="serve", help=VERBS["serve"])(serve)
 
 
-@serve_app.callback()
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8787, "--port", min=1, max=65535),
           policy: Path = typer.Option(None, "--policy", "-p", help="policy file (default: the built-in policy)"),
           database_url: str = typer.Option(None, "--database-url", help="overrides CHANGEGATE_DATABASE_URL"),
