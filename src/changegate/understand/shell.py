@@ -71,10 +71,32 @@ def parse(text: str) -> Any:
         text = LINE_START_ESCAPE.sub("\n \\\\", text)
     if _parser is None:
         import tree_sitter
-        import tree_sitter_bash
 
-        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+        _parser = tree_sitter.Parser(tree_sitter.Language(bash_language()))
     return _parser.parse((text + "\n").encode("utf-8", "surrogatepass"))
+
+
+def bash_language() -> Any:
+    """The grammar, loaded from tree_sitter_bash's compiled binding without running the package's
+    __init__ (it imports importlib.resources for query files we never read: ~5 ms of every hook call)."""
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.util.find_spec("tree_sitter_bash")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, "_binding" + suffix)
+            if os.path.exists(path):
+                loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", path)
+                binding_spec = importlib.util.spec_from_file_location("tree_sitter_bash._binding", path,
+                                                                      loader=loader)
+                if binding_spec is not None:
+                    module = importlib.util.module_from_spec(binding_spec)
+                    loader.exec_module(module)
+                    return module.language()
+    import tree_sitter_bash
+
+    return tree_sitter_bash.language()
 
 
 def not_understood(reason: str, tag: str, evidence: str = "", placement: Placement | None = None) -> Effect:
