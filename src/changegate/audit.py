@@ -211,8 +211,14 @@ def append(conn: sa.Connection, store: Store, entries: Sequence[Entry], now: flo
 class AuditLog:
     """Reading, writing and verifying the chain in one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, drain_spool: bool = True) -> None:
         self.store = store
+        if drain_spool:
+            # decisions local hooks made without the store join the chain before anything reads it
+            from changegate.audit_spool import drain
+
+            with contextlib.suppress(StoreError, OSError):
+                drain(self)
 
     def record(self, kind: str, actor: str, data: dict[str, Any]) -> Record:
         with self.store.write() as conn:

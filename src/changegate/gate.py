@@ -69,6 +69,27 @@ def judge(action: Action | dict[str, Any], policy: Policy | None = None, *, now:
     return Judgement(verdict, checked, canonical_action(checked, understanding.consulted))
 
 
+def decision_data(answer: dict[str, Any], judgement: Judgement, agent: str | None, operator: str | None
+                  ) -> dict[str, Any]:
+    """A decision as the audit log keeps it: what was decided, why, and the canonical action (no secrets)."""
+    verdict, action = judgement.verdict, judgement.action
+    data: dict[str, Any] = {
+        "decision": answer["decision"], "verdict": verdict.decision, "risk": verdict.risk,
+        "rules": verdict.rules, "summary": verdict.summary, "reasons": list(answer.get("reasons", []))[:8],
+        "action_hash": verdict.action_hash,
+        "effects": [[e.operation, e.resource, e.environment] for e in verdict.effects[:50]],
+        "agent": action.agent if action and action.agent else agent,
+        "operator": action.operator if action and action.operator else operator,
+    }
+    if judgement.canonical is not None:
+        data["action"] = judgement.canonical
+    if verdict.error or answer.get("error"):
+        data["error"] = answer.get("error") or verdict.error
+    if "request" in answer:
+        data["request"] = answer["request"]["id"]
+    return data
+
+
 def evaluate(action: Action | dict[str, Any], policy: Policy | None = None, *, now: datetime | None = None) -> Verdict:
     """Decide one action by the policy (the built-in default when none is given)."""
     return judge(action, policy, now=now).verdict
@@ -319,22 +340,7 @@ class Checkpoint:
     def decision_entry(self, answer: dict[str, Any], judgement: Judgement, who: Identity) -> Entry:
         from changegate.audit import Entry
 
-        verdict, action = judgement.verdict, judgement.action
-        data: dict[str, Any] = {
-            "decision": answer["decision"], "verdict": verdict.decision, "risk": verdict.risk,
-            "rules": verdict.rules, "summary": verdict.summary, "reasons": list(answer.get("reasons", []))[:8],
-            "action_hash": verdict.action_hash,
-            "effects": [[e.operation, e.resource, e.environment] for e in verdict.effects[:50]],
-            "agent": action.agent if action else who.name,
-            "operator": action.operator if action else who.operator,
-        }
-        if judgement.canonical is not None:
-            data["action"] = judgement.canonical
-        if verdict.error or answer.get("error"):
-            data["error"] = answer.get("error") or verdict.error
-        if "request" in answer:
-            data["request"] = answer["request"]["id"]
-        return Entry("decision", who.actor, data)
+        return Entry("decision", who.actor, decision_data(answer, judgement, who.name, who.operator))
 
     def record(self, answer: dict[str, Any], judgement: Judgement, who: Identity) -> dict[str, Any]:
         """Append the decision to the audit log; if that fails, fail closed (see `unrecorded`)."""

@@ -144,9 +144,13 @@ class Gate:
         doc = self.action(action)
         if self.url:
             return self._remote(doc, wait)
-        from changegate.gate import contract, evaluate
+        from changegate.audit_spool import spool_decision
+        from changegate.gate import contract, judge
 
-        return Check.from_contract(contract(evaluate(doc, self.policy())))
+        judgement = judge(doc, self.policy())
+        answer = contract(judgement.verdict)
+        spool_decision(answer, judgement, via="sdk")
+        return Check.from_contract(answer)
 
     def require(self, action: Action | Mapping[str, Any] | str, *, wait: float = 0) -> Check:
         """The allow, or raise: `Denied` for a deny, `PendingApproval` for an ask."""

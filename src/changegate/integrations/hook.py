@@ -216,7 +216,7 @@ def run(agent: Agent, stream: Any, deadline: float) -> Reply:
         call = agent.parse(payload, context)
     except HookInputError as exc:
         return agent.refuse(f"the hook input cannot be read, so the call is blocked: {exc}")
-    outcome = decide_call(call, agent.CAN_ASK, deadline)
+    outcome = decide_call(call, agent.CAN_ASK, deadline, context.agent)
     return agent.answer(outcome, call)
 
 
@@ -246,14 +246,14 @@ def safe_cwd() -> str:
 
 # --- deciding -----------------------------------------------------------------------------------------------
 
-def decide_call(call: HookCall, can_ask: bool, deadline: float) -> Outcome:
+def decide_call(call: HookCall, can_ask: bool, deadline: float, agent: str = "agent") -> Outcome:
     if call.inert:
         return Outcome("allow", f"changegate: {call.tool or 'this tool'} changes nothing it checks")
     if not call.actions:
         return Outcome("ask" if can_ask else "deny", f"changegate: {call.tool or 'this tool'} is not one it "
                        "understands, so a person must decide", asked=True)
     url = os.environ.get("CHANGEGATE_URL", "").strip()
-    check = remote_checker(url, deadline) if url else local_checker()
+    check = remote_checker(url, deadline) if url else local_checker(agent)
     verdicts = [check(action) for action in call.actions]
     return combine(verdicts, can_ask=can_ask, remote=bool(url))
 
@@ -261,8 +261,9 @@ def decide_call(call: HookCall, can_ask: bool, deadline: float) -> Outcome:
 Checker = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def local_checker() -> Checker:
-    from changegate.gate import contract, evaluate
+def local_checker(agent: str) -> Checker:
+    from changegate.audit_spool import spool_decision
+    from changegate.gate import contract, judge
     from changegate.policy import PolicyError, load_policy
 
     path = os.environ.get("CHANGEGATE_POLICY") or None
@@ -273,7 +274,10 @@ def local_checker() -> Checker:
         return lambda action: denial(f"the policy {path} cannot be used: {problems}")
 
     def check(action: dict[str, Any]) -> dict[str, Any]:
-        return contract(evaluate(action, policy))
+        judgement = judge(action, policy)
+        answer = contract(judgement.verdict)
+        spool_decision(answer, judgement, via=f"hook:{agent}")  # every decision reaches the audit chain
+        return answer
 
     return check
 

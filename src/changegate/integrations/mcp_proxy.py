@@ -143,7 +143,8 @@ def judge(action: dict[str, Any]) -> hook.Outcome:
     """The same decision as the hooks: local or remote, ask translated to a tool error that says why."""
     url = os.environ.get("CHANGEGATE_URL", "").strip()
     deadline = time.monotonic() + CHECK_DEADLINE_S
-    check = hook.remote_checker(url, deadline) if url else hook.local_checker()
+    agent = os.environ.get("CHANGEGATE_AGENT") or "mcp-proxy"
+    check = hook.remote_checker(url, deadline) if url else hook.local_checker(agent)
     try:
         verdict = check(action)
     except Exception as exc:  # never an allow by accident

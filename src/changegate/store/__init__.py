@@ -25,7 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
-STATE_DIR_ENV = "CHANGEGATE_STATE_DIR"
+from changegate.state import STATE_DIR_ENV, state_dir
+
 DATABASE_URL_ENV = "CHANGEGATE_DATABASE_URL"
 DATABASE_FILE = "changegate.db"
 HEAD_REVISION = "0001"  # the newest migration in store/migrations/versions (a test checks they agree)
@@ -36,15 +37,6 @@ PG_CONNECT_TIMEOUT_S = 5
 
 class StoreError(Exception):
     """The store cannot be reached or used. The message says what failed, in plain words."""
-
-
-def state_dir() -> Path:
-    """Where changegate keeps its local state (the SQLite database)."""
-    configured = os.environ.get(STATE_DIR_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "changegate"
 
 
 def default_url() -> str:
