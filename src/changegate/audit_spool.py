@@ -14,17 +14,17 @@ server (remote mode) is the answer where that matters.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from changegate.model import canonical_json
-from changegate.state import state_dir
+from changegate.state import state_dir, state_dir_name
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from changegate.audit import AuditLog
     from changegate.gate import Judgement
 
@@ -37,6 +37,10 @@ def spool_path() -> Path:
     return state_dir() / SPOOL_NAME
 
 
+def spool_file() -> str:
+    return os.path.join(state_dir_name(), SPOOL_NAME)  # no pathlib on the hook's path: it costs start-up
+
+
 def spool_decision(answer: dict[str, Any], judgement: Judgement, via: str) -> bool:
     """Append one decision; False where it could not be kept (the caller decides whether that matters)."""
     from changegate.gate import decision_data
@@ -47,9 +51,9 @@ def spool_decision(answer: dict[str, Any], judgement: Judgement, via: str) -> bo
     data["via"] = via
     data["decided_at"] = round(time.time(), 6)
     line = canonical_json({"kind": "decision", "actor": f"agent:{agent}", "data": data}) + b"\n"
-    path = spool_path()
+    path = spool_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             if os.fstat(fd).st_size > MAX_SPOOLED_BYTES:
@@ -103,6 +107,8 @@ def _append(log: AuditLog, batch: list[Any]) -> int:
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
+    import json
+
     try:
         handle = path.open("rb")
     except OSError:
