@@ -221,3 +221,15 @@ def test_railway_run_hands_its_command_on() -> None:
 def test_unknown_verbs_are_not_understood() -> None:
     verdict = shell("doctl compute droplet frobnicate 1")
     assert verdict.decision == "ask" and "not-understood" in verdict.effects[0].tags
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("rclone lsd prod-s3:", "allow"),
+    ("rclone check ./dist prod-s3:web", "allow"),
+    ("rclone sync ./dist prod-s3:web --dry-run", "allow"),
+    ("rclone copy ./dist prod-s3:web", "ask"),
+    ("rclone purge prod-s3:assets", "ask"),
+    ("rclone deletefile remote:bucket/file.txt", "ask"),
+])
+def test_rclone(command: str, decision: str) -> None:
+    assert shell(command).decision == decision

@@ -108,10 +108,11 @@ FAMILIES: dict[str, str] = {
              "iptables-nft adduser deluser addgroup delgroup groupmod gpasswd chsh chfn chage at batch atrm "
              "update-rc.d chkconfig rc-update rc-service dscl sysadminctl dseditgroup microdnf flatpak apt-cache",
              "host:Host"),
-    **_names("curl wget scp sftp nc ncat netcat socat ftp telnet http https xh xhs aria2c httpie rclone",
+    **_names("curl wget scp sftp nc ncat netcat socat ftp telnet http https xh xhs aria2c httpie",
              "net:Net"),
     **_names("vault op pass security sops kubeseal gopass keyring bw lpass aws-vault chamber doppler "
              "infisical", "secrets:Secrets"),
+    **_names("rclone", "platforms:Rclone"),
     **_names("twine flit hatch hatch-publish vsce ovsx goreleaser snapcraft", "publish:Publish"),
     # platform and service CLIs (platforms.py: one table per tool)
     **_names("rabbitmqctl rabbitmqadmin rabbitmq-diagnostics rabbitmq-plugins rabbitmq-queues rabbitmq-upgrade",

@@ -660,6 +660,39 @@ class S3cmd(Platform):
         return super().placement(inv, opts, buckets)
 
 
+class Rclone(Platform):
+    """rclone: `VERB SOURCE [DEST]` where a `remote:path` is a configured remote (a bucket, a drive…)."""
+
+    takes_value = frozenset({"--config", "--transfers", "--checkers", "--include", "--exclude", "--filter",
+                             "--include-from", "--exclude-from", "--filter-from", "--files-from", "--max-age",
+                             "--min-age", "--max-size", "--min-size", "--bwlimit", "--backup-dir", "--suffix",
+                             "--log-file", "--log-level", "--stats", "--max-delete", "--order-by", "--timeout",
+                             "-c", "--retries", "--low-level-retries", "--max-transfer", "--cache-dir"})
+    preview_flags = frozenset({"--dry-run", "-n", "--interactive", "-i"})
+    verbs: ClassVar[dict[str, Operation]] = {
+        "ls": "read", "lsd": "read", "lsl": "read", "lsf": "read", "lsjson": "read", "tree": "read", "cat": "read",
+        "check": "read", "cryptcheck": "read", "checksum": "read", "size": "read", "about": "read", "md5sum": "read",
+        "sha1sum": "read", "hashsum": "read", "listremotes": "read", "version": "read", "ncdu": "read",
+        "serve": "read", "mount": "read", "copy": "create", "copyto": "create", "copyurl": "create",
+        "mkdir": "create", "touch": "create", "rcat": "create", "link": "permission", "move": "modify",
+        "moveto": "modify", "sync": "delete", "bisync": "delete", "delete": "delete", "deletefile": "delete",
+        "purge": "delete", "rmdir": "delete", "rmdirs": "delete", "cleanup": "delete", "dedupe": "delete",
+        "config": "read", "obscure": "read", "authorize": "permission", "settier": "modify", "backend": "modify",
+    }
+    data_nouns = frozenset({"purge", "sync", "bisync", "delete", "deletefile", "cleanup", "dedupe"})
+
+    def kinds(self, nouns: list[str], verb: str, targets: list[str]) -> set[str]:
+        return {verb} | super().kinds(nouns, verb, targets)
+
+    def placement(self, inv: Invocation, opts: Options, names: Sequence[str] = ()) -> Placement:
+        # `remote:bucket/path`: the remote's and the bucket's names say where it is; a plain path is local
+        remotes = [n.split(":", 1)[0] + "/" + n.split(":", 1)[1].split("/", 1)[0] for n in names
+                   if ":" in n and not n.startswith(("/", "."))]
+        if not remotes and names:
+            return inv.arguments_placement()
+        return super().placement(inv, opts, remotes)
+
+
 class MinioClient(Platform):
     """`mc` (MinIO client). `mc` is also Midnight Commander: without a MinIO verb it is that file manager."""
 
