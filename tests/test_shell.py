@@ -165,3 +165,14 @@ def test_characters_that_crash_the_bash_grammar_never_reach_it() -> None:
     assert verdict.decision == "ask"
     assert any("tag characters" in e.summary for e in verdict.effects)
     assert shell("git commit -m 'ship it 🚀'").decision == "allow"
+
+
+def test_two_backtick_substitutions_side_by_side() -> None:
+    # tree-sitter-bash reads "`a` `b`" as one substitution running "a` `b"
+    assert shell("echo `date` `rm -rf /`").decision == "deny"
+    assert shell("echo `whoami` `stat -c %i /home`").decision == "allow"
+
+
+def test_paths_listed_by_find_in_a_substitution_stay_under_its_root() -> None:
+    assert shell("chmod 640 `find ./ -type f -print`").decision == "allow"
+    assert shell("chmod 755 $(find /srv/www -type d)").decision == "ask"

@@ -16,6 +16,7 @@ import base64
 import binascii
 import codecs
 import os
+import posixpath
 import re
 import stat
 import time
@@ -132,6 +133,8 @@ ANSI_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f",
 ANSI_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.S)
 DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
 WORD_ESCAPE = re.compile(r"\\(.)", re.S)
+BACKTICK_INSIDE = re.compile(r"(?<!\\)`")
+BACKTICK_GROUP = re.compile(r"`((?:\\.|[^`\\])*)`", re.S)
 BRACE = re.compile(r"\{([^{}]*)\}")
 
 
@@ -673,12 +676,21 @@ class Walker:
         if kind == "expansion":
             return self.parameter(node, ctx), False
         if kind == "command_substitution":
+            raw = node.text.decode("utf-8", "replace")
+            if raw.startswith("`") and BACKTICK_INSIDE.search(raw[1:-1]):
+                # tree-sitter-bash reads "`a` `b`" as one substitution running "a` `b": run each one
+                for segment in BACKTICK_GROUP.findall(raw):
+                    self.run_script(segment, ctx.clone(), origin="command substitution")
+                return UNKNOWN_PART, False
             inner = ctx.clone()
             out = Stream()
             for child in node.named_children:
                 out = self.statement(child, inner, None)
             if out.text is not None and UNKNOWN_PART not in out.text:
                 return out.text.rstrip("\n"), False
+            if len(out.path_roots) == 1:
+                # `chmod 640 $(find ./src -type f)`: paths under that directory, known at run time
+                return posixpath.join(out.path_roots[0], UNKNOWN_PART), False
             return UNKNOWN_PART, False
         if kind == "process_substitution":
             inner = ctx.clone()

@@ -66,7 +66,9 @@ FAMILIES: dict[str, str] = {
              "pbcopy pbpaste xclip xsel numfmt set unset export declare local readonly typeset shift return exit break continue trap umask ulimit getopts let finger shuf factor iconv dos2unix unix2dos "
              "look csplit split pr ts pv less watchman fzf fd fdfind exa eza tokei cloc scc "
              "envsubst gettext column csvlook xmllint tidy sqlfluff "
-             "shellcheck hadolint yamllint markdownlint actionlint", "basic:ReadOnly"),
+             "shellcheck hadolint yamllint markdownlint actionlint zcat zless zmore zgrep zdiff bzcat bzless xzcat "
+             "xzless zstdcat lzcat view pdfinfo identify mediainfo ffprobe",
+             "basic:ReadOnly"),
     # interpreters: inline code is parsed (Python) or classified (the rest)
     **_names("python python2 python3 pypy pypy3 python3.8 python3.9 python3.10 python3.11 python3.12 "
              "python3.13 python3.14 ipython", "interpreters:Python"),

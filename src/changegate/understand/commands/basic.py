@@ -28,7 +28,7 @@ NO_PATH_ARGS = frozenset({
     "xclip", "xsel", "open", "xdg-open", "journalctl", "dmesg", "lsof", "df",
 })
 # The first positional is a pattern, not a file (unless -e/-f gave the pattern).
-PATTERN_FIRST = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack"})
+PATTERN_FIRST = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep"})
 TAKES_VALUE: dict[str, frozenset[str]] = {
     "grep": frozenset({"-e", "-f", "-m", "-A", "-B", "-C", "--include", "--exclude", "--exclude-dir", "-d", "-D",
                        "--color", "--label", "--max-count", "--context", "--after-context", "--before-context",
