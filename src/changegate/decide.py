@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from changegate.model import Action, Decision, Effect, Risk, Verdict, action_hash
+from changegate.model import Action, Decision, Effect, Risk, Verdict, action_hash, hash_canonical
 from changegate.policy import CompiledRule, Counts, Policy, now_utc
 from changegate.policy.schema import Freeze
 from changegate.understand import Understanding
@@ -32,7 +33,9 @@ class EffectDecision:
     risk: Risk = "low"
 
 
-def decide(action: Action, understanding: Understanding, policy: Policy, *, now: datetime | None = None) -> Verdict:
+def decide(action: Action, understanding: Understanding, policy: Policy, *, now: datetime | None = None,
+           canonical: dict[str, Any] | None = None) -> Verdict:
+    """`canonical`: the action's canonical form, where the caller already built it (the hash is over it)."""
     effects = understanding.effects
     counts = Counts.of(effects)
     env = action.env or {}
@@ -42,7 +45,8 @@ def decide(action: Action, understanding: Understanding, policy: Policy, *, now:
     workspace = workspace_of(action.cwd, home) or ""
     freezes = policy.active_freezes(now or now_utc()) if policy.doc.freezes else []
     decided = [decide_effect(e, action, counts, home, workspace, policy, freezes) for e in effects]
-    return assemble(action, understanding, decided)
+    digest = hash_canonical(canonical) if canonical is not None else action_hash(action, understanding.consulted)
+    return assemble(digest, decided)
 
 
 def decide_effect(effect: Effect, action: Action, counts: Counts, home: str, workspace: str, policy: Policy,
@@ -97,12 +101,12 @@ def evidence_sentence(d: EffectDecision) -> str:
     return f"{d.reason} — {e.summary or e.operation + ' ' + e.resource}{where} (rule {rule_ids})"
 
 
-def assemble(action: Action, understanding: Understanding, decided: list[EffectDecision]) -> Verdict:
+def assemble(digest: str, decided: list[EffectDecision]) -> Verdict:
     if not decided:
         decision: Decision = "ask"
         return Verdict(decision=decision, risk="medium", reasons=["the action has no effects to judge"],
                        suggestions=[], effects=[], approvals_required=1,
-                       action_hash=action_hash(action, understanding.consulted))
+                       action_hash=digest)
     top = max(SEVERITY[d.decision] for d in decided)
     deciding = [d for d in decided if SEVERITY[d.decision] == top]
     decision = deciding[0].decision
@@ -129,7 +133,7 @@ def assemble(action: Action, understanding: Understanding, decided: list[EffectD
         suggestions=suggestions[:MAX_SUGGESTIONS],
         effects=[d.effect for d in decided],
         approvals_required=approvals,
-        action_hash=action_hash(action, understanding.consulted),
+        action_hash=digest,
         rules=rules,
         summary=summary_of(deciding),
     )

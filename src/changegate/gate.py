@@ -65,8 +65,9 @@ def judge(action: Action | dict[str, Any], policy: Policy | None = None, *, now:
         return Judgement(refused(str(exc), action))
     policy = policy or load_policy(None)
     understanding = understand(checked, policy.environments)
-    verdict = decide(checked, understanding, policy, now=now)
-    return Judgement(verdict, checked, canonical_action(checked, understanding.consulted))
+    canonical = canonical_action(checked, understanding.consulted)
+    verdict = decide(checked, understanding, policy, now=now, canonical=canonical)
+    return Judgement(verdict, checked, canonical)
 
 
 def decision_data(answer: dict[str, Any], judgement: Judgement, agent: str | None, operator: str | None

@@ -154,7 +154,12 @@ def canonical_json(doc: Any) -> bytes:
 
 
 def action_hash(action: Action, consulted: dict[str, str] | None = None) -> str:
-    return hashlib.sha256(canonical_json(canonical_action(action, consulted))).hexdigest()
+    return hash_canonical(canonical_action(action, consulted))
+
+
+def hash_canonical(doc: dict[str, Any]) -> str:
+    """The action hash of an action already in canonical form."""
+    return hashlib.sha256(canonical_json(doc)).hexdigest()
 
 
 ACTION_DECODER = msgspec.json.Decoder(Action)

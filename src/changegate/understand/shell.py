@@ -40,11 +40,12 @@ from changegate.understand.commands import family_for
 
 MAX_COMMAND_BYTES = 64 * 1024
 # what makes a word more than its own text: escapes, globs, braces, the dynamic stand-in
-PLAIN_WORD_SPECIAL = (b"\\", b"*", b"?", b"[", b"{", DYNAMIC_WORD.encode())
+PLAIN_WORD_SPECIAL = re.compile(rb"[\\*?\[{]|" + re.escape(DYNAMIC_WORD.encode()))
 MAX_NESTING = 48  # nested statements, substitutions and unwrapped payloads together
 MAX_SCRIPT_BYTES = 256 * 1024  # scripts read from disk to see what `bash script.sh` would do
 TIME_BUDGET_S = 0.05  # CPU time of this thread: a loaded machine must not turn a slow host into denials
 WALL_BUDGET_S = 1.0  # and a wall-clock backstop, whatever the load
+CLOCK_EVERY = 8  # read the clocks every few steps: a step is microseconds, a clock read is not free
 MAX_LOOP_VALUES = 16
 MAX_BRACE_WORDS = 64
 
@@ -188,6 +189,7 @@ class Walker:
         self.wall_deadline = time.perf_counter() + WALL_BUDGET_S
         self.effects: list[Effect] = []
         self.nesting = 0
+        self.steps = 0
         self.active_functions: set[str] = set()
 
     # --- entry points --------------------------------------------------------------------------------
@@ -239,7 +241,9 @@ class Walker:
         self.nesting += 1
         if self.nesting > MAX_NESTING:
             raise NotUnderstood(f"the command nests more than {MAX_NESTING} levels deep", "too-deep")
-        if time.thread_time() > self.deadline or time.perf_counter() > self.wall_deadline:
+        self.steps += 1
+        if self.steps % CLOCK_EVERY == 0 and (time.thread_time() > self.deadline
+                                             or time.perf_counter() > self.wall_deadline):
             raise NotUnderstood(f"understanding took longer than {int(TIME_BUDGET_S * 1000)} ms", "timeout")
 
     # --- statements ----------------------------------------------------------------------------------
@@ -610,7 +614,7 @@ class Walker:
             # an unquoted word cannot hold a line break: the parser joined two commands
             raise NotUnderstood("a line break inside a word: the command's lines could not be told apart",
                                 "parse-error")
-        if kind == "word" and not data.startswith(b"~") and not any(c in data for c in PLAIN_WORD_SPECIAL):
+        if kind == "word" and not data.startswith(b"~") and not PLAIN_WORD_SPECIAL.search(data):
             text = data.decode("utf-8", "replace")  # the common case: a plain word is its own value
             return [Word(text, text=text)]
         raw = data.decode("utf-8", "replace")
