@@ -95,7 +95,7 @@ def test_new_requests_and_decisions_reach_json_and_slack_webhooks(store: Any, re
     assert events == ["request.approved", "request.created"]
     created = next(b for b in by_path["/json"] if b["event"] == "request.created")
     assert created["request"]["id"] == request.id and created["request"]["status"] == "pending"
-    assert created["request"]["url"] == f"https://gate.example.com/v1/requests/{request.id}"
+    assert created["request"]["url"] == f"https://gate.example.com/requests/{request.id}"
     assert "claude" in created["text"] and "1 approval" in created["text"]
     slack = by_path["/slack"]
     assert len(slack) == 2 and all(isinstance(b["text"], str) and b["blocks"] for b in slack)

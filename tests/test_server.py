@@ -124,7 +124,7 @@ def test_an_ask_files_a_request_bound_to_the_token_identity(api: Api) -> None:
     request = body["request"]
     assert set(request) == {"id", "status", "approvals", "required", "expires_at", "url"}
     assert request["status"] == "pending" and request["required"] == 1 and request["approvals"] == 0
-    assert request["url"] == f"https://gate.test/v1/requests/{request['id']}"
+    assert request["url"] == f"https://gate.test/requests/{request['id']}"
     full = api.client.get(f"/v1/requests/{request['id']}", auth=("victor", PASSWORDS["victor"])).json()
     assert (full["agent"], full["operator"]) == ("claude", "alice")
     assert full["action_hash"] == body["action_hash"] and "env" not in full["action"]

@@ -123,7 +123,8 @@ class Request:
 
 
 def request_url(base_url: str, request_id: str) -> str:
-    return f"{base_url.rstrip('/')}/v1/requests/{request_id}"
+    """Where a person decides the request: the approver's page (the JSON is at /v1/requests/ID)."""
+    return f"{base_url.rstrip('/')}/requests/{request_id}"
 
 
 def new_request_id() -> str:
