@@ -376,7 +376,9 @@ def parse_options(words: Sequence[Word], takes_value: frozenset[str] | set[str] 
             positional_words.extend(words[i + 1:])
             positionals.extend(w.value for w in words[i + 1:])
             break
-        if arg.startswith("--") and len(arg) > 2:
+        is_option = len(arg) > 1 and arg[0] == "-" and (not arg[1].isdigit() or arg in takes_value)
+        if is_option and (arg.startswith("--") or long_single_dash or arg in takes_value or "=" in arg):
+            # a whole-word option: `--name=value`, `--name value` (when it takes one), or a flag
             name, eq, inline = arg.partition("=")
             if eq:
                 flags.setdefault(name, []).append(inline)
@@ -385,32 +387,23 @@ def parse_options(words: Sequence[Word], takes_value: frozenset[str] | set[str] 
                 i += 1
             else:
                 flags.setdefault(name, []).append("")
-        elif len(arg) > 1 and arg[0] == "-" and (not arg[1].isdigit() or arg in takes_value):
-            if long_single_dash or arg in takes_value or "=" in arg:
-                name, eq, inline = arg.partition("=")
-                if eq:
-                    flags.setdefault(name, []).append(inline)
-                elif name in takes_value and i + 1 < n:
-                    flags.setdefault(name, []).append(words[i + 1].value)
-                    i += 1
-                else:
-                    flags.setdefault(name, []).append("")
-            else:
-                j = 1
-                while j < len(arg):
-                    short = "-" + arg[j]
-                    if short in takes_value:
-                        rest = arg[j + 1:]
-                        if rest:
-                            flags.setdefault(short, []).append(rest)
-                        elif i + 1 < n:
-                            flags.setdefault(short, []).append(words[i + 1].value)
-                            i += 1
-                        else:
-                            flags.setdefault(short, []).append("")
-                        break
-                    flags.setdefault(short, []).append("")
-                    j += 1
+        elif is_option:
+            # bundled short flags: `-rf` is -r -f; `-n5` is -n with 5
+            j = 1
+            while j < len(arg):
+                short = "-" + arg[j]
+                if short in takes_value:
+                    rest = arg[j + 1:]
+                    if rest:
+                        flags.setdefault(short, []).append(rest)
+                    elif i + 1 < n:
+                        flags.setdefault(short, []).append(words[i + 1].value)
+                        i += 1
+                    else:
+                        flags.setdefault(short, []).append("")
+                    break
+                flags.setdefault(short, []).append("")
+                j += 1
         else:
             positionals.append(arg)
             positional_words.append(word)
