@@ -182,6 +182,17 @@ class Session:
     def unreadable(self, what: str) -> None:
         self.effects.append(not_read(self.inv, self.target, what, self.family))
 
+    def from_stdin(self, run: Callable[[str], None]) -> None:
+        """No statements on the command line: the client reads its script from stdin — run it where it is
+        known, say so where it cannot be read, and an interactive session where there is none."""
+        text, origin = stdin_sql(self.inv)
+        if text is not None:
+            run(text)
+        elif origin:
+            self.unreadable(origin)
+        else:
+            self.effects.append(interactive(self.inv, self.target, self.family))
+
     def include(self, raw: str, run: Callable[[str], None], what: str) -> None:
         if self.depth >= MAX_INCLUDE_DEPTH:
             self.unreadable(f"{what} {raw} nests more than {MAX_INCLUDE_DEPTH} files deep")
@@ -317,13 +328,7 @@ class Psql(Family):
             else:
                 session.include(value, lambda text: self.script(session, text), "psql -f")
         if not commands:
-            text, origin = stdin_sql(inv)
-            if text is not None:
-                self.script(session, text)
-            elif origin:
-                session.unreadable(origin)
-            else:
-                session.effects.append(interactive(inv, session.target, self.family))
+            session.from_stdin(lambda text: self.script(session, text))
         return session.effects
 
     @staticmethod
@@ -572,13 +577,7 @@ class Mysql(Family):
         for statement in statements:
             self.script(session, statement)
         if not statements:
-            text, origin = stdin_sql(inv)
-            if text is not None:
-                self.script(session, text)
-            elif origin:
-                session.unreadable(origin)
-            else:
-                session.effects.append(interactive(inv, session.target, self.family))
+            session.from_stdin(lambda text: self.script(session, text))
         return session.effects
 
     def script(self, session: Session, text: str) -> None:
@@ -1320,13 +1319,7 @@ class ClickHouse(Family):
         for path in opts.values("--queries-file"):
             session.include(path, session.sql, "--queries-file")
         if not queries and not opts.has("--queries-file"):
-            text, origin = stdin_sql(inv)
-            if text is not None:
-                session.sql(text)
-            elif origin:
-                session.unreadable(origin)
-            else:
-                session.effects.append(interactive(inv, target, self.family))
+            session.from_stdin(session.sql)
         return session.effects
 
 
@@ -1354,13 +1347,7 @@ class Cql(Family):
         for path in opts.values("-f", "--file"):
             session.include(path, session.sql, "cqlsh -f")
         if not statements and not opts.has("-f", "--file"):
-            text, origin = stdin_sql(inv)
-            if text is not None:
-                session.sql(text)
-            elif origin:
-                session.unreadable(origin)
-            else:
-                session.effects.append(interactive(inv, target, self.family))
+            session.from_stdin(session.sql)
         return session.effects
 
 
@@ -1392,13 +1379,7 @@ class Usql(Family):
             else:
                 session.include(value, lambda text: psql.script(session, text), "usql -f")
         if not commands:
-            text, origin = stdin_sql(inv)
-            if text is not None:
-                psql.script(session, text)
-            elif origin:
-                session.unreadable(origin)
-            else:
-                session.effects.append(interactive(inv, target, self.family))
+            session.from_stdin(lambda text: psql.script(session, text))
         return session.effects
 
     @staticmethod
@@ -1443,13 +1424,7 @@ class Cockroach(Family):
         for path in opts.values("-f", "--file"):
             session.include(path, session.sql, "cockroach sql -f")
         if not statements and not opts.has("-f", "--file"):
-            text, origin = stdin_sql(inv)
-            if text is not None:
-                session.sql(text)
-            elif origin:
-                session.unreadable(origin)
-            else:
-                session.effects.append(interactive(inv, session.target, self.family))
+            session.from_stdin(session.sql)
         return session.effects
 
 
