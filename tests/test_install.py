@@ -235,3 +235,23 @@ def test_cli_install_and_doctor(tmp_path: Path) -> None:
     assert cli("install", "windsurf").returncode == 1
     assert cli("uninstall", "cursor").returncode == 0
     assert not (tmp_path / ".cursor" / "hooks.json").exists()
+
+
+def test_shims_go_first_on_claude_codes_path_and_come_out_again(tmp_path: Path) -> None:
+    path = project(tmp_path, "claude-code")
+    original = path.read_bytes()
+    shim_dir = tmp_path / "shims"
+    shim_dir.mkdir()
+    install("claude-code", root=tmp_path, home=tmp_path / "home", command=COMMAND.format(agent="claude-code"),
+            shims=shim_dir)
+    env = json.loads(path.read_text())["env"]
+    assert env["PATH"].split(":")[0] == str(shim_dir.resolve())
+    assert env["FOO"] == "ünïcode"
+    [change] = uninstall("claude-code", root=tmp_path, home=tmp_path / "home")
+    assert change.action == "restored" and path.read_bytes() == original
+
+
+def test_agents_whose_configuration_cannot_set_path_say_how(tmp_path: Path) -> None:
+    project(tmp_path, "gemini")
+    with pytest.raises(InstallError, match="PATH="):
+        install("gemini", root=tmp_path, home=tmp_path / "home", shims=tmp_path / "shims")

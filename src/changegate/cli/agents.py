@@ -49,13 +49,15 @@ def install(
     remote: str = typer.Option(None, "--remote", help="a changegate server URL: the hook asks it "
                                "(set CHANGEGATE_TOKEN in the agent's environment)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="say what would change, change nothing"),
+    shims: Path = typer.Option(None, "--shims", help="a shim directory (`changegate shims install DIR`) to "
+                               "put first on the agent's PATH (Claude Code)"),
 ) -> int:
     """Merge changegate's hook into the agent's configuration, keeping a backup of the original."""
     from changegate.integrations.install import InstallError
     from changegate.integrations.install import install as do_install
 
     try:
-        changes = do_install(agent, scope_of(project, user), remote=remote, dry_run=dry_run)
+        changes = do_install(agent, scope_of(project, user), remote=remote, dry_run=dry_run, shims=shims)
     except InstallError as exc:
         print(f"changegate: {exc}", file=sys.stderr)
         return EXIT_FAILURE

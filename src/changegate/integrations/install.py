@@ -88,6 +88,7 @@ class Setup:
     """One agent: where its configuration lives and how a hook is written into it."""
 
     name = ""
+    sets_env = False  # the configuration can set the agent's environment (PATH for the shims)
     files: ClassVar[dict[str, str]] = {}  # scope -> path (relative to the project, or to the home directory)
     scaffold: ClassVar[dict[str, Any]] = {}  # what a new file holds besides the hooks
 
@@ -149,8 +150,15 @@ class MatcherGroups(Setup):
         return found
 
 
+SHIMS_MARK = "CHANGEGATE_SHIMS"  # beside PATH in the agent's env: says the PATH entry is changegate's
+
+
 class ClaudeCode(MatcherGroups):
+    """Claude Code also takes environment variables for its sessions in settings.json `env`: that is where
+    the shim directory goes first on the agent's PATH (`--shims`)."""
+
     name = "claude-code"
+    sets_env = True
     files: ClassVar[dict[str, str]] = {"project": ".claude/settings.json", "user": ".claude/settings.json"}
     events: ClassVar[dict[str, str]] = {"PreToolUse": "Bash|Write|Edit|MultiEdit|NotebookEdit|Read|Grep|WebFetch|mcp__.*"}
     # onFailure: a crashed or timed-out hook blocks instead of letting the call through
@@ -375,21 +383,46 @@ def pruned(value: Any) -> Any:
 
 # --- install, uninstall, doctor ------------------------------------------------------------------------------
 
+def put_shims_first(doc: MutableMapping[str, Any], shim_dir: Path) -> str:
+    """The agent's PATH with changegate's shims first (`changegate shims install DIR`), marked as ours."""
+    from changegate.shims import agent_path
+
+    env = child(doc, "env")
+    env["PATH"] = agent_path(shim_dir)
+    env[SHIMS_MARK] = str(shim_dir.resolve())
+    return f"; PATH starts with the shims in {shim_dir}"
+
+
+def remove_shims(doc: MutableMapping[str, Any]) -> None:
+    env = doc.get("env")
+    if isinstance(env, MutableMapping) and SHIMS_MARK in env:
+        env.pop(SHIMS_MARK, None)
+        env.pop("PATH", None)
+        if not env:
+            doc.pop("env", None)
+
+
 def install(agent: str, scope: str = "project", *, root: Path | None = None, home: Path | None = None,
-            remote: str | None = None, dry_run: bool = False, command: str | None = None) -> list[Change]:
+            remote: str | None = None, dry_run: bool = False, command: str | None = None,
+            shims: Path | None = None) -> list[Change]:
     setup = setup_for(agent)
+    if shims is not None and not setup.sets_env:
+        raise InstallError(f"{setup.name}'s configuration cannot set its PATH: start {setup.name} with "
+                           f"PATH=\"{shims}:$PATH\" instead")
     root, home = root or Path.cwd(), home or Path.home()
     command = command or hook_command(setup.name, remote)
     changes: list[Change] = []
     for path in setup.targets(scope, root, home):
         document = Document(path)
         present = setup.commands(document.plain())
-        if present and set(present) == {command} and len(present) == len(events_of(setup)):
+        if present and set(present) == {command} and len(present) == len(events_of(setup)) and shims is None:
             changes.append(Change(setup.name, path, "unchanged", "changegate's hook is already there"))
             continue
         setup.add(document.data, command)
         detail = ("replaced an older changegate hook with " if present else "added ") + \
             f"`{command}` on {', '.join(events_of(setup))}"
+        if shims is not None:
+            detail += put_shims_first(document.data, shims)
         if not dry_run:
             backup = backup_path(path)
             if not backup.exists():
@@ -420,6 +453,8 @@ def uninstall(agent: str, scope: str = "project", *, root: Path | None = None, h
             changes.append(Change(setup.name, path, "unchanged", "changegate's hook is not there"))
             continue
         setup.remove(document.data)
+        if setup.sets_env:
+            remove_shims(document.data)
         backup = backup_path(path)
         original = read_text(backup) if backup.exists() else None
         action, text = "removed", document.render()
