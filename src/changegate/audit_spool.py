@@ -49,8 +49,13 @@ def spool_decision(answer: dict[str, Any], judgement: Judgement, via: str) -> bo
     agent = action.agent if action and action.agent else via
     data = decision_data(answer, judgement, agent, action.operator if action else None)
     data["via"] = via
-    data["decided_at"] = round(time.time(), 6)
-    line = canonical_json({"kind": "decision", "actor": f"agent:{agent}", "data": data}) + b"\n"
+    return spool_entry("decision", f"agent:{agent}", data)
+
+
+def spool_entry(kind: str, actor: str, data: dict[str, Any]) -> bool:
+    """Append one audit record (kind, actor, data) to the spool; False where it could not be kept."""
+    data = {**data, "decided_at": round(time.time(), 6)}
+    line = canonical_json({"kind": kind, "actor": actor, "data": data}) + b"\n"
     path = spool_file()
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)

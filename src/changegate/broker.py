@@ -161,6 +161,7 @@ class Run:
         self.agent = request.agent or request.env.get(AGENT_ENV) or "cli"
         self.policy_path = request.policy or request.env.get(POLICY_ENV) or None
         self.store: Store | None = None
+        self.spooled = False  # an allowed run: its records go to the audit spool, not the store
         self.remote = remote_target(request.env)
 
     def say(self, text: str) -> None:
@@ -243,7 +244,18 @@ class Run:
         return self.decide_locally(doc)
 
     def decide_locally(self, doc: dict[str, Any]) -> dict[str, Any]:
+        from changegate.audit_spool import spool_decision
         from changegate.gate import Checkpoint, contract, judge
+
+        # an allow needs no store (no request to find or use): its records go to the audit spool, which the
+        # next reader of the log drains into the chain. Every shim call takes this path, and opening the
+        # store costs more than the decision.
+        judgement = judge(doc, self.judge_policy())
+        if judgement.verdict.decision == "allow":
+            answer = contract(judgement.verdict)
+            if spool_decision(answer, judgement, via="run"):
+                self.spooled = True
+                return answer
         from changegate.store import StoreError, open_store
 
         try:
@@ -254,6 +266,12 @@ class Run:
         checkpoint = Checkpoint(self.store, policy_path=self.policy_path)
         return checkpoint.check(doc, self.identity(), wait=min(self.request.wait, MAX_WAIT_S), peek=True,
                                 on_pending=self.announce)
+
+    @staticmethod
+    def store_hint() -> str:
+        from changegate.state import state_dir_name
+
+        return state_dir_name()
 
     def judge_policy(self) -> Policy:
         from changegate.policy import load_policy
@@ -361,6 +379,15 @@ class Run:
     def record(self, kind: str, data: dict[str, Any], *, required: bool = False) -> None:
         """Append to the audit log. Before the action runs a failure stops it (nothing runs unrecorded); after
         it ran, the failure is reported and the exit code stays the command's."""
+        if self.spooled:
+            from changegate.audit_spool import spool_entry
+
+            if spool_entry(kind, f"agent:{self.agent}", data):
+                return
+            if required:
+                raise RunError(f"the audit spool in {self.store_hint()} cannot be written; nothing ran")
+            self.say(f"could not record {kind} in the audit spool")
+            return
         from changegate.audit import AuditLog
         from changegate.store import StoreError, open_store
 

@@ -165,7 +165,7 @@ class Vault:
 
     def __init__(self, directory: Path | None = None) -> None:
         if directory is None:
-            from changegate.store import state_dir
+            from changegate.state import state_dir
 
             directory = state_dir()
         self.directory = directory

@@ -40,7 +40,7 @@ class ShimError(Exception):
 
 def default_dir() -> Path:
     """Where `shims install` puts the shims when no directory is given: the gate's state directory."""
-    from changegate.store import state_dir
+    from changegate.state import state_dir
 
     return state_dir() / SHIM_DIR_NAME
 

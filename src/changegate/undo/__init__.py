@@ -118,7 +118,7 @@ def plan(argv: Sequence[str], cwd: str, effects: Sequence[Effect], tools: Tools)
 # --- snapshots -----------------------------------------------------------------------------------------
 
 def trash_root() -> Path:
-    from changegate.store import state_dir
+    from changegate.state import state_dir
 
     return state_dir() / UNDO_DIR
 
