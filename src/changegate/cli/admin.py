@@ -13,11 +13,31 @@ the database administers changegate. Every change is an audit record naming the 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
 from changegate.cli.access import cli_actor, fail, local_store, read_password
+
+if TYPE_CHECKING:
+    from changegate.store.accounts import Accounts
+
+
+@contextmanager
+def accounts() -> Iterator[Accounts]:
+    """The local store's accounts for one command; an account error is a message, never a traceback."""
+    from changegate.store.accounts import AccountError, Accounts
+
+    store = local_store()
+    try:
+        yield Accounts(store)
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.dispose()
 
 VERBS = {"tokens": "create, list and revoke API tokens", "users": "add, list and remove people, set roles"}
 tokens_app = typer.Typer(help="API tokens: for agents (check and request) and personal ones for people.",
@@ -41,21 +61,13 @@ def when(at: float | None) -> str:
 def create(agent: str = typer.Option(None, "--agent", help="the agent's name (an agent token)"),
            operator: str = typer.Option(None, "--operator", help="the person responsible for the agent"),
            user: str = typer.Option(None, "--user", help="a personal token for this person instead")) -> int:
-    from changegate.store.accounts import AccountError, Accounts
-
     if bool(agent) == bool(user) or (agent and not operator):
         raise fail("give --agent NAME --operator USER, or --user NAME", 2)
-    store = local_store()
-    try:
-        accounts = Accounts(store)
+    with accounts() as people:
         if agent:
-            token_id, secret = accounts.create_agent_token(agent, operator, cli_actor())
+            token_id, secret = people.create_agent_token(agent, operator, cli_actor())
         else:
-            token_id, secret = accounts.create_user_token(user, cli_actor())
-    except AccountError as exc:
-        raise fail(str(exc)) from exc
-    finally:
-        store.dispose()
+            token_id, secret = people.create_user_token(user, cli_actor())
     print(f"{token_id}: {'agent ' + agent + ' (operator ' + operator + ')' if agent else 'personal token of ' + user}")
     print(secret)
     print("Store it now: changegate keeps only its hash. Use it as CHANGEGATE_TOKEN.")
@@ -65,13 +77,8 @@ def create(agent: str = typer.Option(None, "--agent", help="the agent's name (an
 @tokens_app.command(name="list", help="list active tokens (never their secrets)")
 def list_tokens(all_tokens: bool = typer.Option(False, "--all", help="include revoked tokens"),
                 as_json: bool = typer.Option(False, "--json")) -> int:
-    from changegate.store.accounts import Accounts
-
-    store = local_store()
-    try:
-        found = Accounts(store).list_tokens(include_revoked=all_tokens)
-    finally:
-        store.dispose()
+    with accounts() as people:
+        found = people.list_tokens(include_revoked=all_tokens)
     if as_json:
         print(json.dumps(found))
         return 0
@@ -86,15 +93,8 @@ def list_tokens(all_tokens: bool = typer.Option(False, "--all", help="include re
 
 @tokens_app.command(help="revoke a token (servers stop accepting it within seconds)")
 def revoke(token_id: str = typer.Argument(...)) -> int:
-    from changegate.store.accounts import AccountError, Accounts
-
-    store = local_store()
-    try:
-        Accounts(store).revoke_token(token_id, cli_actor())
-    except AccountError as exc:
-        raise fail(str(exc)) from exc
-    finally:
-        store.dispose()
+    with accounts() as people:
+        people.revoke_token(token_id, cli_actor())
     print(f"{token_id}: revoked")
     return 0
 
@@ -106,29 +106,17 @@ def add(name: str = typer.Argument(...),
         role: str = typer.Option("approver", "--role", help="viewer, approver or admin"),
         password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
         no_password: bool = typer.Option(False, "--no-password", help="no password: personal tokens only")) -> int:
-    from changegate.store.accounts import AccountError, Accounts
-
     password = None if no_password else read_password(name, password_stdin)
-    store = local_store()
-    try:
-        Accounts(store).add_user(name, role, password, cli_actor())
-    except AccountError as exc:
-        raise fail(str(exc)) from exc
-    finally:
-        store.dispose()
+    with accounts() as people:
+        people.add_user(name, role, password, cli_actor())
     print(f"{name}: added as {role}")
     return 0
 
 
 @users_app.command(name="list", help="list people and their roles")
 def list_users(as_json: bool = typer.Option(False, "--json")) -> int:
-    from changegate.store.accounts import Accounts
-
-    store = local_store()
-    try:
-        found = Accounts(store).list_users()
-    finally:
-        store.dispose()
+    with accounts() as people:
+        found = people.list_users()
     if as_json:
         print(json.dumps(found))
         return 0
@@ -141,30 +129,16 @@ def list_users(as_json: bool = typer.Option(False, "--json")) -> int:
 
 @users_app.command(help="remove a person (and revoke their tokens and their agents' tokens)")
 def remove(name: str = typer.Argument(...)) -> int:
-    from changegate.store.accounts import AccountError, Accounts
-
-    store = local_store()
-    try:
-        revoked = Accounts(store).remove_user(name, cli_actor())
-    except AccountError as exc:
-        raise fail(str(exc)) from exc
-    finally:
-        store.dispose()
+    with accounts() as people:
+        revoked = people.remove_user(name, cli_actor())
     print(f"{name}: removed; {revoked} token(s) revoked")
     return 0
 
 
 @users_app.command(name="set-role", help="change a person's role")
 def set_role(name: str = typer.Argument(...), role: str = typer.Argument(..., help="viewer, approver or admin")) -> int:
-    from changegate.store.accounts import AccountError, Accounts
-
-    store = local_store()
-    try:
-        Accounts(store).set_role(name, role, cli_actor())
-    except AccountError as exc:
-        raise fail(str(exc)) from exc
-    finally:
-        store.dispose()
+    with accounts() as people:
+        people.set_role(name, role, cli_actor())
     print(f"{name}: now {role}")
     return 0
 
@@ -172,15 +146,8 @@ def set_role(name: str = typer.Argument(...), role: str = typer.Argument(..., he
 @users_app.command(help="set a person's password")
 def password(name: str = typer.Argument(...),
              password_stdin: bool = typer.Option(False, "--password-stdin", help="read it from stdin")) -> int:
-    from changegate.store.accounts import AccountError, Accounts
-
     secret = read_password(name, password_stdin)
-    store = local_store()
-    try:
-        Accounts(store).set_password(name, secret, cli_actor())
-    except AccountError as exc:
-        raise fail(str(exc)) from exc
-    finally:
-        store.dispose()
+    with accounts() as people:
+        people.set_password(name, secret, cli_actor())
     print(f"{name}: password set")
     return 0
