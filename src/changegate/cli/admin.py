@@ -39,6 +39,7 @@ def accounts() -> Iterator[Accounts]:
     finally:
         store.dispose()
 
+
 VERBS = {"tokens": "create, list and revoke API tokens", "users": "add, list and remove people, set roles"}
 tokens_app = typer.Typer(help="API tokens: for agents (check and request) and personal ones for people.",
                          no_args_is_help=True, add_completion=False)
