@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from changegate.environments import workspace_of
 from changegate.model import Action, Decision, Effect, Risk, Verdict, action_hash, hash_canonical
 from changegate.policy import CompiledRule, Counts, Policy, now_utc
 from changegate.policy.schema import Freeze
@@ -40,8 +41,6 @@ def decide(action: Action, understanding: Understanding, policy: Policy, *, now:
     counts = Counts.of(effects)
     env = action.env or {}
     home = env.get("HOME", "")
-    from changegate.environments import workspace_of
-
     workspace = workspace_of(action.cwd, home) or ""
     freezes = policy.active_freezes(now or now_utc()) if policy.doc.freezes else []
     decided = [decide_effect(e, action, counts, home, workspace, policy, freezes) for e in effects]
