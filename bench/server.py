@@ -88,8 +88,8 @@ def postgres_store() -> tuple[str, Any] | None:
 
 def prepare(database_url: str) -> str:
     sys.path.insert(0, str(ROOT / "src"))
-    from changegate.store import open_store
-    from changegate.store.accounts import Accounts
+    from changegate.service.accounts import Accounts
+    from changegate.service.store import open_store
 
     store = open_store(database_url)
     accounts = Accounts(store)
@@ -100,8 +100,8 @@ def prepare(database_url: str) -> str:
 
 
 def verify_chain(database_url: str) -> str:
-    from changegate.audit import verify
-    from changegate.store import open_store
+    from changegate.service.audit import verify
+    from changegate.service.store import open_store
 
     store = open_store(database_url)
     try:

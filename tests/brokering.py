@@ -62,7 +62,7 @@ class Gate:
 
     def run(self, argv: list[str], cwd: Path | str, *, env: dict[str, str] | None = None, wait: float = 0.0,
             keep: bool = False, policy: bool = True) -> Ran:
-        from changegate.broker import RunRequest, run
+        from changegate.broker.run import RunRequest, run
 
         out, err = io.BytesIO(), io.BytesIO()
         code = run(RunRequest(argv=argv, cwd=str(cwd), env=env or self.env(), wait=wait, keep=keep,
@@ -70,8 +70,8 @@ class Gate:
         return Ran(code, out.getvalue().decode(errors="replace"), err.getvalue().decode(errors="replace"))
 
     def approve(self, request_id: str, *people: str) -> Any:
-        from changegate.approvals import Approvals, Identity
-        from changegate.store import open_store
+        from changegate.service.approvals import Approvals, Identity
+        from changegate.service.store import open_store
 
         store = open_store()
         try:
@@ -85,8 +85,8 @@ class Gate:
             store.dispose()
 
     def request(self, request_id: str) -> Any:
-        from changegate.approvals import Approvals
-        from changegate.store import open_store
+        from changegate.service.approvals import Approvals
+        from changegate.service.store import open_store
 
         store = open_store()
         try:
@@ -95,8 +95,8 @@ class Gate:
             store.dispose()
 
     def records(self, kind: str | None = None) -> list[Any]:
-        from changegate.audit import AuditLog
-        from changegate.store import open_store
+        from changegate.service.audit import AuditLog
+        from changegate.service.store import open_store
 
         store = open_store()
         try:

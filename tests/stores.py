@@ -77,7 +77,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Any, pg_database: str | 
 
 @pytest.fixture
 def store(store_url: str) -> Iterator[Any]:
-    from changegate.store import open_store
+    from changegate.service.store import open_store
 
     opened = open_store(store_url)
     try:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from changegate.approvals import ApprovalError, Approvals, Identity
-from changegate.audit import verify
 from changegate.gate import Checkpoint, judge
-from changegate.store import StoreError, open_store
-from changegate.store.tables import chain_head, votes
+from changegate.service.approvals import ApprovalError, Approvals, Identity
+from changegate.service.audit import verify
+from changegate.service.store import StoreError, open_store
+from changegate.service.store.tables import chain_head, votes
 
 ENV = {"HOME": "/home/dev", "USER": "dev"}
 AGENT = Identity("agent", "claude", "agent", operator="alice", via="token:t1")
@@ -352,7 +352,7 @@ def cli(*args: str, database_url: str, cwd: str, stdin: str | None = None) -> An
 
 def test_cli_check_wait_files_a_request_that_a_person_approves_with_a_password(store_url: str, store: Any,
                                                                                tmp_path: Any) -> None:
-    from changegate.store.accounts import Accounts
+    from changegate.service.accounts import Accounts
 
     Accounts(store).add_user("bob", "approver", "bob-password-1", "test")
     where = {"database_url": store_url, "cwd": str(tmp_path)}

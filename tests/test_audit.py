@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from changegate.approvals import Approvals, Identity
-from changegate.audit import AuditLog, AuditWriter, Entry, scrub, scrub_text, verify
 from changegate.gate import Checkpoint
-from changegate.store.accounts import Accounts
-from changegate.store.tables import GENESIS_HASH, audit, chain_head, requests
+from changegate.service.accounts import Accounts
+from changegate.service.approvals import Approvals, Identity
+from changegate.service.audit import AuditLog, AuditWriter, Entry, scrub, scrub_text, verify
+from changegate.service.store.tables import GENESIS_HASH, audit, chain_head, requests
 
 AGENT = Identity("agent", "claude", "agent", operator="alice")
 
@@ -233,7 +233,7 @@ PIECES = ["rm -rf ", "build", " --token ", "sk-", "abcdefghijklmnopqrstuvwx", "=
 @given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
 @settings(max_examples=300, deadline=None)
 def test_the_prefilter_never_skips_a_string_the_patterns_would_change(text: str) -> None:
-    from changegate.audit import substitute
+    from changegate.service.audit import substitute
 
     assert scrub_text(text) == substitute(text)
 
@@ -242,7 +242,7 @@ def test_the_store_knows_the_newest_migration(store: Any) -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from changegate.store import HEAD_REVISION, current_revision, migrations_dir
+    from changegate.service.store import HEAD_REVISION, current_revision, migrations_dir
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))

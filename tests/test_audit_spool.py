@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from changegate.audit import AuditLog, verify
-from changegate.audit_spool import spool_decision, spool_path
 from changegate.gate import contract, judge
-from changegate.store import open_store
+from changegate.service.audit import AuditLog, verify
+from changegate.service.spool import spool_decision, spool_path
+from changegate.service.store import open_store
 
 HOOK_INPUT = {"session_id": "s", "cwd": "/home/dev/app", "hook_event_name": "PreToolUse", "tool_name": "Bash",
               "tool_input": {"command": "rm -rf /srv/data"}, "tool_use_id": "t1"}

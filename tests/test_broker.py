@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from changegate.audit import verify
-from changegate.credentials import Vault
-from changegate.store import open_store
+from changegate.broker.credentials import Vault
+from changegate.service.audit import verify
+from changegate.service.store import open_store
 from tests.brokering import Gate
 
 
@@ -188,7 +188,7 @@ def server(gate: Gate, tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 
 def test_remote_mode_decides_on_the_server_and_runs_here(gate: Gate, server: dict[str, Any], tmp_path: Path) -> None:
-    from changegate.approvals import Identity
+    from changegate.service.approvals import Identity
 
     target = make_tree(tmp_path / "data")
     env = gate.env(CHANGEGATE_URL=server["url"], CHANGEGATE_TOKEN=server["token"])
@@ -204,7 +204,7 @@ def test_remote_mode_decides_on_the_server_and_runs_here(gate: Gate, server: dic
     assert approvals.get(first.request).status == "executed"  # used on the server
     assert gate.records("execution.finished")[-1].data["request"] == first.request  # the result, recorded here
     assert gate.run(argv, tmp_path, env=env).code == 10  # a single use: the same command asks again
-    from changegate import undo
+    from changegate.broker import undo
 
     undo.restore(ran.snapshot, undo.Tools(env=env))  # the snapshot was taken here, before it ran
     assert (target / "sub" / "file.txt").read_text() == "data\n"

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from changegate.audit import verify
 from changegate.client import Client
-from changegate.store import open_store
-from changegate.store.accounts import Accounts
-from changegate.store.tables import audit
+from changegate.service.accounts import Accounts
+from changegate.service.audit import verify
+from changegate.service.store import open_store
+from changegate.service.store.tables import audit
 
 CHECKS_PER_WRITER = 30
 WRITERS = 4

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from changegate import credentials
-from changegate.credentials import CredentialError, Need, Profile, Vault
+from changegate.broker import credentials
+from changegate.broker.credentials import CredentialError, Need, Profile, Vault
+from changegate.broker.session_policy import session_policy
 from changegate.model import Effect
-from changegate.session_policy import session_policy
 from tests.brokering import Gate
 
 SECRET = "s3cr3t-value-that-must-not-show"

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from changegate.approvals import Approvals, Identity
 from changegate.gate import Checkpoint, judge
-from changegate.notify import Notifier
 from changegate.policy.schema import Webhook
+from changegate.service.approvals import Approvals, Identity
+from changegate.service.notify import Notifier
 
 AGENT = Identity("agent", "claude", "agent", operator="alice")
 BOB = Identity("user", "bob", "approver")
@@ -178,7 +178,7 @@ def test_the_policy_files_notifications_are_used_by_the_server(store_url: str, t
 
 
 def _fake_request() -> Any:
-    from changegate.approvals import Request
+    from changegate.service.approvals import Request
 
     return Request(id="req_test", action_hash="a" * 64, action={"type": "shell", "command": "x"},
                    verdict={"reasons": ["because"]}, summary="does x", risk="high", agent="claude",

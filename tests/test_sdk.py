@@ -180,7 +180,7 @@ def real_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
     uvicorn = pytest.importorskip("uvicorn")
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr("changegate.store.accounts._hasher",
+    monkeypatch.setattr("changegate.service.accounts._hasher",
                         lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     services = server_module.Services.open(server_module.Settings(
         database_url=f"sqlite:///{tmp_path / 'gate.db'}", public_url="http://gate.test", token_cache_s=0))

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from changegate.server import Services, Settings, create_app
-from changegate.store import StoreError
-from changegate.store.accounts import Accounts
-from changegate.store.tables import audit
+from changegate.service.accounts import Accounts
+from changegate.service.store import StoreError
+from changegate.service.store.tables import audit
 
 ENV = {"HOME": "/home/dev"}
 DANGER = {"type": "shell", "command": "rm -rf /srv/data", "cwd": "/home/dev/app", "env": ENV}
@@ -50,7 +50,7 @@ def quick_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same argon2id code path with cheap parameters: the default costs ~0.1 s per hash."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr("changegate.store.accounts._hasher",
+    monkeypatch.setattr("changegate.service.accounts._hasher",
                         lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 

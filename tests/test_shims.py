@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from changegate import shims
+from changegate.broker import shims
 from tests.brokering import Gate
 
 FAKE_TOOL = """#!{python}

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from changegate import undo
+from changegate.broker import undo
 from changegate.cli import broker as cli
 from tests.brokering import Gate
 from tests.stores import PG_HOST, PG_PORT, PG_USERS

@@ -69,7 +69,7 @@ def cheap_hasher() -> Any:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("changegate.store.accounts._hasher", cheap_hasher)
+        patch.setattr("changegate.service.accounts._hasher", cheap_hasher)
         yield from _serve(tmp_path_factory)
 
 

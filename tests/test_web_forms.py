@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from changegate.approvals import Identity, Request, Vote
 from changegate.server import Settings, create_app, views
 from changegate.server.sessions import SESSION_COOKIE, Sessions
+from changegate.service.approvals import Identity, Request, Vote
 
 PASSWORD = "correct horse battery"
 COMMAND = "kubectl delete namespace payments --context prod-eu"
@@ -51,7 +51,7 @@ def cheap_hasher() -> Any:
 @pytest.fixture(scope="module")
 def server_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("changegate.store.accounts._hasher", cheap_hasher)
+        patch.setattr("changegate.service.accounts._hasher", cheap_hasher)
         state = tmp_path_factory.mktemp("web-forms")
         app = create_app(Settings(database_url=f"sqlite:///{state / 'changegate.db'}"))
         services = app.state.services

@@ -159,9 +159,9 @@ POLICY_RECHECK_S = 1.0  # a changed policy file is in force within this long
 READ_OPERATIONS = frozenset({"read"})
 
 if TYPE_CHECKING:
-    from changegate.approvals import Approvals, Identity, Request
-    from changegate.audit import AuditWriter, Entry
-    from changegate.store import Store
+    from changegate.service.approvals import Approvals, Identity, Request
+    from changegate.service.audit import AuditWriter, Entry
+    from changegate.service.store import Store
 
 
 class Checkpoint:
@@ -173,7 +173,7 @@ class Checkpoint:
                  clock: Callable[[], float] | None = None) -> None:
         import time
 
-        from changegate.approvals import Approvals
+        from changegate.service.approvals import Approvals
 
         self.store = store
         self.clock = clock or time.time
@@ -216,8 +216,8 @@ class Checkpoint:
     def _log_policy(self, kind: str, data: dict[str, Any], digest: str) -> None:
         if digest == self._logged_policy_digest:
             return
-        from changegate.audit import AuditLog
-        from changegate.store import StoreError
+        from changegate.service.audit import AuditLog
+        from changegate.service.store import StoreError
 
         try:
             log = AuditLog(self.store)
@@ -256,7 +256,7 @@ class Checkpoint:
         judgement = self.judge_as(action, who)
         if judgement.verdict.decision != "ask":
             return self.record(contract(judgement.verdict, line_id), judgement, who)
-        from changegate.store import StoreError
+        from changegate.service.store import StoreError
 
         try:
             answer, request = self.ask(judgement, who, peek=peek, line_id=line_id)
@@ -339,14 +339,14 @@ class Checkpoint:
     # --- the record ------------------------------------------------------------------------------------
 
     def decision_entry(self, answer: dict[str, Any], judgement: Judgement, who: Identity) -> Entry:
-        from changegate.audit import Entry
+        from changegate.service.audit import Entry
 
         return Entry("decision", who.actor, decision_data(answer, judgement, who.name, who.operator))
 
     def record(self, answer: dict[str, Any], judgement: Judgement, who: Identity) -> dict[str, Any]:
         """Append the decision to the audit log; if that fails, fail closed (see `unrecorded`)."""
-        from changegate.audit import AuditLog
-        from changegate.store import StoreError
+        from changegate.service.audit import AuditLog
+        from changegate.service.store import StoreError
 
         entry = self.decision_entry(answer, judgement, who)
         try:

@@ -144,8 +144,8 @@ class Gate:
         doc = self.action(action)
         if self.url:
             return self._remote(doc, wait)
-        from changegate.audit_spool import spool_decision
         from changegate.gate import contract, judge
+        from changegate.service.spool import spool_decision
 
         judgement = judge(doc, self.policy())
         answer = contract(judgement.verdict)

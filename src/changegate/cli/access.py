@@ -22,9 +22,9 @@ import typer
 from changegate.cli import EXIT_FAILURE, EXIT_FOR, EXIT_USAGE
 
 if TYPE_CHECKING:
-    from changegate.approvals import Identity, Request
     from changegate.client import Client
-    from changegate.store import Store
+    from changegate.service.approvals import Identity, Request
+    from changegate.service.store import Store
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
@@ -44,7 +44,7 @@ def remote() -> tuple[str, str] | None:
 
 
 def local_store() -> Store:
-    from changegate.store import StoreError, open_store
+    from changegate.service.store import StoreError, open_store
 
     try:
         return open_store()
@@ -63,7 +63,7 @@ def read_password(name: str, from_stdin: bool) -> str:
 
 def local_person(store: Store, name: str | None, password_stdin: bool) -> Identity:
     """A person from the local user table, proven by their password."""
-    from changegate.store.accounts import Accounts
+    from changegate.service.accounts import Accounts
 
     if not name:
         raise fail("say who you are with --as NAME (you will be asked for your password)", EXIT_USAGE)
@@ -153,9 +153,9 @@ def gated_answer(action: Any, policy: str | None, wait: float | None, line_id: A
 
 def local_answer(action: Any, policy: str | None, wait: float, line_id: Any) -> dict[str, Any]:
     """Check against the local store: an ask files (or uses) a request; fail closed if the store is down."""
-    from changegate.approvals import Identity
     from changegate.gate import Checkpoint, contract, judge
-    from changegate.store import StoreError, open_store
+    from changegate.service.approvals import Identity
+    from changegate.service.store import StoreError, open_store
 
     agent = action.get("agent") if isinstance(action, dict) else None
     who = Identity("agent", str(agent or "cli"), "agent", operator=getpass.getuser(), via="cli")

@@ -23,13 +23,13 @@ import typer
 from changegate.cli.access import cli_actor, fail, local_store, read_password
 
 if TYPE_CHECKING:
-    from changegate.store.accounts import Accounts
+    from changegate.service.accounts import Accounts
 
 
 @contextmanager
 def accounts() -> Iterator[Accounts]:
     """The local store's accounts for one command; an account error is a message, never a traceback."""
-    from changegate.store.accounts import AccountError, Accounts
+    from changegate.service.accounts import AccountError, Accounts
 
     store = local_store()
     try:

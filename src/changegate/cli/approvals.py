@@ -39,7 +39,7 @@ def list_requests(status: str = typer.Option(None, "--status", help="pending, ap
     if remote():
         found = call_server(server_client(as_user, password_stdin).list_requests, status, limit)
     else:
-        from changegate.approvals import ApprovalError, Approvals
+        from changegate.service.approvals import ApprovalError, Approvals
 
         store = local_store()
         try:
@@ -65,7 +65,7 @@ def show(request_id: str = typer.Argument(...), as_user: str = AS_OPTION, passwo
     if remote():
         found = call_server(server_client(as_user, password_stdin).request, request_id)
     else:
-        from changegate.approvals import ApprovalError, Approvals
+        from changegate.service.approvals import ApprovalError, Approvals
 
         store = local_store()
         try:
@@ -85,7 +85,7 @@ def vote(verb: str, request_id: str, as_user: str | None, password_stdin: bool, 
     if remote():
         done = call_server(server_client(as_user, password_stdin).vote, request_id, verb, comment)
     else:
-        from changegate.approvals import ApprovalError, Approvals
+        from changegate.service.approvals import ApprovalError, Approvals
 
         store = local_store()
         try:

@@ -28,7 +28,7 @@ def verify(as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN) -> i
         result = call_server(server_client(as_user, password_stdin).verify)
         ok, message = bool(result.get("ok")), str(result.get("message", ""))
     else:
-        from changegate.audit import verify as verify_chain
+        from changegate.service.audit import verify as verify_chain
 
         store = local_store()
         try:
@@ -49,7 +49,7 @@ def tail(lines: int = typer.Option(20, "-n", "--lines", min=1, max=10_000), as_u
         after = max(0, int(head.get("records", 0)) - lines)
         records = call_server(client.audit, None, lines, after)
     else:
-        from changegate.audit import AuditLog
+        from changegate.service.audit import AuditLog
 
         store = local_store()
         try:
@@ -67,7 +67,7 @@ def export(jsonl: bool = typer.Option(False, "--jsonl", help="JSON lines (the on
            as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN) -> int:
     if not jsonl:
         raise fail("say the format: --jsonl", EXIT_USAGE)
-    from changegate.audit import parse_time
+    from changegate.service.audit import parse_time
 
     try:
         start = parse_time(since)
@@ -85,7 +85,7 @@ def export(jsonl: bool = typer.Option(False, "--jsonl", help="JSON lines (the on
                 break
             after = page[-1]["seq"]
     else:
-        from changegate.audit import AuditLog
+        from changegate.service.audit import AuditLog
 
         store = local_store()
         try:

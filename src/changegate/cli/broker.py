@@ -1,4 +1,4 @@
-"""`changegate run` and `changegate undo`: the broker's command line (the work is in broker.py and undo/).
+"""`changegate run` and `changegate undo`: the broker's command line (the work is in broker/run.py and broker/undo/).
 
     changegate run [--wait SECONDS] [--policy FILE] [--keep] [--reason TEXT] -- COMMAND…
     changegate undo ID [--force]        put back what snapshot ID (u_…, or request req_…) kept
@@ -41,7 +41,7 @@ def run_command(
     agent: str = typer.Option(None, "--agent", help="the agent's name (default: CHANGEGATE_AGENT or cli)"),
 ) -> int:
     """Check COMMAND; run it when allowed or approved (exactly as checked, with brokered credentials)."""
-    from changegate.broker import RunRequest, run
+    from changegate.broker.run import RunRequest, run
 
     return run(RunRequest(argv=list(command or []), cwd=os.getcwd(), env=dict(os.environ), wait=wait,
                           policy=str(policy) if policy else None, agent=agent, reason=reason, keep=keep))
@@ -58,7 +58,7 @@ def undo_command(
     as_json: bool = typer.Option(False, "--json", help="--list as JSON"),
 ) -> int:
     """Put back what an approved action destroyed."""
-    from changegate import undo
+    from changegate.broker import undo
 
     if list_:
         return list_snapshots(undo.snapshots(), as_json)
@@ -73,8 +73,8 @@ def undo_command(
 
 
 def put_back(ident: str, *, force: bool, wait: float, policy: str | None) -> int:
-    from changegate import undo
-    from changegate.broker import RunRequest, undo_tools
+    from changegate.broker import undo
+    from changegate.broker.run import RunRequest, undo_tools
 
     base = RunRequest(argv=[], cwd=os.getcwd(), env=dict(os.environ), wait=wait, policy=policy,
                       reason=f"changegate undo {ident}")
@@ -95,9 +95,9 @@ def put_back(ident: str, *, force: bool, wait: float, policy: str | None) -> int
 
 
 def audit(kind: str, data: dict[str, Any]) -> None:
-    from changegate.audit import AuditLog
     from changegate.cli.access import cli_actor
-    from changegate.store import StoreError, open_store
+    from changegate.service.audit import AuditLog
+    from changegate.service.store import StoreError, open_store
 
     try:
         store = open_store()

@@ -50,7 +50,7 @@ def add(
     external_id: str = typer.Option(None, "--external-id", help="aws-sts: the role's external id"),
     replace: bool = typer.Option(False, "--replace", help="replace a profile of that name"),
 ) -> int:
-    from changegate.credentials import CredentialError, Kind, Vault
+    from changegate.broker.credentials import CredentialError, Kind, Vault
 
     env = {variable: secret_value(variable) for variable in secret or []}
     if from_stdin:
@@ -72,7 +72,7 @@ def add(
 
 @app.command(name="list", help=VERBS["list"])
 def list_profiles(as_json: bool = typer.Option(False, "--json")) -> int:
-    from changegate.credentials import CredentialError, Vault
+    from changegate.broker.credentials import CredentialError, Vault
 
     try:
         profiles = [p.public() for p in Vault().profiles()]
@@ -93,7 +93,7 @@ def list_profiles(as_json: bool = typer.Option(False, "--json")) -> int:
 
 @app.command(help=VERBS["remove"])
 def remove(name: str = typer.Argument(...)) -> int:
-    from changegate.credentials import CredentialError, Vault
+    from changegate.broker.credentials import CredentialError, Vault
 
     try:
         profile = Vault().remove(name)
@@ -137,7 +137,7 @@ def pairs(items: list[str]) -> list[tuple[str, str]]:
 
 
 def file_content(path: str) -> str:
-    from changegate.credentials import MAX_FILE_BYTES
+    from changegate.broker.credentials import MAX_FILE_BYTES
 
     try:
         with Path(path).expanduser().open("rb") as handle:
@@ -151,8 +151,8 @@ def file_content(path: str) -> str:
 
 def audit(kind: str, data: dict[str, Any]) -> None:
     """Administration is recorded (names, never values); a store that is down is reported, not fatal."""
-    from changegate.audit import AuditLog
-    from changegate.store import StoreError, open_store
+    from changegate.service.audit import AuditLog
+    from changegate.service.store import StoreError, open_store
 
     try:
         store = open_store()

@@ -31,7 +31,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     from changegate.policy.schema import Webhook
     from changegate.server import serve as run
     from changegate.server.services import Settings
-    from changegate.store import StoreError, default_url, masked, open_store
+    from changegate.service.store import StoreError, default_url, masked, open_store
 
     try:
         load_policy(policy)

@@ -22,7 +22,7 @@ DIR_ARGUMENT = typer.Argument(None, help="the shim directory (default: the gate'
 def install(directory: Path = DIR_ARGUMENT,
             tool: list[str] = typer.Option(None, "--tool", "-t", help="only these tools (repeat)"),
             add: list[str] = typer.Option(None, "--add", help="more tools besides the usual ones (repeat)")) -> int:
-    from changegate import shims
+    from changegate.broker import shims
 
     folder = directory or shims.default_dir()
     tools = list(tool or shims.DEFAULT_TOOLS) + list(add or [])
@@ -37,7 +37,7 @@ def install(directory: Path = DIR_ARGUMENT,
 
 @app.command(name="list", help=VERBS["list"])
 def list_shims(directory: Path = DIR_ARGUMENT) -> int:
-    from changegate import shims
+    from changegate.broker import shims
 
     folder = directory or shims.default_dir()
     names = shims.installed(folder)
@@ -48,7 +48,7 @@ def list_shims(directory: Path = DIR_ARGUMENT) -> int:
 @app.command(help=VERBS["remove"])
 def remove(directory: Path = DIR_ARGUMENT,
            tool: list[str] = typer.Option(None, "--tool", "-t", help="only these tools (default: all)")) -> int:
-    from changegate import shims
+    from changegate.broker import shims
 
     folder = directory or shims.default_dir()
     removed = shims.remove(folder, tool or None)

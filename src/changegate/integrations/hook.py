@@ -262,9 +262,9 @@ Checker = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def local_checker(agent: str) -> Checker:
-    from changegate.audit_spool import spool_decision
     from changegate.gate import contract, judge
     from changegate.policy import PolicyError, load_policy
+    from changegate.service.spool import spool_decision
 
     path = os.environ.get("CHANGEGATE_POLICY") or None
     try:

@@ -385,7 +385,7 @@ def pruned(value: Any) -> Any:
 
 def put_shims_first(doc: MutableMapping[str, Any], shim_dir: Path) -> str:
     """The agent's PATH with changegate's shims first (`changegate shims install DIR`), marked as ours."""
-    from changegate.shims import agent_path
+    from changegate.broker.shims import agent_path
 
     env = child(doc, "env")
     env["PATH"] = agent_path(shim_dir)

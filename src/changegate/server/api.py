@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from changegate.approvals import STATUSES, Identity
 from changegate.gate import to_action
 from changegate.server.auth import caller, services_of
+from changegate.service.approvals import STATUSES, Identity
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_WAIT_S = 600.0
@@ -180,7 +180,7 @@ async def cancel(request: Request, request_id: str, body: Comment | None = None,
 # --- audit ---------------------------------------------------------------------------------------------
 
 def parse_since(since: str | None) -> float | None:
-    from changegate.audit import parse_time
+    from changegate.service.audit import parse_time
 
     try:
         return parse_time(since)

@@ -18,12 +18,12 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from changegate import __version__
-from changegate.approvals import ApprovalError
 from changegate.server.api import BadInput, json_response, router
 from changegate.server.fastpath import CheckFastPath
 from changegate.server.services import AuthError, Services, Settings, to_thread
-from changegate.store import StoreError
-from changegate.store.accounts import AccountError
+from changegate.service.accounts import AccountError
+from changegate.service.approvals import ApprovalError
+from changegate.service.store import StoreError
 
 APPROVAL_STATUS = {"forbidden": 403, "not_found": 404, "conflict": 409, "invalid": 422}
 

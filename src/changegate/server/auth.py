@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
-from changegate.approvals import Identity
 from changegate.server.services import Services, require_person, to_thread
+from changegate.service.approvals import Identity
 
 
 def services_of(request: Request) -> Services:

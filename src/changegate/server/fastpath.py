@@ -14,7 +14,7 @@ import msgspec
 
 from changegate.server.api import MAX_BODY_BYTES, BadInput, parse_check_body
 from changegate.server.services import AuthError, Services, to_thread
-from changegate.store import StoreError
+from changegate.service.store import StoreError
 
 Scope = dict[str, Any]
 _encoder = msgspec.json.Encoder()

@@ -25,8 +25,6 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 
-from changegate.approvals import ApprovalError, Identity
-from changegate.approvals import Request as ApprovalRequest
 from changegate.gate import contract, evaluate
 from changegate.server import views
 from changegate.server.services import AuthError, Services, require_person, to_thread
@@ -42,8 +40,10 @@ from changegate.server.sessions import (
     person,
     session_secret,
 )
-from changegate.store import StoreError
-from changegate.store.accounts import AccountError
+from changegate.service.accounts import AccountError
+from changegate.service.approvals import ApprovalError, Identity
+from changegate.service.approvals import Request as ApprovalRequest
+from changegate.service.store import StoreError
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"

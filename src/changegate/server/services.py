@@ -1,6 +1,6 @@
 """The server's services: everything the HTTP routes (and the web pages built on them) call.
 
-Routes parse and answer HTTP; the rules live here and in approvals.py, audit.py, store/accounts.py and
+Routes parse and answer HTTP; the rules live here and in service/approvals.py, service/audit.py, service/accounts.py and
 gate.py. A page that shows the queue or approves a request calls the same methods as the API.
 """
 
@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from changegate.approvals import ApprovalError, Approvals, Identity, Request
-from changegate.audit import AuditLog, AuditWriter, Record, Verification, iso
 from changegate.gate import Checkpoint, Judgement, contract, unrecorded
 from changegate.policy.schema import Webhook
-from changegate.store import Store, StoreError, open_store
-from changegate.store.accounts import Accounts
+from changegate.service.accounts import Accounts
+from changegate.service.approvals import ApprovalError, Approvals, Identity, Request
+from changegate.service.audit import AuditLog, AuditWriter, Record, Verification, iso
+from changegate.service.store import Store, StoreError, open_store
 
 T = TypeVar("T")
 TOKEN_CACHE_S = 2.0  # how long a token lookup is trusted: a revoked token stops working within this
@@ -78,7 +78,7 @@ class Services:
     """One server's store, policy, approvals, audit log and credentials. Start with `open()`."""
 
     def __init__(self, store: Store, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
-        from changegate.notify import Notifier
+        from changegate.service.notify import Notifier
 
         self.settings = settings
         self.store = store

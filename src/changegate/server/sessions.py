@@ -40,9 +40,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from changegate.approvals import Identity
-from changegate.store import Store, state_dir
-from changegate.store.tables import users
+from changegate.service.approvals import Identity
+from changegate.service.store import Store, state_dir
+from changegate.service.store.tables import users
 
 SESSION_COOKIE = "changegate_session"
 LOGIN_COOKIE = "changegate_login"

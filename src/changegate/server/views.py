@@ -19,9 +19,9 @@ import msgspec
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
-from changegate.approvals import Identity, Request
-from changegate.store import Store
-from changegate.store.tables import audit, requests
+from changegate.service.approvals import Identity, Request
+from changegate.service.store import Store
+from changegate.service.store.tables import audit, requests
 
 ENVIRONMENT_ORDER = ("prod", "unknown", "staging", "dev", "local")  # most severe first
 DESTRUCTIVE = frozenset({"delete", "replace"})

@@ -37,14 +37,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
-from changegate import credentials, undo
+from changegate.broker import credentials, undo
 from changegate.model import Action, Effect
 
 if TYPE_CHECKING:
-    from changegate.approvals import Identity, Request
     from changegate.gate import Judgement
     from changegate.policy import Policy
-    from changegate.store import Store
+    from changegate.service.approvals import Identity, Request
+    from changegate.service.store import Store
 
 EXIT_ASK, EXIT_DENY, EXIT_FAILURE, EXIT_USAGE, EXIT_NOT_FOUND = 10, 20, 1, 2, 127
 POLICY_ENV, AGENT_ENV = "CHANGEGATE_POLICY", "CHANGEGATE_AGENT"
@@ -181,7 +181,7 @@ class Run:
                 self.store.dispose()
 
     def run(self) -> int:
-        from changegate.shims import ShimError, path_without_shims, resolve
+        from changegate.broker.shims import ShimError, path_without_shims, resolve
 
         request = self.request
         if not request.argv:
@@ -244,8 +244,8 @@ class Run:
         return self.decide_locally(doc)
 
     def decide_locally(self, doc: dict[str, Any]) -> dict[str, Any]:
-        from changegate.audit_spool import spool_decision
         from changegate.gate import Checkpoint, contract, judge
+        from changegate.service.spool import spool_decision
 
         # an allow needs no store (no request to find or use): its records go to the audit spool, which the
         # next reader of the log drains into the chain. Every shim call takes this path, and opening the
@@ -256,7 +256,7 @@ class Run:
             if spool_decision(answer, judgement, via="run"):
                 self.spooled = True
                 return answer
-        from changegate.store import StoreError, open_store
+        from changegate.service.store import StoreError, open_store
 
         try:
             self.store = open_store()
@@ -279,7 +279,7 @@ class Run:
         return load_policy(self.policy_path)
 
     def identity(self) -> Identity:
-        from changegate.approvals import Identity
+        from changegate.service.approvals import Identity
 
         return Identity("agent", self.agent, "agent", operator=getpass.getuser(), via="cli")
 
@@ -371,7 +371,7 @@ class Run:
         """Use the approval this run peeked at (locally; the server used it already in remote mode)."""
         if self.remote is not None or self.store is None:
             return True
-        from changegate.approvals import Approvals
+        from changegate.service.approvals import Approvals
 
         who = self.identity()
         return Approvals(self.store).consume(answer["action_hash"], who.name, who.operator or who.name) is not None
@@ -380,7 +380,7 @@ class Run:
         """Append to the audit log. Before the action runs a failure stops it (nothing runs unrecorded); after
         it ran, the failure is reported and the exit code stays the command's."""
         if self.spooled:
-            from changegate.audit_spool import spool_entry
+            from changegate.service.spool import spool_entry
 
             if spool_entry(kind, f"agent:{self.agent}", data):
                 return
@@ -388,8 +388,8 @@ class Run:
                 raise RunError(f"the audit spool in {self.store_hint()} cannot be written; nothing ran")
             self.say(f"could not record {kind} in the audit spool")
             return
-        from changegate.audit import AuditLog
-        from changegate.store import StoreError, open_store
+        from changegate.service.audit import AuditLog
+        from changegate.service.store import StoreError, open_store
 
         try:
             if self.store is None:
@@ -450,7 +450,7 @@ def gated_step(base: RunRequest) -> Callable[[list[str], str], int]:
 def undo_tools(base: RunRequest) -> Iterator[undo.Tools]:
     """The tools `changegate undo` works with: the caller's environment without credentials, for local
     work; the gate for anything else."""
-    from changegate.shims import path_without_shims
+    from changegate.broker.shims import path_without_shims
 
     child = credentials.child_environment(base.env, path=path_without_shims(base.env.get("PATH", "")))
     try:

@@ -37,7 +37,7 @@ class Tools:
 
     def run(self, argv: Sequence[str], cwd: str, *, timeout: float = COMMAND_TIMEOUT_S,
             stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-        from changegate.shims import ShimError, resolve
+        from changegate.broker.shims import ShimError, resolve
 
         try:
             program = resolve(argv[0], self.env.get("PATH", "")).path

@@ -28,9 +28,9 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from changegate.audit import Entry, append, iso, scrub
-from changegate.store import Store
-from changegate.store.tables import requests, votes
+from changegate.service.audit import Entry, append, iso, scrub
+from changegate.service.store import Store
+from changegate.service.store.tables import requests, votes
 
 STATUSES = ("pending", "approved", "denied", "expired", "cancelled", "executed")
 OPEN = ("pending", "approved")  # statuses that can still change

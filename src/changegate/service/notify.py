@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from changegate.policy.schema import Webhook
 
 if TYPE_CHECKING:
-    from changegate.approvals import Request
+    from changegate.service.approvals import Request
 
 EVENT_GROUPS = {"request": ("request.created",),
                 "decision": ("request.approved", "request.denied", "request.cancelled", "request.expired")}

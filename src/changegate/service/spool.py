@@ -25,8 +25,8 @@ from changegate.state import state_dir, state_dir_name
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from changegate.audit import AuditLog
     from changegate.gate import Judgement
+    from changegate.service.audit import AuditLog
 
 SPOOL_NAME = "audit-spool.jsonl"
 MAX_SPOOLED_BYTES = 256 * 1024 * 1024  # a runaway spool stops growing; the next drain empties it
@@ -74,7 +74,7 @@ def spool_entry(kind: str, actor: str, data: dict[str, Any]) -> bool:
 def drain(log: AuditLog) -> int:
     """Move spooled decisions into the chain; returns how many. Safe to call from several processes: the
     spool is renamed first, so each line is taken by one drainer."""
-    from changegate.audit import Entry
+    from changegate.service.audit import Entry
 
     path = spool_path()
     taken = path.with_name(f"{SPOOL_NAME}.{os.getpid()}.{time.time_ns()}.draining")
@@ -102,7 +102,7 @@ def drain(log: AuditLog) -> int:
 
 
 def _append(log: AuditLog, batch: list[Any]) -> int:
-    from changegate.audit import append
+    from changegate.service.audit import append
 
     if not batch:
         return 0

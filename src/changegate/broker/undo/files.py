@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from changegate.broker.undo.base import Keeper, Planned, Tools, UndoError
 from changegate.model import Effect
-from changegate.undo.base import Keeper, Planned, Tools, UndoError
 
 MAX_FILES = 200_000  # entries in one kept tree
 DEFAULT_MAX_BYTES = 4 * 1024**3  # bytes one snapshot may copy (hard links cost nothing)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from changegate.broker.undo.base import Keeper, Planned, Tools, UndoError
 from changegate.model import Effect
-from changegate.undo.base import Keeper, Planned, Tools, UndoError
 
 GLOBAL_VALUES = frozenset({
     "--context", "--cluster", "--user", "-n", "--namespace", "--kubeconfig", "-s", "--server", "--token", "--as",

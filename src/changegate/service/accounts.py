@@ -22,10 +22,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from changegate.approvals import ROLES, Identity
-from changegate.audit import Entry, append
-from changegate.store import Store
-from changegate.store.tables import tokens, users
+from changegate.service.approvals import ROLES, Identity
+from changegate.service.audit import Entry, append
+from changegate.service.store import Store
+from changegate.service.store.tables import tokens, users
 
 TOKEN_PREFIX = "cg_"
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")

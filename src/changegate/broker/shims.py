@@ -52,7 +52,7 @@ def valid_tool_name(name: str) -> bool:
 def shim_text(tool: str, python: str | None = None) -> str:
     """The shim script for `tool`: exec the gate with the tool's name and the arguments exactly as given."""
     interpreter = shlex.quote(python or sys.executable)
-    program = "import sys; from changegate.broker import shim_main; sys.exit(shim_main(sys.argv[1:]))"
+    program = "import sys; from changegate.broker.run import shim_main; sys.exit(shim_main(sys.argv[1:]))"
     return (f"#!/bin/sh\n{MARKER}: {tool}\n"
             f"# Hands the exact arguments to `changegate run`, which checks them and runs the real {tool}.\n"
             f"exec {interpreter} -I -c {shlex.quote(program)} {shlex.quote(tool)} \"$@\"\n")

@@ -36,8 +36,8 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from changegate.model import canonical_json, looks_secret
-from changegate.store import Store, StoreError
-from changegate.store.tables import GENESIS_HASH, audit, chain_head
+from changegate.service.store import Store, StoreError
+from changegate.service.store.tables import GENESIS_HASH, audit, chain_head
 
 REDACTED = "[redacted]"
 MAX_BATCH = 512  # records per transaction in the batching writer
@@ -215,7 +215,7 @@ class AuditLog:
         self.store = store
         if drain_spool:
             # decisions local hooks made without the store join the chain before anything reads it
-            from changegate.audit_spool import drain
+            from changegate.service.spool import drain
 
             with contextlib.suppress(StoreError, OSError):
                 drain(self)

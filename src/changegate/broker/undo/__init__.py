@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from changegate.broker.undo.base import Keeper, Planned, Restorer, Tools, UndoError, UndoPending
+from changegate.broker.undo.files import plan_files, restore_files
+from changegate.broker.undo.git import GitKeeper, plan_git, restore_git
+from changegate.broker.undo.kube import plan_kubectl, restore_kubernetes
+from changegate.broker.undo.sql import plan_psql, plan_sqlite, restore_postgres, restore_sqlite
 from changegate.model import Effect
-from changegate.undo.base import Keeper, Planned, Restorer, Tools, UndoError, UndoPending
-from changegate.undo.files import plan_files, restore_files
-from changegate.undo.git import GitKeeper, plan_git, restore_git
-from changegate.undo.kube import plan_kubectl, restore_kubernetes
-from changegate.undo.sql import plan_psql, plan_sqlite, restore_postgres, restore_sqlite
 
 __all__ = ["Plan", "Snapshot", "Tools", "UndoError", "UndoPending", "discard", "find", "plan", "prune", "restore",
            "settle", "snapshots", "take"]

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from changegate.broker.undo.base import Keeper, Planned, Tools, UndoError, options, resolve_path
+from changegate.broker.undo.files import MAX_BYTES_ENV, human, max_bytes
 from changegate.model import Effect
-from changegate.undo.base import Keeper, Planned, Tools, UndoError, options, resolve_path
-from changegate.undo.files import MAX_BYTES_ENV, human, max_bytes
 
 MAX_SQL_BYTES = 1024 * 1024
 MAX_TABLES = 500  # tables one dump keeps (a target and what references it)

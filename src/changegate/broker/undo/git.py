@@ -17,9 +17,8 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from changegate.model import Effect
-from changegate.undo.base import Keeper, Planned, Tools, UndoError, options, resolve_path
-from changegate.undo.files import (
+from changegate.broker.undo.base import Keeper, Planned, Tools, UndoError, options, resolve_path
+from changegate.broker.undo.files import (
     MAX_BYTES_ENV,
     FileKeeper,
     fingerprint,
@@ -28,6 +27,7 @@ from changegate.undo.files import (
     measure,
     restore_files,
 )
+from changegate.model import Effect
 
 GIT_GLOBAL_VALUES = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path",
                                "--config-env", "--super-prefix"})

@@ -445,7 +445,7 @@ def inject(child: ChildEnvironment, vault: Vault, profile: Profile, *, argv: Seq
     """Put a profile's credentials into the child's environment (files into its private directory)."""
     secrets = vault.secrets(profile)
     if profile.kind == "aws-sts":
-        from changegate.session_policy import session_policy
+        from changegate.broker.session_policy import session_policy
 
         policy = session_policy(argv, effects)
         minted = mint_aws(profile, secrets, policy, session_name)
