@@ -25,6 +25,8 @@ DEFAULT_NAMING: dict[str, tuple[str, ...]] = {
 # Local cluster tools name their contexts with these prefixes; they are throwaway by construction.
 DEV_PREFIXES = ("kind-", "k3d-", "minikube", "docker-desktop", "rancher-desktop", "colima", "orbstack")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]", "host.docker.internal"})
+# Suffixes of machines on the local network (mDNS, home routers): another machine, not this one.
+LAN_SUFFIXES = (".local", ".lan", ".home.arpa", ".localdomain")
 # The kinds of target a policy can map explicitly, as they are spelled in the policy file.
 TARGET_KINDS = (
     "kube_contexts",
@@ -150,6 +152,14 @@ class Environments:
             return Placement(env_name, f"{source} {bare!r} is mapped to {env_name} by the policy")
         if bare in LOCAL_HOSTS or bare.endswith(".localhost") or bare.startswith("/"):
             return Placement(LOCAL, f"{source} {bare!r} is this machine")
+        for suffix in LAN_SUFFIXES:
+            # `.local` says where a machine is on the network, not that it is a dev environment
+            if bare.endswith(suffix) and len(bare) > len(suffix):
+                named = self.by_name(bare[: -len(suffix)])
+                if named:
+                    return Placement(named, f"{source} {bare!r} is named like {named}")
+                return Placement(UNKNOWN, f"{source} {bare!r} is a machine on the local network, not this one "
+                                          "(unknown is treated as prod)")
         return self.classify("hosts", bare, source)
 
     def url(self, url: str | None, source: str = "URL") -> Placement:

@@ -9,11 +9,10 @@ stdin. The family answers with Effects, and may hand a payload back to the walke
 
 from __future__ import annotations
 
-import os
 import posixpath
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from changegate.environments import LOCAL, UNKNOWN, Environments, Placement, workspace_of
 from changegate.model import Effect, Operation, Reversible, Scope
@@ -332,115 +331,10 @@ def scope_of_path(path: str, *, glob: bool, recursive: bool) -> Scope:
     return "many" if recursive else "one"
 
 
-# --- option walking ------------------------------------------------------------------------------------
-
-@dataclass(slots=True)
-class Options:
-    """Arguments split into options and positionals. `flags` maps each option as written (`-f`,
-    `--force`) to its values (an option without a value maps to ['']), in order of appearance."""
-
-    flags: dict[str, list[str]]
-    positionals: list[str]
-    positional_words: list[Word]
-
-    def has(self, *names: str) -> bool:
-        return any(n in self.flags for n in names)
-
-    def value(self, *names: str) -> str | None:
-        for n in names:
-            values = self.flags.get(n)
-            if values:
-                return values[-1]
-        return None
-
-    def values(self, *names: str) -> list[str]:
-        out: list[str] = []
-        for n in names:
-            out.extend(self.flags.get(n, ()))
-        return out
-
-
-def parse_options(words: Sequence[Word], takes_value: frozenset[str] | set[str] = frozenset(),
-                  *, stop_at_first_positional: bool = False, long_single_dash: bool = False) -> Options:
-    """Walk GNU-style options. `takes_value` lists options (short and long) that consume a value.
-    Combined short flags (`-rf`) split into `-r`, `-f`; `-n5` and `--n=5` carry their values inline."""
-    flags: dict[str, list[str]] = {}
-    positionals: list[str] = []
-    positional_words: list[Word] = []
-    i = 0
-    n = len(words)
-    while i < n:
-        word = words[i]
-        arg = word.value
-        if arg == "--":
-            positional_words.extend(words[i + 1:])
-            positionals.extend(w.value for w in words[i + 1:])
-            break
-        is_option = len(arg) > 1 and arg[0] == "-" and (not arg[1].isdigit() or arg in takes_value)
-        if is_option and (arg.startswith("--") or long_single_dash or arg in takes_value or "=" in arg):
-            # a whole-word option: `--name=value`, `--name value` (when it takes one), or a flag
-            name, eq, inline = arg.partition("=")
-            if eq:
-                flags.setdefault(name, []).append(inline)
-            elif name in takes_value and i + 1 < n:
-                flags.setdefault(name, []).append(words[i + 1].value)
-                i += 1
-            else:
-                flags.setdefault(name, []).append("")
-        elif is_option:
-            # bundled short flags: `-rf` is -r -f; `-n5` is -n with 5
-            j = 1
-            while j < len(arg):
-                short = "-" + arg[j]
-                if short in takes_value:
-                    rest = arg[j + 1:]
-                    if rest:
-                        flags.setdefault(short, []).append(rest)
-                    elif i + 1 < n:
-                        flags.setdefault(short, []).append(words[i + 1].value)
-                        i += 1
-                    else:
-                        flags.setdefault(short, []).append("")
-                    break
-                flags.setdefault(short, []).append("")
-                j += 1
-        else:
-            positionals.append(arg)
-            positional_words.append(word)
-            if stop_at_first_positional:
-                positional_words.extend(words[i + 1:])
-                positionals.extend(w.value for w in words[i + 1:])
-                break
-        i += 1
-    return Options(flags, positionals, positional_words)
-
-
-# --- the family base -----------------------------------------------------------------------------------
-
-class Family:
-    """One tool family. Subclasses fill the tables and override `analyze` (or a verb method)."""
-
-    family: ClassVar[str] = ""
-    takes_value: ClassVar[frozenset[str]] = frozenset()
-
-    def analyze(self, inv: Invocation) -> list[Effect]:
-        return [inv.unknown("no analyzer")]
-
-    def options(self, inv: Invocation, words: Sequence[Word] | None = None, **kw: bool) -> Options:
-        return parse_options(inv.words if words is None else words, self.takes_value, **kw)
-
-
-Analyzer = Callable[[Invocation], list[Effect]]
-
-
 def basename(name: str) -> str:
     """`/usr/bin/rm` and `\\rm` are rm."""
     name = name.lstrip("\\")
     return name.rsplit("/", 1)[-1] if "/" in name else name
-
-
-def expand_home(ctx_home: str | None, path: str) -> str:
-    return os.path.join(ctx_home or "~", path)
 
 
 def new_context(cwd: str | None, env: dict[str, str] | None, environments: Environments) -> Context:

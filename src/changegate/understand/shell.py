@@ -457,7 +457,7 @@ class Walker:
         self.deadline += time.thread_time() - loading
         inv = Invocation(name=name, words=words[1:], ctx=ctx, walker=self, stdin=stdin, text=text or
                          " ".join(w.value for w in words), args_unknown=args_unknown)
-        if head.value != name and "/" in head.value and (family is None or family.family == "unknown"):
+        if head.value != name and "/" in head.value and (family is None or family.FAMILY == "unknown"):
             inv.name = head.value  # ./deploy.sh, /opt/tool/bin/x: a program at a path
         try:
             produced = family.analyze(inv) if family is not None else [inv.unknown("not a known command")]

@@ -110,7 +110,8 @@ class Planned:
 
 def options(args: Sequence[str], takes_value: frozenset[str], *, stop_at_first_positional: bool = False) -> Any:
     """GNU option walking over plain strings (the shared walker works on words)."""
-    from changegate.understand.base import lit, parse_options
+    from changegate.understand.base import lit
+    from changegate.understand.cli import parse_options
 
     return parse_options([lit(a) for a in args], takes_value, stop_at_first_positional=stop_at_first_positional)
 

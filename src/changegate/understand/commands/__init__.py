@@ -1,185 +1,75 @@
-"""Command families: which module understands which command.
+"""Command families: which class understands which program.
 
-The table maps a command name to `module:Class`; modules are imported on first use so that a hook which only
-sees `git status` never pays for the AWS tables. Adding a tool is adding its names here and a module with its
-verbs in a table (see `base.Family`).
+Each tool's class declares the program names it understands (`NAMES`, `NAME_PATTERNS`; see `cli.Cli`). The
+registry is built from those declarations into `_index.py` (`python -m changegate.understand.commands`
+writes it; a test checks it is current and that no name is claimed twice), so that a hook which only sees
+`git status` imports git's module and never pays for the AWS tables.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
 from typing import TYPE_CHECKING
 
+from changegate.understand.commands._index import INDEX, PATTERNS
+
 if TYPE_CHECKING:
-    from changegate.understand.base import Family
+    from changegate.understand.cli import Cli
+
+_instances: dict[str, Cli] = {}
+_patterns = tuple((re.compile(pattern), target) for pattern, target in PATTERNS)
 
 
-def _names(spec: str, target: str) -> dict[str, str]:
-    return dict.fromkeys(spec.split(), target)
-
-
-FAMILIES: dict[str, str] = {
-    # shells and runners: they run another command, which the walker then understands
-    **_names("bash sh zsh dash ksh ash mksh fish rbash yash posh", "shells:Shell"),
-    **_names("eval", "shells:Eval"),
-    **_names("source .", "shells:Source"),
-    **_names("sudo doas pkexec gosu su-exec", "runners:Sudo"),
-    **_names("su runuser", "runners:Su"),
-    **_names("env", "runners:Env"),
-    **_names("command builtin exec nohup time nice ionice timeout stdbuf setsid chrt taskset numactl "
-             "unbuffer torsocks proxychains proxychains4 firejail caffeinate catchsegv fakeroot "
-             "strace ltrace xvfb-run unshare nsenter setpriv systemd-run flock chroot retry "
-             "with-contenv dumb-init tini entr", "runners:Runner"),
-    **_names("watch", "runners:Watch"),
-    **_names("xargs", "runners:Xargs"),
-    **_names("parallel", "runners:Parallel"),
-    **_names("script", "runners:Script"),
-    **_names("busybox toybox", "runners:Busybox"),
-    **_names("ssh mosh autossh", "runners:Ssh"),
-    # files and disks
-    **_names("rm rmdir unlink shred srm trash trash-put", "fs:Remove"),
-    **_names("truncate", "fs:Truncate"),
-    **_names("dd", "fs:Dd"),
-    **_names("mkfs mke2fs mkswap wipefs fdisk sfdisk gdisk sgdisk cfdisk parted mkfs.ext2 mkfs.ext3 mkfs.ext4 "
-             "mkfs.xfs mkfs.btrfs mkfs.vfat mkfs.fat mkfs.ntfs mkfs.exfat mkfs.f2fs blkdiscard zpool",
-             "fs:Disk"),
-    **_names("mv cp install ln rename", "fs:MoveCopy"),
-    **_names("chmod chown chgrp chattr setfacl", "fs:Permissions"),
-    **_names("rsync", "fs:Rsync"),
-    **_names("tee", "fs:Tee"),
-    **_names("touch mkdir mkfifo mktemp", "fs:Create"),
-    **_names("find", "fs:Find"),
-    **_names("sed gsed", "fs:Sed"),
-    **_names("tar zip unzip gzip gunzip bzip2 bunzip2 xz unxz zstd unzstd 7z 7za", "fs:Archive"),
-    # reading and computing: harmless unless they read secrets
-    **_names("ls ll la dir vdir cat bat batcat less more most head tail grep egrep fgrep rg ag ack sort uniq wc "
-             "cut tr paste join comm diff diff3 sdiff cmp colordiff file stat du df tree which whereis type "
-             "echo printf pwd date whoami id groups uname uptime ps pgrep pstree top htop btop free vmstat "
-             "iostat lsof printenv true false test [ [[ sleep yes seq basename dirname realpath readlink "
-             "md5sum sha1sum sha224sum sha256sum sha384sum sha512sum b2sum cksum sum base32 base64 xxd od "
-             "hexdump strings jq yq gojq column fold fmt nl rev tac expand unexpand bc dc expr cal man info "
-             "help history locate jobs wait read shopt alias unalias hash clear tput stty lscpu lsblk blkid "
-             "nproc getconf ldd nm objdump readelf tldr whatis apropos fc logname tty users who w last lsmod "
-             "dmesg journalctl ping ping6 traceroute tracepath dig nslookup host whois ss netstat ifconfig "
-             "arp route mtr nmap lsusb lspci lshw dmidecode sensors vim vi nvim nano emacs code open xdg-open "
-             "pbcopy pbpaste xclip xsel numfmt set unset export declare local readonly typeset shift return exit break continue trap umask ulimit getopts let finger shuf factor iconv dos2unix unix2dos "
-             "look csplit split pr ts pv less watchman fzf fd fdfind exa eza tokei cloc scc "
-             "envsubst gettext column csvlook xmllint tidy sqlfluff "
-             "shellcheck hadolint yamllint markdownlint actionlint zcat zless zmore zgrep zdiff bzcat bzless xzcat "
-             "xzless zstdcat lzcat view pdfinfo identify mediainfo ffprobe",
-             "basic:ReadOnly"),
-    # interpreters: inline code is parsed (Python) or classified (the rest)
-    **_names("python python2 python3 pypy pypy3 python3.8 python3.9 python3.10 python3.11 python3.12 "
-             "python3.13 python3.14 ipython", "interpreters:Python"),
-    **_names("node nodejs deno bun perl ruby php lua luajit Rscript osascript pwsh powershell tclsh jshell "
-             "groovy scala kotlin julia", "interpreters:Script"),
-    **_names("awk gawk mawk nawk", "interpreters:Awk"),
-    # version control and forges
-    **_names("git", "git:Git"),
-    **_names("gh", "gh:Gh"),
-    **_names("glab", "gh:Glab"),
-    # build tools and package managers (run scripts, install, publish)
-    **_names("npm pnpm yarn bun npx pnpx bunx", "packages:Node"),
-    **_names("pip pip3 pipx uv uvx poetry pdm conda mamba micromamba", "packages:Python"),
-    **_names("cargo go make gmake cmake ninja gradle gradlew mvn mvnw ant bazel buck dotnet mix gem bundle "
-             "composer sbt lein swift xcodebuild meson gcc g++ cc clang clang++ rustc javac tsc "
-             "pytest tox nox jest vitest mocha eslint prettier black ruff mypy pyright flake8 pylint isort "
-             "rubocop golangci-lint gofmt rustfmt clippy-driver pre-commit just task", "packages:Build"),
-    # infrastructure and clouds (filled by their modules)
-    **_names("kubectl oc kubecolor", "kubectl:Kubectl"),
-    **_names("helm", "helm:Helm"),
-    **_names("terraform tofu terragrunt", "iac:Terraform"),
-    **_names("pulumi", "iac:Pulumi"),
-    **_names("cdk cdktf sam serverless sls eksctl", "iac:Deployer"),
-    **_names("aws", "aws:Aws"),
-    **_names("gcloud gsutil bq", "gcloud:Gcloud"),
-    **_names("az", "az:Az"),
-    **_names("psql pgcli mysql mariadb mycli sqlite3 sqlite redis-cli valkey-cli mongosh mongo "
-             "clickhouse-client clickhouse cqlsh usql cockroach dropdb createdb dropuser createuser "
-             "pg_dump pg_dumpall pg_restore mysqldump mysqladmin mongodump mongorestore influx", "db:DbClient"),
-    **_names("prisma drizzle-kit rails alembic django-admin knex supabase sequelize typeorm flyway "
-             "liquibase goose dbmate sqitch atlas migrate artisan rake sequelize-cli typeorm-ts-node-commonjs "
-             "typeorm-ts-node-esm", "orm:Migrations"),
-    **_names("docker podman nerdctl docker-compose podman-compose", "docker:Docker"),
-    **_names("shutdown reboot halt poweroff systemctl service kill killall pkill iptables ip6tables nft ufw "
-             "firewall-cmd crontab userdel useradd usermod passwd chpasswd groupdel groupadd visudo mount "
-             "umount swapoff swapon sysctl modprobe rmmod insmod hostnamectl timedatectl launchctl init "
-             "telinit apt apt-get aptitude yum dnf apk pacman zypper snap dpkg rpm brew port setenforce "
-             "ip hostname iptables-save iptables-restore ip6tables-save ip6tables-restore iptables-legacy "
-             "iptables-nft adduser deluser addgroup delgroup groupmod gpasswd chsh chfn chage at batch atrm "
-             "update-rc.d chkconfig rc-update rc-service dscl sysadminctl dseditgroup microdnf flatpak apt-cache",
-             "host:Host"),
-    **_names("curl wget scp sftp nc ncat netcat socat ftp telnet http https xh xhs aria2c httpie",
-             "net:Net"),
-    **_names("vault op pass security sops kubeseal gopass keyring bw lpass aws-vault chamber doppler "
-             "infisical", "secrets:Secrets"),
-    **_names("rclone", "platforms:Rclone"),
-    **_names("twine flit hatch hatch-publish vsce ovsx goreleaser snapcraft", "publish:Publish"),
-    # platform and service CLIs (platforms.py: one table per tool)
-    **_names("rabbitmqctl rabbitmqadmin rabbitmq-diagnostics rabbitmq-plugins rabbitmq-queues rabbitmq-upgrade",
-             "platforms:RabbitMq"),
-    **_names("etcdctl", "platforms:Etcd"),
-    **_names("consul", "platforms:Consul"),
-    **_names("nomad", "platforms:Nomad"),
-    **_names("nats", "platforms:Nats"),
-    **_names("gitlab-runner", "platforms:GitlabRunner"),
-    **_names("velero", "platforms:Velero"),
-    **_names("restic", "platforms:Restic"),
-    **_names("borg borg2", "platforms:Borg"),
-    **_names("s3cmd", "platforms:S3cmd"),
-    **_names("mc mcli", "platforms:MinioClient"),
-    **_names("doctl", "platforms:Doctl"),
-    **_names("heroku", "platforms:Heroku"),
-    **_names("flyctl fly", "platforms:Fly"),
-    **_names("vercel", "platforms:Vercel"),
-    **_names("netlify", "platforms:Netlify"),
-    **_names("railway", "platforms:Railway"),
-    **_names("firebase", "platforms:Firebase"),
-    **_names("wrangler", "platforms:Wrangler"),
-    **_names("linode-cli", "platforms:LinodeCli"),
-    **_names("hcloud", "platforms:Hcloud"),
-    **_names("oci ibmcloud ic", "platforms:CloudCli"),
-    **_names("ansible ansible-playbook ansible-vault ansible-galaxy ansible-inventory ansible-config ansible-doc "
-             "ansible-lint ansible-pull ansible-console", "platforms:Ansible"),
-    **_names("packer", "platforms:Packer"),
-    **_names("vagrant", "platforms:Vagrant"),
-    **_names("virsh", "platforms:Virsh"),
-    **_names("VBoxManage vboxmanage", "platforms:VBoxManage"),
-    **_names("circleci", "platforms:Circleci"),
-    **_names("jenkins-cli", "platforms:JenkinsCli"),
-}
-# mkfs.<type> and friends: any name of these shapes belongs to the disk family
-NAME_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"mkfs\.\w+|mkswap|fsck\.\w+"), "fs:Disk"),
-    (re.compile(r"python\d(\.\d+)?m?"), "interpreters:Python"),
-    (re.compile(r"kafka-[a-z-]+(\.sh)?"), "platforms:Kafka"),  # kafka-topics, kafka-configs.sh, ...
-)
-
-_instances: dict[str, Family | None] = {}
-
-
-def family_for(name: str) -> Family | None:
-    """The family that understands `name`, or None for a command nobody knows."""
-    if name in _instances:
-        return _instances[name]
-    target = FAMILIES.get(name)
+def family_for(name: str) -> Cli:
+    """The class that understands `name`; `Generic` for a program nobody declared."""
+    family = _instances.get(name)
+    if family is not None:
+        return family
+    target = INDEX.get(name)
     if target is None:
-        target = next((t for pattern, t in NAME_PATTERNS if pattern.fullmatch(name)), None)
-    family: Family | None = None
-    if target is not None:
-        module_name, _, class_name = target.partition(":")
-        try:
-            module = importlib.import_module(f"changegate.understand.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"changegate.understand.commands.{module_name}":
-                raise
-            module = None
-        if module is not None:
-            family = getattr(module, class_name)()
-    if family is None:
-        from changegate.understand.commands.generic import Generic
-
-        family = Generic()
+        target = next((t for pattern, t in _patterns if pattern.fullmatch(name)), "generic:Generic")
+    module_name, _, class_name = target.partition(":")
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    family: Cli = getattr(module, class_name)()
     _instances[name] = family
     return family
+
+
+# --- building the index from the declarations -----------------------------------------------------------
+
+def declarations() -> tuple[dict[str, str], list[tuple[str, str]], list[str]]:
+    """Every declared name and pattern, by importing every tool module; and the names claimed twice."""
+    from changegate.understand.cli import Cli
+
+    names: dict[str, str] = {}
+    patterns: list[tuple[str, str]] = []
+    clashes: list[str] = []
+    for info in sorted(pkgutil.walk_packages(__path__, prefix=f"{__name__}."), key=lambda i: i.name):
+        module = importlib.import_module(info.name)
+        relative = info.name[len(__name__) + 1:]
+        for attribute in sorted(vars(module)):
+            cls = getattr(module, attribute)
+            if not (isinstance(cls, type) and issubclass(cls, Cli) and cls.__module__ == info.name):
+                continue
+            target = f"{relative}:{cls.__name__}"
+            for program in cls.__dict__.get("NAMES", ()):
+                if program in names and names[program] != target:
+                    clashes.append(f"{program}: {names[program]} and {target}")
+                names[program] = target
+            patterns.extend((pattern, target) for pattern in cls.__dict__.get("NAME_PATTERNS", ()))
+    return names, patterns, clashes
+
+
+def render_index() -> str:
+    names, patterns, clashes = declarations()
+    if clashes:
+        raise SystemExit("names claimed twice: " + "; ".join(clashes))
+    lines = ['"""Generated by `python -m changegate.understand.commands` from the tools\' NAMES; do not edit."""',
+             "", "INDEX: dict[str, str] = {"]
+    lines += [f"    {name!r}: {target!r}," for name, target in sorted(names.items())]
+    lines += ["}", "PATTERNS: tuple[tuple[str, str], ...] = ("]
+    lines += [f"    ({pattern!r}, {target!r})," for pattern, target in patterns]
+    lines += [")", ""]
+    return "\n".join(lines)

@@ -20,7 +20,8 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Placement, most_severe
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import UNKNOWN_PART, Context, Family, Invocation, Word, parse_options
+from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word
+from changegate.understand.cli import Cli, parse_options
 from changegate.understand.sensitive import secret_kind
 
 CONFIG_READ_LIMIT = 256 * 1024  # a config file larger than this is not read (the placement stays unknown)
@@ -521,8 +522,9 @@ def resource_name(value: str) -> str:
     return value
 
 
-class Aws(Family):
-    family = "aws"
+class Aws(Cli):
+    NAMES = ("aws",)
+    FAMILY = "aws"
     # option tables for the s3 high-level commands (their arguments are paths, not parameters)
     s3_values: ClassVar[frozenset[str]] = frozenset({
         "--include", "--exclude", "--acl", "--grants", "--sse-kms-key-id", "--sse-c-key", "--sse-c-copy-source",

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from changegate.environments import UNKNOWN, Placement, most_severe
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import Context, Family, Invocation, Word
+from changegate.understand.base import Context, Invocation, Word
+from changegate.understand.cli import Cli
 from changegate.understand.commands.aws import read_bounded_text
 
 PROFILE_READ_LIMIT = 512 * 1024
@@ -228,8 +229,9 @@ def place(ctx: Context, command: Command, names: Sequence[str]) -> Where:
 
 # --- the family ---------------------------------------------------------------------------------------
 
-class Az(Family):
-    family = "az"
+class Az(Cli):
+    NAMES = ("az",)
+    FAMILY = "az"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         command = split_command(inv.words)

@@ -12,7 +12,8 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect
-from changegate.understand.base import UNKNOWN_PART, Family, Invocation, Stream, parse_options
+from changegate.understand.base import UNKNOWN_PART, Invocation, Stream
+from changegate.understand.cli import Cli, parse_options
 from changegate.understand.sensitive import is_secret_variable, secret_kind
 
 # Commands whose arguments are data, not files.
@@ -85,9 +86,33 @@ def printf_text(args: list[str]) -> str:
     return "".join(out)
 
 
-class ReadOnly(Family):
-    family = "read"
-    takes_value: ClassVar[frozenset[str]] = frozenset()
+class ReadOnly(Cli):
+    NAMES = (
+        "ls", "ll", "la", "dir", "vdir", "cat", "bat", "batcat", "less", "more", "most", "head", "tail",
+        "grep", "egrep", "fgrep", "rg", "ag", "ack", "sort", "uniq", "wc", "cut", "tr", "paste", "join",
+        "comm", "diff", "diff3", "sdiff", "cmp", "colordiff", "file", "stat", "du", "df", "tree", "which",
+        "whereis", "type", "echo", "printf", "pwd", "date", "whoami", "id", "groups", "uname", "uptime",
+        "ps", "pgrep", "pstree", "top", "htop", "btop", "free", "vmstat", "iostat", "lsof", "printenv",
+        "true", "false", "test", "[", "[[", "sleep", "yes", "seq", "basename", "dirname", "realpath",
+        "readlink", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum",
+        "cksum", "sum", "base32", "base64", "xxd", "od", "hexdump", "strings", "jq", "yq", "gojq", "column",
+        "fold", "fmt", "nl", "rev", "tac", "expand", "unexpand", "bc", "dc", "expr", "cal", "man", "info",
+        "help", "history", "locate", "jobs", "wait", "read", "shopt", "alias", "unalias", "hash", "clear",
+        "tput", "stty", "lscpu", "lsblk", "blkid", "nproc", "getconf", "ldd", "nm", "objdump", "readelf",
+        "tldr", "whatis", "apropos", "fc", "logname", "tty", "users", "who", "w", "last", "lsmod", "dmesg",
+        "journalctl", "ping", "ping6", "traceroute", "tracepath", "dig", "nslookup", "host", "whois", "ss",
+        "netstat", "ifconfig", "arp", "route", "mtr", "nmap", "lsusb", "lspci", "lshw", "dmidecode",
+        "sensors", "vim", "vi", "nvim", "nano", "emacs", "code", "open", "xdg-open", "pbcopy", "pbpaste",
+        "xclip", "xsel", "numfmt", "set", "unset", "export", "declare", "local", "readonly", "typeset",
+        "shift", "return", "exit", "break", "continue", "trap", "umask", "ulimit", "getopts", "let",
+        "finger", "shuf", "factor", "iconv", "dos2unix", "unix2dos", "look", "csplit", "split", "pr", "ts",
+        "pv", "watchman", "fzf", "fd", "fdfind", "exa", "eza", "tokei", "cloc", "scc", "envsubst", "gettext",
+        "csvlook", "xmllint", "tidy", "sqlfluff", "shellcheck", "hadolint", "yamllint", "markdownlint",
+        "actionlint", "zcat", "zless", "zmore", "zgrep", "zdiff", "bzcat", "bzless", "xzcat", "xzless",
+        "zstdcat", "lzcat", "view", "pdfinfo", "identify", "mediainfo", "ffprobe",
+    )
+    FAMILY = "read"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset()
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         name = inv.name
@@ -148,7 +173,7 @@ class ReadOnly(Family):
                           suggestions=("print only the variables you need: printenv PATH HOME",))
 
     def writes(self, inv: Invocation, positionals: list[str], opts: object) -> list[Effect]:
-        from changegate.understand.base import Options
+        from changegate.understand.cli import Options
 
         assert isinstance(opts, Options)
         out: list[Effect] = []

@@ -25,7 +25,8 @@ import msgspec
 
 from changegate.environments import LOCAL, UNKNOWN, Environments, Placement
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import Context, Family, Invocation, Options, Word, parse_options
+from changegate.understand.base import Context, Invocation, Word
+from changegate.understand.cli import Cli, Options, parse_options
 from changegate.understand.sensitive import secret_kind
 from changegate.understand.sql import (
     POSTGRES,
@@ -303,22 +304,22 @@ PSQL_READS = frozenset({
 })
 
 
-class Psql(Family):
-    family = "psql"
-    takes_value: ClassVar[frozenset[str]] = frozenset({
+class Psql(Cli):
+    FAMILY = "psql"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({
         "-c", "--command", "-d", "--dbname", "-f", "--file", "-h", "--host", "-p", "--port", "-U", "--username",
         "-v", "--set", "--variable", "-o", "--output", "-L", "--log-file", "-P", "--pset", "-F",
         "--field-separator", "-R", "--record-separator", "-T", "--table-attr",
     })
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
-        session = Session(inv, self.target(inv, opts), self.family, variables=self.variables(opts))
+        opts = self.walk(inv.words)
+        session = Session(inv, self.target(inv, opts), self.FAMILY, variables=self.variables(opts))
         if opts.has("-l", "--list", "-V", "--version", "--help", "-?"):
             return [self.read_only(inv, session.target, "lists databases or prints its version")]
         for path in opts.values("-o", "--output", "-L", "--log-file"):
             session.local_file("modify", path, f"writes query output to {path}")
-        commands = option_sequence(inv.words, self.takes_value, frozenset({"-c", "--command", "-f", "--file"}))
+        commands = option_sequence(inv.words, self.VALUE_OPTIONS, frozenset({"-c", "--command", "-f", "--file"}))
         for flag, value in commands:
             if flag in ("-c", "--command"):
                 if value.lstrip().startswith("\\"):
@@ -392,21 +393,21 @@ class Psql(Family):
         elif name == "password":
             t = session.target
             session.effects.append(inv.effect("permission", f"{t.server}/role/{args[0] if args else '?'}",
-                                              t.placement, kind="role", family=self.family,
+                                              t.placement, kind="role", family=self.FAMILY,
                                               summary="changes a database password (\\password)"))
         elif name in ("lo_import",):
             t = session.target
             session.effects.append(inv.effect("create", f"{t.prefix}/large-object", t.placement, kind="large object",
-                                              family=self.family, reversible="yes",
+                                              family=self.FAMILY, reversible="yes",
                                               summary=f"loads {args[0] if args else 'a file'} into the database"))
         elif name in ("lo_export",) and len(args) > 1:
             session.local_file("modify", args[1], f"writes a large object to {args[1]}")
         elif name in ("lo_unlink",):
             t = session.target
             session.effects.append(inv.effect("delete", f"{t.prefix}/large-object", t.placement, kind="large object",
-                                              family=self.family, summary="deletes a large object"))
+                                              family=self.FAMILY, summary="deletes a large object"))
         elif name in ("e", "edit", "ef", "ev"):
-            session.effects.append(interactive(inv, session.target, self.family))
+            session.effects.append(interactive(inv, session.target, self.FAMILY))
         elif name in PSQL_READS or name.startswith(("d", "s")):
             return
         else:
@@ -436,13 +437,13 @@ class Psql(Family):
         t = session.target
         if direction == "from":
             session.effects.append(session.inv.effect(
-                "create", f"{t.prefix}/table/{table}", t.placement, kind="rows", scope="many", family=self.family,
+                "create", f"{t.prefix}/table/{table}", t.placement, kind="rows", scope="many", family=self.FAMILY,
                 reversible="yes", summary=f"loads rows into {table} (\\copy from {source})"))
         else:
             if source.lower() not in ("stdout", "pstdout", "program") and source:
                 session.local_file("modify", source, f"writes {table} to {source} (\\copy to)")
             session.effects.append(session.inv.effect(
-                "read", f"{t.prefix}/table/{table}", t.placement, kind="table", family=self.family,
+                "read", f"{t.prefix}/table/{table}", t.placement, kind="table", family=self.FAMILY,
                 reversible="yes", summary=f"reads {table} (\\copy to)"))
 
     @staticmethod
@@ -560,14 +561,14 @@ def mysql_target(inv: Invocation, opts: Options, database: str = "") -> SqlTarge
     return host_target(inv, host, database, inv.name, "the default local socket", "host", "mysql")
 
 
-class Mysql(Family):
-    family = "mysql"
-    takes_value: ClassVar[frozenset[str]] = MYSQL_TAKES_VALUE
+class Mysql(Cli):
+    FAMILY = "mysql"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = MYSQL_TAKES_VALUE
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words = without_password(inv.words)
-        opts = self.options(inv, words)
-        session = Session(inv, mysql_target(inv, opts), self.family)
+        opts = self.walk(words)
+        session = Session(inv, mysql_target(inv, opts), self.FAMILY)
         session.target = replace(session.target, dialect="mysql")
         if opts.has("-V", "--version", "--help", "-?"):
             return [Psql.read_only(inv, session.target, "prints its version")]
@@ -629,7 +630,7 @@ class Mysql(Family):
             if args:
                 session.shell(" ".join(args), "mysql pager")
         elif command == "edit":
-            session.effects.append(interactive(session.inv, session.target, self.family))
+            session.effects.append(interactive(session.inv, session.target, self.FAMILY))
         elif command not in MYSQL_CLIENT_READS:
             session.unreadable(f"the mysql client command {line[:40]!r}")
 
@@ -657,18 +658,18 @@ SQLITE_READS = frozenset({"tables", "schema", "indexes", "indices", "databases",
                           "recover", "progress", "nonce", "dbconfig", "trace", "cd"})
 
 
-class Sqlite(Family):
-    family = "sqlite3"
-    takes_value: ClassVar[frozenset[str]] = frozenset({
+class Sqlite(Cli):
+    FAMILY = "sqlite3"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({
         "-cmd", "--cmd", "-init", "--init", "-separator", "--separator", "-nullvalue", "--nullvalue", "-newline",
         "--newline", "-mmap", "--mmap", "-maxsize", "--maxsize", "-vfs", "--vfs", "-nonce", "--nonce", "-A",
         "-escape", "--escape", "-pagecache", "-lookaside", "-heap",
     })
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = parse_options(inv.words, self.takes_value, long_single_dash=True)
+        opts = parse_options(inv.words, self.VALUE_OPTIONS, long_single_dash=True)
         path = opts.positionals[0] if opts.positionals else ""
-        session = Session(inv, self.target(inv, path), self.family)
+        session = Session(inv, self.target(inv, path), self.FAMILY)
         if opts.has("-version", "--version", "-help", "--help"):
             return [Psql.read_only(inv, session.target, "prints its version")]
         for init in opts.values("-init", "--init"):
@@ -685,7 +686,7 @@ class Sqlite(Family):
             elif origin:
                 session.unreadable(origin)
             elif not opts.values("-cmd", "--cmd"):
-                session.effects.append(interactive(inv, session.target, self.family))
+                session.effects.append(interactive(inv, session.target, self.FAMILY))
         return self.as_secret_reads(session) if self.holds_credentials(inv, path) else session.effects
 
     @staticmethod
@@ -750,11 +751,11 @@ class Sqlite(Family):
                 session.local_file("modify", target, f"writes {target} (.{name})")
         elif name == "import" and len(args) >= 2:
             session.effects.append(inv.effect("create", f"{t.prefix}/table/{args[-1]}", t.placement, kind="rows",
-                                              scope="many", reversible="yes", family=self.family,
+                                              scope="many", reversible="yes", family=self.FAMILY,
                                               summary=f"loads {args[-2]} into {args[-1]} (.import)"))
         elif name == "restore":
             session.effects.append(inv.effect("replace", t.prefix, t.placement, kind="database", scope="all",
-                                              data_loss=True, family=self.family,
+                                              data_loss=True, family=self.FAMILY,
                                               summary="replaces the whole database with a backup (.restore)"))
         elif name == "open":
             path = next((a for a in args if not a.startswith("-")), "")
@@ -862,9 +863,9 @@ REDIS_WITH_SUBCOMMANDS = frozenset(verb for verb, _ in REDIS_SUBCOMMANDS) | {"CO
                                                                             "FUNCTION", "MODULE", "ACL", "CLUSTER"}
 
 
-class Redis(Family):
-    family = "redis-cli"
-    takes_value: ClassVar[frozenset[str]] = frozenset({
+class Redis(Cli):
+    FAMILY = "redis-cli"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({
         "-h", "-p", "-s", "-a", "--user", "--pass", "-u", "-n", "-r", "-i", "-d", "-D", "-t", "--cacert",
         "--cacertdir", "--cert", "--key", "--sni", "--tls-ciphers", "--tls-ciphersuites", "--rdb",
         "--functions-rdb", "--pattern", "--quoted-pattern", "--count", "--memkeys-samples", "--eval",
@@ -873,7 +874,7 @@ class Redis(Family):
     })
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv, stop_at_first_positional=True)
+        opts = self.walk(inv.words, stop_at_first_positional=True)
         server, placement = self.server(inv, opts)
         if opts.has("--eval"):
             return [inv.effect("execute_opaque", f"redis:{server}/script", placement, kind="code",
@@ -1224,9 +1225,9 @@ def empty_filter(args: list[tuple[str, str]]) -> bool:
     return not head or [t for t in head if t not in ("(", ")")] == ["{", "}"]
 
 
-class Mongo(Family):
-    family = "mongosh"
-    takes_value: ClassVar[frozenset[str]] = frozenset({
+class Mongo(Cli):
+    FAMILY = "mongosh"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({
         "--host", "--port", "--eval", "-f", "--file", "-u", "--username", "-p", "--password",
         "--authenticationDatabase", "--authenticationMechanism", "--apiVersion", "--tlsCAFile",
         "--tlsCertificateKeyFile", "--tlsCertificateKeyFilePassword", "--awsAccessKeyId", "--awsSecretAccessKey",
@@ -1235,7 +1236,7 @@ class Mongo(Family):
     })
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         address = next((p for p in opts.positionals if not p.endswith(".js")), "")
         files = [p for p in opts.positionals if p.endswith(".js")] + opts.values("-f", "--file")
         scan = self.scan(inv, opts, address)
@@ -1290,9 +1291,9 @@ class Mongo(Family):
 
 # --- SQL-speaking clients with simple options ---------------------------------------------------------------------
 
-class ClickHouse(Family):
-    family = "clickhouse-client"
-    takes_value: ClassVar[frozenset[str]] = frozenset({
+class ClickHouse(Cli):
+    FAMILY = "clickhouse-client"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({
         "--host", "-h", "--port", "--user", "-u", "--password", "--database", "-d", "--query", "-q",
         "--queries-file", "--format", "-f", "--config-file", "-C", "--connection", "--history_file", "--log-level",
         "--max_memory_usage", "--query_id", "--receive_timeout", "--send_timeout",
@@ -1308,11 +1309,11 @@ class ClickHouse(Family):
             if sub != "client":
                 return [inv.unknown(f"clickhouse {sub}")]
             words = words[1:]
-        opts = self.options(inv, words)
+        opts = self.walk(words)
         host = opts.value("--host", "-h") or ctx_value(inv, "CLICKHOUSE_HOST")
         database = opts.value("--database", "-d") or "default"
         target = host_target(inv, host, database, "clickhouse-client", "localhost:9000", "host", "clickhouse")
-        session = Session(inv, target, self.family)
+        session = Session(inv, target, self.FAMILY)
         queries = opts.values("--query", "-q")
         for query in queries:
             session.sql(query)
@@ -1327,20 +1328,20 @@ def ctx_value(inv: Invocation, name: str) -> str | None:
     return inv.ctx.getenv(name)
 
 
-class Cql(Family):
-    family = "cqlsh"
-    takes_value: ClassVar[frozenset[str]] = frozenset({
+class Cql(Cli):
+    FAMILY = "cqlsh"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({
         "-e", "--execute", "-f", "--file", "-k", "--keyspace", "-u", "--username", "-p", "--password",
         "--cqlshrc", "--cqlversion", "--protocol-version", "--connect-timeout", "--request-timeout",
         "--encoding", "-b", "--secure-connect-bundle",
     })
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         host = (opts.positionals[0] if opts.positionals else None) or ctx_value(inv, "CQLSH_HOST")
         keyspace = opts.value("-k", "--keyspace") or ""
         target = host_target(inv, host, keyspace, "cqlsh", "127.0.0.1:9042", "host", "cql")
-        session = Session(inv, target, self.family)
+        session = Session(inv, target, self.FAMILY)
         statements = opts.values("-e", "--execute")
         for statement in statements:
             session.sql(statement)
@@ -1360,19 +1361,19 @@ USQL_SCHEMES = {"pg": POSTGRES, "pgsql": POSTGRES, "postgres": POSTGRES, "postgr
                 "cassandra": "", "tr": "trino", "trino": "trino", "bq": "bigquery", "bigquery": "bigquery"}
 
 
-class Usql(Family):
-    family = "usql"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-c", "--command", "-f", "--file", "-o", "--out", "-v",
+class Usql(Cli):
+    FAMILY = "usql"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-c", "--command", "-f", "--file", "-o", "--out", "-v",
                                                        "--set", "--variable", "-P", "--pset", "-F", "-R", "-T",
                                                        "--config"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         dsn = opts.positionals[0] if opts.positionals else ""
         target = self.target(inv, dsn)
-        session = Session(inv, target, self.family, variables=Psql.variables(opts))
+        session = Session(inv, target, self.FAMILY, variables=Psql.variables(opts))
         psql = Psql()
-        commands = option_sequence(inv.words, self.takes_value, frozenset({"-c", "--command", "-f", "--file"}))
+        commands = option_sequence(inv.words, self.VALUE_OPTIONS, frozenset({"-c", "--command", "-f", "--file"}))
         for flag, value in commands:
             if flag in ("-c", "--command"):
                 psql.script(session, value)
@@ -1396,9 +1397,9 @@ class Usql(Family):
         return replace(target, dialect=dialect)
 
 
-class Cockroach(Family):
-    family = "cockroach"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--url", "--host", "--port", "-p", "--database", "-d",
+class Cockroach(Cli):
+    FAMILY = "cockroach"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--url", "--host", "--port", "-p", "--database", "-d",
                                                        "--user", "-u", "-e", "--execute", "-f", "--file",
                                                        "--certs-dir", "--format", "--set"})
 
@@ -1409,7 +1410,7 @@ class Cockroach(Family):
                 return [inv.effect("host_control", "sql:cockroach/node", Placement(UNKNOWN, "a cluster node"),
                                    summary=f"cockroach node {inv.words[1].value}")]
             return [inv.unknown(f"cockroach {sub}")]
-        opts = self.options(inv, inv.words[1:])
+        opts = self.walk(inv.words[1:])
         url = opts.value("--url") or getenv_url(inv.ctx, "COCKROACH_URL")
         database = opts.value("--database", "-d") or ctx_value(inv, "COCKROACH_DATABASE") or ""
         if url:
@@ -1417,7 +1418,7 @@ class Cockroach(Family):
         else:
             host = opts.value("--host") or ctx_value(inv, "COCKROACH_HOST")
             target = host_target(inv, host, database, "cockroach sql", "localhost:26257", "host", POSTGRES)
-        session = Session(inv, replace(target, dialect="cockroach"), self.family)
+        session = Session(inv, replace(target, dialect="cockroach"), self.FAMILY)
         statements = opts.values("-e", "--execute")
         for statement in statements:
             session.sql(statement)
@@ -1456,10 +1457,10 @@ PG_TAKES_VALUE: dict[str, frozenset[str]] = {
 }
 
 
-class PgTool(Family):
+class PgTool(Cli):
     """dropdb, createdb, dropuser, createuser, pg_dump, pg_dumpall, pg_restore."""
 
-    family = "postgres"
+    FAMILY = "postgres"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         opts = parse_options(inv.words, PG_TAKES_VALUE.get(inv.name, PG_COMMON))
@@ -1481,7 +1482,7 @@ class PgTool(Family):
         target = self.target(inv, opts, name, "dropdb")
         forced = " and ends its connections (--force)" if opts.has("-f", "--force") else ""
         return [inv.effect("delete", f"{target.server}/{name}", target.placement, scope="all", kind="database",
-                           reversible="no", data_loss=True, whole_environment=True, family=self.family,
+                           reversible="no", data_loss=True, whole_environment=True, family=self.FAMILY,
                            tags=("force",) if forced else (),
                            summary=f"drops the database {name}{forced}",
                            suggestions=(f"dump it first: pg_dump -Fc {name} > {name}.dump",
@@ -1491,7 +1492,7 @@ class PgTool(Family):
         name = opts.positionals[0] if opts.positionals else "?"
         target = self.target(inv, opts, name, "createdb")
         return [inv.effect("create", f"{target.server}/{name}", target.placement, kind="database", reversible="yes",
-                           family=self.family, summary=f"creates the database {name}")]
+                           family=self.FAMILY, summary=f"creates the database {name}")]
 
     def user(self, inv: Invocation, opts: Options) -> list[Effect]:
         name = opts.positionals[0] if opts.positionals else "?"
@@ -1504,7 +1505,7 @@ class PgTool(Family):
         what = f"creates the role {name}" + (f" with {', '.join(sorted(set(powers)))}" if powers else "") \
             if creating else f"drops the role {name}"
         return [inv.effect("permission", f"{target.server}/role/{name}", target.placement, kind="role",
-                           reversible="yes" if creating else "no", family=self.family, tags=tags, summary=what)]
+                           reversible="yes" if creating else "no", family=self.FAMILY, tags=tags, summary=what)]
 
     def dump(self, inv: Invocation, opts: Options) -> list[Effect]:
         name = opts.positionals[0] if opts.positionals else None
@@ -1522,7 +1523,7 @@ class PgTool(Family):
         what = "every database and every role's password hash" if with_passwords else \
             ("every database" if everything else f"database {target.database}")
         effects.append(inv.effect(operation, target.prefix if not everything else target.server, target.placement,
-                                  kind="database", reversible="yes", family=self.family, tags=("data-export",),
+                                  kind="database", reversible="yes", family=self.FAMILY, tags=("data-export",),
                                   summary=f"dumps {what}",
                                   suggestions=("pg_dumpall --no-role-passwords leaves the password hashes out",)
                                   if with_passwords else ()))
@@ -1535,10 +1536,10 @@ class PgTool(Family):
             effects = [inv.fs("modify", out, reversible="unknown", summary=f"writes the restore script to {out}")] \
                 if out else []
             return [*effects, inv.effect("read", f"fs:{archive}", inv.arguments_placement(), reversible="yes",
-                                         family=self.family, summary=f"prints the restore script of {archive}")]
+                                         family=self.FAMILY, summary=f"prints the restore script of {archive}")]
         target = self.target(inv, opts, None, "pg_restore")
         if opts.has("-l", "--list"):
-            return [inv.effect("read", target.prefix, target.placement, reversible="yes", family=self.family,
+            return [inv.effect("read", target.prefix, target.placement, reversible="yes", family=self.FAMILY,
                                summary=f"lists the contents of {archive}")]
         clean = opts.has("-c", "--clean")
         create = opts.has("-C", "--create")
@@ -1548,13 +1549,13 @@ class PgTool(Family):
             whole = create or not filtered
             return [inv.effect("replace", target.prefix, target.placement, scope="many" if filtered else "all",
                                kind="database", reversible="no", data_loss=True, whole_environment=whole,
-                               family=self.family, tags=("clean",),
+                               family=self.FAMILY, tags=("clean",),
                                summary=f"drops and recreates {'the database' if create else 'the objects'} of "
                                        f"{archive} in {target.prefix[4:]} (--clean): what is there now is lost",
                                suggestions=(f"dump the target first: pg_dump -Fc {target.database} > before.dump",
                                             "restore into a new database and switch over"))]
         return [inv.effect("create", target.prefix, target.placement, scope="many", kind="database",
-                           reversible="unknown", family=self.family, summary=f"restores {archive} into "
+                           reversible="unknown", family=self.FAMILY, summary=f"restores {archive} into "
                                                                              f"{target.prefix[4:]}")]
 
 
@@ -1564,15 +1565,15 @@ PG_TOOLS: dict[str, Callable[[PgTool, Invocation, Options], list[Effect]]] = {
 }
 
 
-class MysqlTool(Family):
+class MysqlTool(Cli):
     """mysqldump and mysqladmin."""
 
-    family = "mysql"
-    takes_value: ClassVar[frozenset[str]] = MYSQL_TAKES_VALUE
+    FAMILY = "mysql"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = MYSQL_TAKES_VALUE
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words = without_password(inv.words)
-        opts = self.options(inv, words)
+        opts = self.walk(words)
         if inv.name == "mysqldump":
             return self.dump(inv, opts)
         return self.admin(inv, opts)
@@ -1587,7 +1588,7 @@ class MysqlTool(Family):
         if out:
             effects.append(inv.fs("modify", out, reversible="unknown", summary=f"writes the dump to {out}"))
         effects.append(inv.effect("secret_read" if secrets else "read", target.prefix, target.placement,
-                                  kind="database", reversible="yes", family=self.family, tags=("data-export",),
+                                  kind="database", reversible="yes", family=self.FAMILY, tags=("data-export",),
                                   summary="dumps every database, including the user table with password hashes"
                                   if secrets else f"dumps {', '.join(databases) or 'a database'}"))
         return effects
@@ -1603,22 +1604,22 @@ class MysqlTool(Family):
             if command == "drop":
                 effects.append(inv.effect("delete", f"{target.server}/{arg}", escalate_by_name(
                     target.placement, arg, inv.ctx.environments, "database"), scope="all", kind="database",
-                    reversible="no", data_loss=True, whole_environment=True, family=self.family,
+                    reversible="no", data_loss=True, whole_environment=True, family=self.FAMILY,
                     summary=f"drops the database {arg}" + (" without asking (-f)" if opts.has("-f", "--force") else ""),
                     suggestions=(f"dump it first: mysqldump --databases {arg} > {arg}.sql",)))
                 i += 2
                 continue
             if command == "create":
                 effects.append(inv.effect("create", f"{target.server}/{arg}", target.placement, kind="database",
-                                          reversible="yes", family=self.family, summary=f"creates the database {arg}"))
+                                          reversible="yes", family=self.FAMILY, summary=f"creates the database {arg}"))
                 i += 2
                 continue
             operation, what = MYSQLADMIN.get(command, ("unknown", f"runs mysqladmin {command}"))
-            effects.append(inv.effect(operation, target.server, target.placement, kind="server", family=self.family,
+            effects.append(inv.effect(operation, target.server, target.placement, kind="server", family=self.FAMILY,
                                       reversible="yes" if operation == "read" else "unknown", summary=what,
                                       tags=("not-understood",) if operation == "unknown" else ()))
             i += 2 if command in ("kill", "password", "old-password") else 1
-        return effects or [inv.effect("read", target.server, target.placement, reversible="yes", family=self.family,
+        return effects or [inv.effect("read", target.server, target.placement, reversible="yes", family=self.FAMILY,
                                       summary="mysqladmin with no command")]
 
 
@@ -1633,18 +1634,18 @@ MYSQLADMIN: dict[str, tuple[Operation, str]] = {
 }
 
 
-class MongoTool(Family):
+class MongoTool(Cli):
     """mongodump, mongorestore."""
 
-    family = "mongo"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--uri", "--host", "-h", "--port", "--db", "-d",
+    FAMILY = "mongo"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--uri", "--host", "-h", "--port", "--db", "-d",
                                                        "--collection", "-c", "--out", "-o", "--archive", "-u",
                                                        "--username", "-p", "--password", "--nsInclude", "--nsExclude",
                                                        "--nsFrom", "--nsTo", "--query", "-q", "--authenticationDatabase",
                                                        "--dir", "--gzip-level", "--numParallelCollections", "-j"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         uri = opts.value("--uri") or next((p for p in opts.positionals if p.startswith("mongodb")), None)
         database = opts.value("--db", "-d") or ""
         if uri:
@@ -1656,18 +1657,18 @@ class MongoTool(Family):
         if inv.name == "mongodump":
             secrets = database == "admin" or opts.has("--dumpDbUsersAndRoles") or not database
             return [inv.effect("secret_read" if secrets else "read", resource, target.placement, kind="database",
-                               reversible="yes", family=self.family, tags=("data-export",),
+                               reversible="yes", family=self.FAMILY, tags=("data-export",),
                                summary="dumps every database, users and password hashes included" if secrets
                                else f"dumps {database}")]
         if opts.has("--drop"):
             return [inv.effect("replace", resource, target.placement, scope="all" if not opts.has("--nsInclude")
                                else "many", kind="database", reversible="no", data_loss=True,
-                               whole_environment=not database and not opts.has("--nsInclude"), family=self.family,
+                               whole_environment=not database and not opts.has("--nsInclude"), family=self.FAMILY,
                                tags=("drop",), summary="drops each collection before restoring it (--drop): what is "
                                                        "there now is lost",
                                suggestions=("dump the target first with mongodump",))]
         return [inv.effect("create", resource, target.placement, scope="many", kind="database", reversible="unknown",
-                           family=self.family, summary="restores documents into the database")]
+                           family=self.FAMILY, summary="restores documents into the database")]
 
 
 INFLUX_V1_STATEMENTS: dict[tuple[str, ...], tuple[Operation, str, bool]] = {
@@ -1686,9 +1687,9 @@ INFLUX_V1_STATEMENTS: dict[tuple[str, ...], tuple[Operation, str, bool]] = {
 }
 
 
-class Influx(Family):
-    family = "influx"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--host", "-host", "--org", "-o", "--bucket", "-b",
+class Influx(Cli):
+    FAMILY = "influx"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--host", "-host", "--org", "-o", "--bucket", "-b",
                                                        "--start", "--stop", "--predicate", "-p", "--token", "-t",
                                                        "--configs-path", "-c", "--active-config", "-execute",
                                                        "-database", "-port", "-username", "-password", "-format",
@@ -1696,7 +1697,7 @@ class Influx(Family):
                                                        "--org-id", "--bucket-id"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = parse_options(inv.words, self.takes_value, long_single_dash=True)
+        opts = parse_options(inv.words, self.VALUE_OPTIONS, long_single_dash=True)
         host = opts.value("--host", "-host") or getenv_url(inv.ctx, "INFLUX_HOST")
         if host and "://" in host:
             placement = target_from_url(host, inv.ctx.environments, "--host").placement
@@ -1712,24 +1713,24 @@ class Influx(Family):
             bucket = opts.value("--bucket", "-b") or "?"
             everything = not opts.has("--predicate", "-p")
             return [inv.effect("delete", f"{server}/bucket/{bucket}", placement, scope="all" if everything else "many",
-                               kind="points", reversible="no", data_loss=everything, family=self.family,
+                               kind="points", reversible="no", data_loss=everything, family=self.FAMILY,
                                summary=f"deletes {'every point' if everything else 'the matching points'} of bucket "
                                        f"{bucket} between --start and --stop")]
         if words[:1] in (["query"], ["backup"], ["ping"], ["version"], ["config"]):
-            return [inv.effect("read", server, placement, reversible="yes", family=self.family,
+            return [inv.effect("read", server, placement, reversible="yes", family=self.FAMILY,
                                summary=f"influx {words[0]}")]
         if len(words) >= 2 and words[1] in ("delete", "rm"):
             whole = words[0] in ("bucket", "org")
             return [inv.effect("delete", f"{server}/{words[0]}", placement, kind=words[0], reversible="no",
-                               data_loss=whole, whole_environment=whole, family=self.family,
+                               data_loss=whole, whole_environment=whole, family=self.FAMILY,
                                summary=f"influx {words[0]} delete")]
         if words[:1] == ["restore"]:
             return [inv.effect("replace", server, placement, scope="all" if opts.has("--full") else "many",
-                               data_loss=opts.has("--full"), family=self.family, summary="influx restore")]
+                               data_loss=opts.has("--full"), family=self.FAMILY, summary="influx restore")]
         if len(words) >= 2 and words[1] in ("list", "ls", "find"):
-            return [inv.effect("read", server, placement, reversible="yes", family=self.family,
+            return [inv.effect("read", server, placement, reversible="yes", family=self.FAMILY,
                                summary=f"influx {' '.join(words[:2])}")]
-        return [inv.effect("modify", server, placement, reversible="unknown", family=self.family,
+        return [inv.effect("modify", server, placement, reversible="unknown", family=self.FAMILY,
                            summary=f"influx {' '.join(words[:2])}")]
 
     def influxql(self, inv: Invocation, text: str, server: str, placement: Placement) -> list[Effect]:
@@ -1740,12 +1741,12 @@ class Influx(Family):
                 continue
             known = INFLUX_V1_STATEMENTS.get(tuple(words[:2])) or INFLUX_V1_STATEMENTS.get(tuple(words[:1]))
             if known is None:
-                effects.append(inv.effect("unknown", server, placement, tags=("not-understood",), family=self.family,
+                effects.append(inv.effect("unknown", server, placement, tags=("not-understood",), family=self.FAMILY,
                                           summary=f"runs the InfluxQL statement {statement.strip()[:40]!r}"))
                 continue
             operation, what, data = known
             everything = words[0] == "DELETE" and "WHERE" not in words
-            effects.append(inv.effect(operation, server, placement, kind="database", family=self.family,
+            effects.append(inv.effect(operation, server, placement, kind="database", family=self.FAMILY,
                                       data_loss=data or everything, whole_environment=words[:2] == ["DROP", "DATABASE"],
                                       scope="all" if everything or words[:2] == ["DROP", "DATABASE"] else "one",
                                       reversible="yes" if operation == "read" else "no",
@@ -1755,7 +1756,7 @@ class Influx(Family):
 
 # --- the family the command table points at -----------------------------------------------------------------------
 
-CLIENTS: dict[str, type[Family]] = {
+CLIENTS: dict[str, type[Cli]] = {
     "psql": Psql, "pgcli": Psql, "mysql": Mysql, "mariadb": Mysql, "mycli": Mysql, "sqlite3": Sqlite,
     "sqlite": Sqlite, "redis-cli": Redis, "valkey-cli": Redis, "mongosh": Mongo, "mongo": Mongo,
     "clickhouse-client": ClickHouse, "clickhouse": ClickHouse, "cqlsh": Cql, "usql": Usql, "cockroach": Cockroach,
@@ -1765,11 +1766,17 @@ CLIENTS: dict[str, type[Family]] = {
 }
 
 
-class DbClient(Family):
+class DbClient(Cli):
     """Dispatches each database tool to its client class."""
+    NAMES = (
+        "psql", "pgcli", "mysql", "mariadb", "mycli", "sqlite3", "sqlite", "redis-cli", "valkey-cli",
+        "mongosh", "mongo", "clickhouse-client", "clickhouse", "cqlsh", "usql", "cockroach", "dropdb",
+        "createdb", "dropuser", "createuser", "pg_dump", "pg_dumpall", "pg_restore", "mysqldump",
+        "mysqladmin", "mongodump", "mongorestore", "influx",
+    )
 
-    family = "db"
-    _instances: ClassVar[dict[str, Family]] = {}
+    FAMILY = "db"
+    _instances: ClassVar[dict[str, Cli]] = {}
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         cls = CLIENTS.get(inv.name)

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import UNKNOWN_PART, Family, Invocation, Stream, Word, is_harmless_path
+from changegate.understand.base import UNKNOWN_PART, Invocation, Stream, Word, is_harmless_path
+from changegate.understand.cli import Cli
 from changegate.understand.commands.generic import classify_verb
 from changegate.understand.commands.net import option_words, parse_target, place_host, written_file
 from changegate.understand.sensitive import secret_kind
@@ -129,8 +130,9 @@ class Daemon:
         return self.placement
 
 
-class Docker(Family):
-    family = "docker"
+class Docker(Cli):
+    NAMES = ("docker", "podman", "nerdctl", "docker-compose", "podman-compose")
+    FAMILY = "docker"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         if inv.name in COMPOSE_TOOLS:

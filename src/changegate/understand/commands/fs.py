@@ -13,17 +13,8 @@ from typing import ClassVar
 
 from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect, Operation, Reversible
-from changegate.understand.base import (
-    UNKNOWN_PART,
-    Family,
-    Invocation,
-    Options,
-    Stream,
-    Word,
-    is_harmless_path,
-    lit,
-    parse_options,
-)
+from changegate.understand.base import UNKNOWN_PART, Invocation, Stream, Word, is_harmless_path, lit
+from changegate.understand.cli import Cli, Options, parse_options
 from changegate.understand.sensitive import persistence_kind, secret_kind
 
 DEVICE_PREFIXES = ("/dev/sd", "/dev/hd", "/dev/vd", "/dev/xvd", "/dev/nvme", "/dev/mmcblk", "/dev/disk",
@@ -68,13 +59,14 @@ def stand_in(root: str, every_path: bool) -> Word:
     return Word(posixpath.join(root, UNKNOWN_PART), text=f"{root}/…")
 
 
-class Remove(Family):
-    family = "fs"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--interactive", "--one-file-system-x", "-n", "--iterations",
+class Remove(Cli):
+    NAMES = ("rm", "rmdir", "unlink", "shred", "srm", "trash", "trash-put")
+    FAMILY = "fs"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--interactive", "--one-file-system-x", "-n", "--iterations",
                                                        "-s", "--size", "--random-source"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         recursive = inv.name in ("rm", "srm") and opts.has("-r", "-R", "--recursive")
         tags = ["force"] if opts.has("-f", "--force") else []
         if opts.has("--no-preserve-root"):
@@ -112,18 +104,20 @@ class Remove(Family):
                                       summary=f"{inv.name} with nothing to remove")]
 
 
-class Truncate(Family):
-    family = "fs"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-s", "--size", "-r", "--reference", "-o"})
+class Truncate(Cli):
+    NAMES = ("truncate",)
+    FAMILY = "fs"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-s", "--size", "-r", "--reference", "-o"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         return [inv.fs("modify", w.value, glob=w.glob, tags=("overwrite",), summary=f"truncates {w.shown()}")
                 for w in targets_of(inv, opts.positional_words)]
 
 
-class Dd(Family):
-    family = "fs"
+class Dd(Cli):
+    NAMES = ("dd",)
+    FAMILY = "fs"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         effects: list[Effect] = []
@@ -142,8 +136,14 @@ class Dd(Family):
         return effects or [inv.effect("read", "cmd:dd", Placement("local", "dd to stdout"), summary="dd to stdout")]
 
 
-class Disk(Family):
-    family = "fs"
+class Disk(Cli):
+    NAMES = (
+        "mkfs", "mke2fs", "mkswap", "wipefs", "fdisk", "sfdisk", "gdisk", "sgdisk", "cfdisk", "parted",
+        "mkfs.ext2", "mkfs.ext3", "mkfs.ext4", "mkfs.xfs", "mkfs.btrfs", "mkfs.vfat", "mkfs.fat",
+        "mkfs.ntfs", "mkfs.exfat", "mkfs.f2fs", "blkdiscard", "zpool",
+    )
+    NAME_PATTERNS = (r"mkfs\.\w+|mkswap|fsck\.\w+",)
+    FAMILY = "fs"
     LISTING = frozenset({"-l", "--list", "-s", "--show", "print", "list", "status", "-h", "--help", "-V"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
@@ -165,13 +165,14 @@ class Disk(Family):
             inv.unknown("no device found")]
 
 
-class MoveCopy(Family):
-    family = "fs"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-t", "--target-directory", "-S", "--suffix", "-m",
+class MoveCopy(Cli):
+    NAMES = ("mv", "cp", "install", "ln", "rename")
+    FAMILY = "fs"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-t", "--target-directory", "-S", "--suffix", "-m",
                                                        "--mode", "-o", "--owner", "-g", "--group", "--backup"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         words = opts.positional_words
         target_dir = opts.value("-t", "--target-directory")
         if target_dir is not None:
@@ -233,12 +234,13 @@ class MoveCopy(Family):
             return False
 
 
-class Permissions(Family):
-    family = "fs"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--reference", "--from"})
+class Permissions(Cli):
+    NAMES = ("chmod", "chown", "chgrp", "chattr", "setfacl")
+    FAMILY = "fs"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--reference", "--from"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         positionals = opts.positional_words
         if inv.name in ("chmod", "chown", "chgrp") and positionals and not opts.has("--reference"):
             spec, targets = positionals[0].value, positionals[1:]
@@ -262,16 +264,17 @@ class Permissions(Family):
                 for w in targets_of(inv, list(targets))]
 
 
-class Rsync(Family):
-    family = "fs"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-e", "--rsh", "--exclude", "--include", "--exclude-from",
+class Rsync(Cli):
+    NAMES = ("rsync",)
+    FAMILY = "fs"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-e", "--rsh", "--exclude", "--include", "--exclude-from",
                                                        "--include-from", "--files-from", "--filter", "-f", "--chmod",
                                                        "--chown", "--port", "--password-file", "--log-file",
                                                        "--backup-dir", "--suffix", "-T", "--temp-dir",
                                                        "--bwlimit", "--timeout", "--max-size", "--min-size"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         if len(opts.positionals) < 2:
             return [inv.effect("read", "cmd:rsync", Placement("local", "it only lists"), summary="rsync lists")]
         sources, dest = opts.positional_words[:-1], opts.positional_words[-1]
@@ -317,11 +320,12 @@ def remote_of(arg: str) -> str | None:
     return head.split("@")[-1]
 
 
-class Tee(Family):
-    family = "fs"
+class Tee(Cli):
+    NAMES = ("tee",)
+    FAMILY = "fs"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         appending = opts.has("-a", "--append")
         inv.stdout = inv.stdin or Stream()
         effects: list[Effect] = []
@@ -338,9 +342,10 @@ class Tee(Family):
         return effects or [inv.effect("read", "cmd:tee", Placement("local", "tee to stdout"), summary="tee")]
 
 
-class Create(Family):
-    family = "fs"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-m", "--mode", "-d", "-t", "-r", "--reference", "-p",
+class Create(Cli):
+    NAMES = ("touch", "mkdir", "mkfifo", "mktemp")
+    FAMILY = "fs"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-m", "--mode", "-d", "-t", "-r", "--reference", "-p",
                                                        "--tmpdir", "--suffix", "-Z", "--context"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
@@ -367,8 +372,9 @@ FIND_SELECTIVE = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", 
 EXEC_ACTIONS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 
 
-class Find(Family):
-    family = "fs"
+class Find(Cli):
+    NAMES = ("find",)
+    FAMILY = "fs"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words = inv.words
@@ -435,13 +441,14 @@ class Find(Family):
             inv.run_argv(words, stdin=stream)
 
 
-class Sed(Family):
-    family = "fs"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-e", "-f", "--expression", "--file", "-l",
+class Sed(Cli):
+    NAMES = ("sed", "gsed")
+    FAMILY = "fs"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-e", "-f", "--expression", "--file", "-l",
                                                        "--line-length"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         in_place = any(f == "-i" or f.startswith("--in-place") for f in opts.flags) or any(
             w.value.startswith("-i") and len(w.value) > 2 and not w.value.startswith("--") for w in inv.words)
         files = opts.positional_words if opts.has("-e", "-f", "--expression", "--file") else \
@@ -460,8 +467,12 @@ class Sed(Family):
                                       summary="sed (prints)")]
 
 
-class Archive(Family):
-    family = "fs"
+class Archive(Cli):
+    NAMES = (
+        "tar", "zip", "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "unzstd", "7z",
+        "7za",
+    )
+    FAMILY = "fs"
     TAR_VALUES: ClassVar[frozenset[str]] = frozenset({"-f", "--file", "-C", "--directory", "-T", "--files-from",
                                                       "-X", "--exclude-from", "--exclude", "-b", "-N", "--newer"})
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from changegate.environments import UNKNOWN, Placement, most_severe
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import Context, Family, Invocation, Word, parse_options
+from changegate.understand.base import Context, Invocation, Word
+from changegate.understand.cli import Cli, parse_options
 from changegate.understand.commands.aws import read_bounded_text
 from changegate.understand.sensitive import secret_kind
 
@@ -234,8 +235,9 @@ def unknown_in(inv: Invocation, resource: str, where: Where, why: str) -> Effect
 
 # --- the family ---------------------------------------------------------------------------------------
 
-class Gcloud(Family):
-    family = "gcloud"
+class Gcloud(Cli):
+    NAMES = ("gcloud", "gsutil", "bq")
+    FAMILY = "gcloud"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         if inv.name == "gsutil":
@@ -351,8 +353,8 @@ GSUTIL_SUBVERB_GROUPS = frozenset({"acl", "iam", "defacl", "lifecycle", "version
 GSUTIL_PERMISSION_GROUPS = frozenset({"acl", "iam", "defacl", "ubla", "pap", "bucketpolicyonly", "hmac"})
 
 
-class Gsutil(Family):
-    family = "gsutil"
+class Gsutil(Cli):
+    FAMILY = "gsutil"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         top = parse_options(inv.words, GSUTIL_TOP_VALUES, stop_at_first_positional=True)
@@ -462,8 +464,8 @@ SQL_READ_WORDS = frozenset({"select", "with", "show", "describe", "explain", "va
 SQL_DELETE_WORDS = frozenset({"delete", "drop", "truncate"})
 
 
-class Bq(Family):
-    family = "bq"
+class Bq(Cli):
+    FAMILY = "bq"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         opts = parse_options(inv.words, BQ_VALUES, long_single_dash=False)

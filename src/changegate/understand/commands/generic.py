@@ -13,7 +13,8 @@ from typing import ClassVar
 
 from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect, Operation
-from changegate.understand.base import Family, Invocation, Options, parse_options
+from changegate.understand.base import Invocation
+from changegate.understand.cli import Cli, Options, parse_options
 
 DESTRUCTIVE_VERBS = frozenset({
     "delete", "del", "destroy", "drop", "purge", "remove", "rm", "rmi", "wipe", "erase", "truncate", "flush",
@@ -75,10 +76,10 @@ def placement_from_flags(inv: Invocation, opts: Options, flags: tuple[str, ...] 
     return None
 
 
-class Generic(Family):
+class Generic(Cli):
     """A command with no family of its own."""
 
-    family = "unknown"
+    FAMILY = "unknown"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         opts = parse_options(inv.words)
@@ -101,11 +102,11 @@ class Generic(Family):
         return [inv.unknown("not a known command")]
 
 
-class VerbCli(Family):
+class VerbCli(Cli):
     """`TOOL [NOUN…] VERB [ARGS]` CLIs (vault, rabbitmqctl, doctl, …): the first positional that is a verb
     decides the operation, the nouns before it name the resource, a flag from `env_flags` the environment."""
 
-    takes_value: ClassVar[frozenset[str]] = frozenset()
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset()
     env_flags: ClassVar[tuple[str, ...]] = ENV_FLAGS
     # verbs special to this tool, beyond the shared tables
     verbs: ClassVar[dict[str, Operation]] = {}
@@ -124,7 +125,7 @@ class VerbCli(Family):
             UNKNOWN, f"no flag says which {inv.name} environment this is (unknown is treated as prod)")
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         nouns: list[str] = []
         for index, word in enumerate(opts.positionals):
             operation = self.operation_of(word)

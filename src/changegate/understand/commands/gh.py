@@ -16,7 +16,8 @@ from typing import ClassVar
 
 from changegate.environments import DEV, LOCAL, PROD, UNKNOWN, Placement
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import Family, Invocation, Options, parse_options
+from changegate.understand.base import Invocation
+from changegate.understand.cli import Cli, Options, parse_options
 from changegate.understand.commands.generic import classify_verb, verb_tokens
 from changegate.understand.commands.net import graphql_operations, is_delete_word
 from changegate.understand.sensitive import secret_kind
@@ -120,8 +121,9 @@ COLLAB_MUTATION_WORDS = frozenset({"comment", "issue", "pull", "request", "revie
                                    "note", "draft", "assignees", "subscription", "star", "project", "item"})
 
 
-class Gh(Family):
-    family = "forge"
+class Gh(Cli):
+    NAMES = ("gh",)
+    FAMILY = "forge"
     NOUNS: ClassVar[dict[str, str]] = {}
     VERBS: ClassVar[dict[str, str]] = {}
     forge: ClassVar[str] = "github"
@@ -394,6 +396,7 @@ class Gh(Family):
 
 class Glab(Gh):
     """glab speaks GitLab's words for the same things: merge requests, notes, pipelines, snippets."""
+    NAMES = ("glab",)
 
     forge = "gitlab"
     NOUNS: ClassVar[dict[str, str]] = {"mr": "pr", "ci": "run", "pipeline": "run", "snippet": "gist",

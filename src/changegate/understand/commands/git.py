@@ -13,7 +13,8 @@ import re
 
 from changegate.environments import DEV, LOCAL, PROD, UNKNOWN, Placement
 from changegate.model import Effect
-from changegate.understand.base import Family, Invocation, Word, parse_options
+from changegate.understand.base import Invocation, Word
+from changegate.understand.cli import Cli, parse_options
 
 GLOBAL_VALUES = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env",
                            "--super-prefix", "--list-cmds"})
@@ -97,8 +98,9 @@ def current_branch(git_dir: str) -> str | None:
     return None
 
 
-class Git(Family):
-    family = "git"
+class Git(Cli):
+    NAMES = ("git",)
+    FAMILY = "git"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words = inv.words

@@ -19,7 +19,8 @@ from typing import ClassVar
 from changegate.environments import LOCAL, Placement
 from changegate.model import Effect, Operation, Reversible
 from changegate.understand import kube
-from changegate.understand.base import UNKNOWN_PART, Family, Invocation, Options, lit, parse_options
+from changegate.understand.base import UNKNOWN_PART, Invocation, lit
+from changegate.understand.cli import Cli, Options, parse_options
 
 TAKES_VALUE = frozenset({
     "--kube-context", "--kubeconfig", "-n", "--namespace", "--kube-apiserver", "--kube-as-user",
@@ -41,9 +42,10 @@ LOCAL_VERBS = frozenset({"pull", "fetch", "package", "create", "dependency", "de
 SECRET_GETS = frozenset({"values", "manifest", "all"})
 
 
-class Helm(Family):
-    family = "helm"
-    takes_value: ClassVar[frozenset[str]] = TAKES_VALUE
+class Helm(Cli):
+    NAMES = ("helm",)
+    FAMILY = "helm"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = TAKES_VALUE
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         opts = parse_options(inv.words, TAKES_VALUE)

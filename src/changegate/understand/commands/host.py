@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation, Reversible, Scope
-from changegate.understand.base import UNKNOWN_PART, Family, Invocation, Options, Word, parse_options
+from changegate.understand.base import UNKNOWN_PART, Invocation, Word
+from changegate.understand.cli import Cli, Options, parse_options
 
 POWER_VERBS = frozenset({"reboot", "poweroff", "halt", "suspend", "hibernate", "hybrid-sleep", "kexec", "rescue",
                          "emergency", "soft-reboot", "suspend-then-hibernate"})
@@ -179,8 +180,20 @@ def matches_any(name: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-class Host(Family):
-    family = "host"
+class Host(Cli):
+    NAMES = (
+        "shutdown", "reboot", "halt", "poweroff", "systemctl", "service", "kill", "killall", "pkill",
+        "iptables", "ip6tables", "nft", "ufw", "firewall-cmd", "crontab", "userdel", "useradd", "usermod",
+        "passwd", "chpasswd", "groupdel", "groupadd", "visudo", "mount", "umount", "swapoff", "swapon",
+        "sysctl", "modprobe", "rmmod", "insmod", "hostnamectl", "timedatectl", "launchctl", "init",
+        "telinit", "apt", "apt-get", "aptitude", "yum", "dnf", "apk", "pacman", "zypper", "snap", "dpkg",
+        "rpm", "brew", "port", "setenforce", "ip", "hostname", "iptables-save", "iptables-restore",
+        "ip6tables-save", "ip6tables-restore", "iptables-legacy", "iptables-nft", "adduser", "deluser",
+        "addgroup", "delgroup", "groupmod", "gpasswd", "chsh", "chfn", "chage", "at", "batch", "atrm",
+        "update-rc.d", "chkconfig", "rc-update", "rc-service", "dscl", "sysadminctl", "dseditgroup",
+        "microdnf", "flatpak", "apt-cache",
+    )
+    FAMILY = "host"
     HANDLERS: ClassVar[dict[str, str]] = {
         **dict.fromkeys(("shutdown", "reboot", "halt", "poweroff"), "power"),
         **dict.fromkeys(("init", "telinit"), "runlevel"),

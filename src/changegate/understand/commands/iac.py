@@ -26,15 +26,8 @@ from typing import Any, ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation
-from changegate.understand.base import (
-    UNKNOWN_PART,
-    Family,
-    Invocation,
-    NotUnderstood,
-    Options,
-    Word,
-    parse_options,
-)
+from changegate.understand.base import UNKNOWN_PART, Invocation, NotUnderstood, Word
+from changegate.understand.cli import Cli, Options, parse_options
 from changegate.understand.resource_types import (
     address_type,
     terraform_holds_data,
@@ -75,9 +68,10 @@ TERRAGRUNT_ALL = {"apply-all": "apply", "destroy-all": "destroy", "plan-all": "p
                   "validate-all": "validate"}
 
 
-class Terraform(Family):
-    family = "terraform"
-    takes_value: ClassVar[frozenset[str]] = TF_VALUES
+class Terraform(Cli):
+    NAMES = ("terraform", "tofu", "terragrunt")
+    FAMILY = "terraform"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = TF_VALUES
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words = normalise(inv.words)
@@ -491,9 +485,10 @@ PULUMI_READS = frozenset({"preview", "pre", "about", "version", "whoami", "logs"
 PULUMI_LOCAL = frozenset({"new", "login", "logout", "plugin", "install", "package", "env", "org", "template"})
 
 
-class Pulumi(Family):
-    family = "pulumi"
-    takes_value: ClassVar[frozenset[str]] = PULUMI_VALUES
+class Pulumi(Cli):
+    NAMES = ("pulumi",)
+    FAMILY = "pulumi"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = PULUMI_VALUES
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         opts = parse_options(inv.words, PULUMI_VALUES)
@@ -611,12 +606,13 @@ DEPLOYER_READS = frozenset({"diff", "synth", "synthesize", "ls", "list", "doctor
                             "convert", "test", "describe", "plan"})
 
 
-class Deployer(Family):
+class Deployer(Cli):
     """cdk, cdktf, sam, serverless/sls, eksctl: deploy is unknown changes, destroy/delete/remove is a whole
     stack (or cluster)."""
+    NAMES = ("cdk", "cdktf", "sam", "serverless", "sls", "eksctl")
 
-    family = "deployer"
-    takes_value: ClassVar[frozenset[str]] = DEPLOYER_VALUES
+    FAMILY = "deployer"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = DEPLOYER_VALUES
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         opts = parse_options(inv.words, DEPLOYER_VALUES)

@@ -14,7 +14,8 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect
-from changegate.understand.base import Family, Invocation, Stream, Word, lit
+from changegate.understand.base import Invocation, Stream, Word, lit
+from changegate.understand.cli import Cli
 from changegate.understand.commands.shells import opaque
 from changegate.understand.sensitive import secret_kind
 
@@ -204,9 +205,14 @@ def _path_arg(node: ast.AST) -> ast.AST | None:
     return None
 
 
-class Python(Family):
-    family = "interpreter"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-c", "-m", "-W", "-X", "--check-hash-based-pycs"})
+class Python(Cli):
+    NAMES = (
+        "python", "python2", "python3", "pypy", "pypy3", "python3.8", "python3.9", "python3.10",
+        "python3.11", "python3.12", "python3.13", "python3.14", "ipython",
+    )
+    NAME_PATTERNS = (r"python\d(\.\d+)?m?",)
+    FAMILY = "interpreter"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-c", "-m", "-W", "-X", "--check-hash-based-pycs"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words = inv.words
@@ -326,8 +332,12 @@ def scripted_effects(inv: Invocation, code: str, language: str) -> list[Effect]:
                        reversible="yes", summary=f"{inv.name}: computes and prints")]
 
 
-class Script(Family):
-    family = "interpreter"
+class Script(Cli):
+    NAMES = (
+        "node", "nodejs", "deno", "perl", "ruby", "php", "lua", "luajit", "Rscript", "osascript", "pwsh",
+        "powershell", "tclsh", "jshell", "groovy", "scala", "kotlin", "julia",
+    )
+    FAMILY = "interpreter"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         flags = CODE_FLAGS.get(inv.name, ("-e",))
@@ -383,12 +393,13 @@ AWK_PIPE = re.compile(r"""\|\s*"((?:\\.|[^"\\])*)\"""")
 AWK_REDIRECT = re.compile(r""">>?\s*"((?:\\.|[^"\\])*)\"""")
 
 
-class Awk(Family):
-    family = "interpreter"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-F", "-v", "-f", "--field-separator", "--assign", "--file"})
+class Awk(Cli):
+    NAMES = ("awk", "gawk", "mawk", "nawk")
+    FAMILY = "interpreter"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-F", "-v", "-f", "--field-separator", "--assign", "--file"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         program = opts.positional_words[0] if opts.positional_words and not opts.has("-f", "--file") else None
         files = opts.positional_words[1:] if program is not None else opts.positional_words
         effects: list[Effect] = []

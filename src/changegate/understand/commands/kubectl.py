@@ -19,7 +19,8 @@ from typing import ClassVar
 from changegate.environments import LOCAL, Placement
 from changegate.model import Effect, Operation, Scope
 from changegate.understand import kube
-from changegate.understand.base import UNKNOWN_PART, Context, Family, Invocation, Options, Word, parse_options
+from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word
+from changegate.understand.cli import Cli, Options, parse_options
 from changegate.understand.sensitive import secret_kind
 
 GLOBAL_VALUES = frozenset({
@@ -70,9 +71,10 @@ ALL_SUGGESTION = "name the objects you mean instead of --all / a selector"
 APPLY_SUGGESTION = "see the change first: kubectl diff -f FILE (or --dry-run=server)"
 
 
-class Kubectl(Family):
-    family = "kubectl"
-    takes_value: ClassVar[frozenset[str]] = TAKES_VALUE
+class Kubectl(Cli):
+    NAMES = ("kubectl", "oc", "kubecolor")
+    FAMILY = "kubectl"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = TAKES_VALUE
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words, command = split_command(inv.words)

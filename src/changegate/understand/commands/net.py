@@ -26,7 +26,8 @@ from urllib.parse import unquote, urlsplit
 
 from changegate.environments import DEV, LOCAL, LOCAL_HOSTS, STAGING, UNKNOWN, Environments, Placement
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import UNKNOWN_PART, Family, Invocation, Stream, Word, lit
+from changegate.understand.base import UNKNOWN_PART, Invocation, Stream, Word, lit
+from changegate.understand.cli import Cli
 from changegate.understand.commands.generic import Generic, classify_verb, verb_tokens
 from changegate.understand.sensitive import is_secret_variable, persistence_kind, secret_kind, token_in_text
 
@@ -776,8 +777,12 @@ NETWORK_ADDRESSES = ("tcp", "tcp4", "tcp6", "tcp-connect", "tcp4-connect", "tcp6
                      "proxy", "sctp", "sctp-connect", "dccp", "vsock-connect")
 
 
-class Net(Family):
-    family = "net"
+class Net(Cli):
+    NAMES = (
+        "curl", "wget", "scp", "sftp", "nc", "ncat", "netcat", "socat", "ftp", "telnet", "http", "https",
+        "xh", "xhs", "aria2c", "httpie",
+    )
+    FAMILY = "net"
     HANDLERS: ClassVar[dict[str, str]] = {
         "curl": "curl", "wget": "wget", "http": "httpie", "https": "httpie", "httpie": "httpie", "xh": "httpie",
         "xhs": "httpie", "aria2c": "aria2c", "scp": "scp", "sftp": "sftp", "ftp": "ftp", "telnet": "telnet",

@@ -18,7 +18,6 @@ from __future__ import annotations
 import configparser
 import posixpath
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
@@ -26,7 +25,8 @@ import msgspec
 
 from changegate.environments import LOCAL, SEVERITY, UNKNOWN, Placement
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import Family, Invocation, Options, Word, parse_options
+from changegate.understand.base import Invocation
+from changegate.understand.cli import Cli, Options
 from changegate.understand.sql import (
     POSTGRES,
     SqlTarget,
@@ -136,10 +136,10 @@ def most_severe(*options: Where | None) -> Where | None:
     return max(present, key=lambda w: SEVERITY.get(w.placement.environment, 3))
 
 
-class Tool(Family):
+class Tool(Cli):
     """A migration tool: its commands in `verbs`, and where its database is."""
 
-    family = "migrations"
+    FAMILY = "migrations"
     verbs: ClassVar[dict[str, Verb]] = {}
     url_flags: ClassVar[tuple[str, ...]] = ("--url", "--database-url", "--db-url")
     url_vars: ClassVar[tuple[str, ...]] = ("DATABASE_URL",)
@@ -150,7 +150,7 @@ class Tool(Family):
     command_words: ClassVar[int] = 1
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         words = [p for p in opts.positionals if "=" not in p or p.startswith(("-", "/"))]
         name, verb = self.command(words)
         if verb is None:
@@ -175,14 +175,14 @@ class Tool(Family):
         shown = f"{inv.name} {name}".strip()
         if verb.local:
             return [inv.effect(verb.operation, f"fs:{inv.ctx.cwd or '?'}", project_placement(inv),
-                               reversible="yes", kind="project", family=self.family,
+                               reversible="yes", kind="project", family=self.FAMILY,
                                summary=f"{shown}: {verb.what}")]
         where = self.where(inv, opts)
         effects: list[Effect] = []
         if verb.down_files:
             effects.extend(self.down_migrations(inv, opts, where))
         effects.insert(0, inv.effect(
-            verb.operation, where.resource, where.placement, scope=verb.scope, kind="database", family=self.family,
+            verb.operation, where.resource, where.placement, scope=verb.scope, kind="database", family=self.FAMILY,
             reversible="yes" if verb.operation == "read" else "no" if verb.data_loss else "unknown",
             data_loss=verb.data_loss, whole_environment=verb.whole, tags=verb.tags,
             summary=f"{shown}: {verb.what}", suggestions=verb.suggestions))
@@ -261,7 +261,7 @@ class Tool(Family):
         directory = inv.ctx.resolve(self.migration_dir(inv, opts))
         files = list_sql_files(directory)
         if directory is None or files is None:
-            return [inv.effect("unknown", where.resource, where.placement, family=self.family, tags=("migrations-unread",),
+            return [inv.effect("unknown", where.resource, where.placement, family=self.FAMILY, tags=("migrations-unread",),
                                summary=f"the down migrations in {self.migration_dir(inv, opts)} could not be read, so "
                                        "what they drop is not known")]
         effects: list[Effect] = []
@@ -277,7 +277,7 @@ class Tool(Family):
             if not sql:
                 continue
             inv.walker.deadline += load_parser(where.dialect or POSTGRES)
-            found = sql_effects(sql, where.dialect or POSTGRES, where.placement, where.resource, self.family,
+            found = sql_effects(sql, where.dialect or POSTGRES, where.placement, where.resource, self.FAMILY,
                                 environments=inv.ctx.environments, evidence=posixpath.basename(path))
             name = posixpath.basename(path)
             effects.extend(msgspec.structs.replace(e, summary=f"{name}: {e.summary}") for e in found
@@ -322,7 +322,7 @@ PRISMA_URL = re.compile(r"""url\s*=\s*(?:env\(\s*["'](\w+)["']\s*\)|["']([^"']+)
 
 
 class Prisma(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--schema", "--url", "--file", "--name", "-n",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--schema", "--url", "--file", "--name", "-n",
                                                        "--from-url", "--to-url", "--config", "--applied",
                                                        "--rolled-back", "--script", "--shadow-database-url"})
     command_words = 2
@@ -367,11 +367,11 @@ class Prisma(Tool):
         path = opts.value("--file")
         text = read_text(inv, path) if path else (inv.stdin.text if opts.has("--stdin") and inv.stdin else None)
         if text is None:
-            return [inv.effect("unknown", where.resource, where.placement, family=self.family,
+            return [inv.effect("unknown", where.resource, where.placement, family=self.FAMILY,
                                tags=("not-understood", "sql-unread"),
                                summary=f"prisma db execute runs SQL that cannot be read ({path or 'stdin'})")]
         inv.walker.deadline += load_parser(where.dialect or POSTGRES)
-        return sql_effects(text, where.dialect or POSTGRES, where.placement, where.resource, self.family,
+        return sql_effects(text, where.dialect or POSTGRES, where.placement, where.resource, self.FAMILY,
                            environments=inv.ctx.environments, evidence=inv.text)
 
     def config_where(self, inv: Invocation, opts: Options) -> Where | None:
@@ -405,7 +405,7 @@ ENV_REFERENCE = re.compile(r"process\.env\.(\w+)|process\.env\[\s*['\"](\w+)['\"
 
 
 class Drizzle(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--config", "--dialect", "--schema", "--out", "--url",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--config", "--dialect", "--schema", "--out", "--url",
                                                        "--driver", "--name", "--prefix", "--host", "--port",
                                                        "--user", "--password", "--database", "--tablesFilter",
                                                        "--schemaFilters", "--extensionsFilters", "--casing"})
@@ -493,7 +493,7 @@ RAILS_VERBS: dict[str, Verb] = {
 
 
 class Rails(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-e", "--environment", "-p", "--port", "-b", "--binding",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-e", "--environment", "-p", "--port", "-b", "--binding",
                                                        "-f", "--rakefile", "-I", "--libdir", "-R", "--rakelibdir",
                                                        "-r", "--require", "-C", "--directory"})
     env_vars = ("RAILS_ENV", "RACK_ENV")
@@ -501,7 +501,7 @@ class Rails(Tool):
     verbs = RAILS_VERBS
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         tasks = [p for p in opts.positionals if "=" not in p]
         if not tasks:
             return [inv.unknown(f"{inv.name} with no task")]
@@ -519,7 +519,7 @@ class Rails(Tool):
     def unknown_task(self, inv: Invocation, opts: Options, task: str) -> Effect:
         if task.startswith("db:"):
             where = self.where(inv, opts)
-            return inv.effect("unknown", where.resource, where.placement, family=self.family,
+            return inv.effect("unknown", where.resource, where.placement, family=self.FAMILY,
                               summary=f"runs the database task {task}, which changegate does not know")
         return inv.unknown(f"the {inv.name} task {task}")
 
@@ -549,7 +549,7 @@ OTHER_DATABASES = re.compile(r"postgres|mysql|oracle|mssql|DATABASE_URL|dj_datab
 
 
 class Django(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--settings", "--pythonpath", "--database", "-c",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--settings", "--pythonpath", "--database", "-c",
                                                        "--command", "-v", "--verbosity", "--format", "-e",
                                                        "--exclude", "-o", "--output", "--username", "--email",
                                                        "-i", "--interface", "--app", "--name"})
@@ -628,7 +628,7 @@ class Django(Tool):
 # --- alembic ------------------------------------------------------------------------------------------------------
 
 class Alembic(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-c", "--config", "-n", "--name", "-x", "-m", "--message",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-c", "--config", "-n", "--name", "-x", "-m", "--message",
                                                        "--rev-id", "--head", "--splice", "--branch-label",
                                                        "--version-path", "--depends-on", "-r", "--rev-range",
                                                        "--tag", "--raiseerr"})
@@ -685,7 +685,7 @@ class Alembic(Tool):
 # --- laravel artisan -----------------------------------------------------------------------------------------------
 
 class Artisan(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--env", "--database", "--path", "--step", "--class",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--env", "--database", "--path", "--step", "--class",
                                                        "--seeder", "--execute"})
     env_flags = ("--env",)
     env_vars = ("APP_ENV",)
@@ -706,10 +706,10 @@ class Artisan(Tool):
     }
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         name = opts.positionals[0] if opts.positionals else ""
         if name and name not in self.verbs and not name.startswith(("migrate", "db:")):
-            return [inv.effect("modify", f"fs:{inv.ctx.cwd or '?'}", project_placement(inv), family=self.family,
+            return [inv.effect("modify", f"fs:{inv.ctx.cwd or '?'}", project_placement(inv), family=self.FAMILY,
                                reversible="unknown", summary=f"php artisan {name}: ordinary work in the project")]
         return super().analyze(inv)
 
@@ -735,7 +735,7 @@ class Artisan(Tool):
 # --- node migration tools -----------------------------------------------------------------------------------------
 
 class Knex(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--env", "--knexfile", "--cwd", "--client", "--connection",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--env", "--knexfile", "--cwd", "--client", "--connection",
                                                        "--migrations-directory", "--specific", "--name"})
     env_flags = ("--env",)
     env_vars = ("NODE_ENV",)
@@ -760,7 +760,7 @@ class Knex(Tool):
 
 
 class Sequelize(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--env", "--url", "--config", "--options-path",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--env", "--url", "--config", "--options-path",
                                                        "--migrations-path", "--seeders-path", "--models-path",
                                                        "--to", "--from", "--name", "--seed"})
     env_flags = ("--env",)
@@ -783,7 +783,7 @@ class Sequelize(Tool):
 
 
 class TypeOrm(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-d", "--dataSource", "--connection", "-c", "--config",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-d", "--dataSource", "--connection", "-c", "--config",
                                                        "-f", "-n", "--name", "-o", "--outputPath"})
     url_vars = ("DATABASE_URL", "TYPEORM_URL")
     env_vars = ("NODE_ENV",)
@@ -806,12 +806,12 @@ class TypeOrm(Tool):
             where = self.where(inv, opts)
             inv.walker.deadline += load_parser(where.dialect or POSTGRES)
             return sql_effects(positionals[0], where.dialect or POSTGRES, where.placement, where.resource,
-                               self.family, environments=inv.ctx.environments, evidence=inv.text)
+                               self.FAMILY, environments=inv.ctx.environments, evidence=inv.text)
         return super().effects(inv, opts, name, verb)
 
 
 class Supabase(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--db-url", "--project-ref", "--workdir", "--version",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--db-url", "--project-ref", "--workdir", "--version",
                                                        "-p", "--password", "--schema", "-s", "--file", "-f",
                                                        "--env-file", "--experimental", "--output", "-o"})
     command_words = 2
@@ -875,7 +875,7 @@ GOOSE_DIALECTS = {"postgres": "postgresql", "pgx": "postgresql", "mysql": "mysql
 
 
 class Goose(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-dir", "--dir", "-table", "--table", "-certfile",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-dir", "--dir", "-table", "--table", "-certfile",
                                                        "-ssl-cert", "-ssl-key", "-s", "-env", "--env"})
     url_vars = ("GOOSE_DBSTRING",)
     verbs: ClassVar[dict[str, Verb]] = {
@@ -888,11 +888,10 @@ class Goose(Tool):
         **dict.fromkeys(("create", "fix"), project("writes migration files")),
     }
 
-    def options(self, inv: Invocation, words: Sequence[Word] | None = None, **kw: bool) -> Options:
-        return parse_options(inv.words if words is None else words, self.takes_value, long_single_dash=True)
+    LONG_SINGLE_DASH = True
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         words = opts.positionals
         if words and words[0] in GOOSE_DIALECTS and len(words) >= 2:
             # goose DRIVER DBSTRING COMMAND: the connection comes first
@@ -936,7 +935,7 @@ class Goose(Tool):
 
 
 class Dbmate(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-u", "--url", "-e", "--env", "-d", "--migrations-dir",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-u", "--url", "-e", "--env", "-d", "--migrations-dir",
                                                        "-s", "--schema-file", "--env-file", "--migrations-table",
                                                        "--wait-timeout"})
     url_flags = ("-u", "--url")
@@ -960,7 +959,7 @@ class Dbmate(Tool):
 
 
 class Sqitch(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-t", "--target", "--to", "--to-change", "--to-target",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-t", "--target", "--to", "--to-change", "--to-target",
                                                        "--onto", "--onto-change", "--mode", "-C", "--chdir",
                                                        "--plan-file", "--top-dir", "--registry", "--db-name", "-d",
                                                        "--db-host", "-h", "--db-user", "-u", "--engine", "-s", "--set"})
@@ -1000,7 +999,7 @@ class Sqitch(Tool):
 
 
 class Atlas(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-u", "--url", "--to", "--dev-url", "--env", "--dir",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-u", "--url", "--to", "--dev-url", "--env", "--dir",
                                                        "-c", "--config", "--var", "--schema", "-s", "--exclude",
                                                        "--format", "--revisions-schema", "--baseline", "--tx-mode"})
     command_words = 2
@@ -1029,7 +1028,7 @@ class Atlas(Tool):
 
 
 class GolangMigrate(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-database", "--database", "-path", "--path", "-source",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-database", "--database", "-path", "--path", "-source",
                                                        "--source", "-lock-timeout", "-prefetch", "-ext", "-dir",
                                                        "-seq-digits", "-format", "-tz"})
     url_flags = ("-database", "--database")
@@ -1041,8 +1040,7 @@ class GolangMigrate(Tool):
         "create": project("writes migration files"),
     }
 
-    def options(self, inv: Invocation, words: Sequence[Word] | None = None, **kw: bool) -> Options:
-        return parse_options(inv.words if words is None else words, self.takes_value, long_single_dash=True)
+    LONG_SINGLE_DASH = True
 
     def adjust(self, inv: Invocation, opts: Options, name: str, verb: Verb, rest: list[str]) -> Verb:
         if name == "down" and (opts.has("-all", "--all") or not rest):
@@ -1059,7 +1057,7 @@ class GolangMigrate(Tool):
 
 
 class Flyway(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset()
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset()
     url_vars = ("FLYWAY_URL",)
     verbs: ClassVar[dict[str, Verb]] = {
         "clean": wipe("drops every object in the configured schemas"), "migrate": applies(),
@@ -1069,8 +1067,8 @@ class Flyway(Tool):
         **dict.fromkeys(("info", "validate", "check", "version", "help", "auth"), reads("reads")),
     }
 
-    def options(self, inv: Invocation, words: Sequence[Word] | None = None, **kw: bool) -> Options:
-        return parse_options(inv.words if words is None else words, frozenset(), long_single_dash=True)
+    LONG_SINGLE_DASH = True
+    VALUE_OPTIONS = frozenset()
 
     def url_where(self, inv: Invocation, opts: Options) -> Where | None:
         url = opts.value("-url", "--url")
@@ -1096,7 +1094,7 @@ class Flyway(Tool):
 
 
 class Liquibase(Tool):
-    takes_value: ClassVar[frozenset[str]] = frozenset({"--url", "--changelog-file", "--changeLogFile", "--username",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--url", "--changelog-file", "--changeLogFile", "--username",
                                                        "--password", "--defaults-file", "--defaultsFile", "--tag",
                                                        "--count", "--date", "--contexts", "--label-filter",
                                                        "--search-path", "--driver"})
@@ -1135,10 +1133,15 @@ TOOLS: dict[str, type[Tool]] = {
 }
 
 
-class Migrations(Family):
+class Migrations(Cli):
     """Dispatches each migration tool to its table."""
+    NAMES = (
+        "prisma", "drizzle-kit", "rails", "alembic", "django-admin", "knex", "supabase", "sequelize",
+        "typeorm", "flyway", "liquibase", "goose", "dbmate", "sqitch", "atlas", "migrate", "artisan", "rake",
+        "sequelize-cli", "typeorm-ts-node-commonjs", "typeorm-ts-node-esm",
+    )
 
-    family = "migrations"
+    FAMILY = "migrations"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         cls = TOOLS.get(inv.name)

@@ -23,7 +23,8 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation
-from changegate.understand.base import Context, Family, Invocation, Options, Word, lit, parse_options
+from changegate.understand.base import Context, Invocation, Word, lit
+from changegate.understand.cli import Cli, Options, parse_options
 
 MAX_MANIFEST_BYTES = 512 * 1024
 MAX_PARENT_DIRS = 6  # package.json and Makefile are looked up this far above the cwd
@@ -120,18 +121,19 @@ NODE_TAKES_VALUE = frozenset({"--prefix", "-C", "--dir", "--cwd", "-w", "--works
                               "--loglevel", "--scope", "--userconfig", "--cache", "--shell", "--script-shell"})
 
 
-class Node(Family):
+class Node(Cli):
     """npm, pnpm, yarn, bun and their runners npx, pnpx, bunx."""
+    NAMES = ("bun", "npm", "pnpm", "yarn", "npx", "pnpx", "bunx")
 
-    family = "packages"
-    takes_value: ClassVar[frozenset[str]] = NODE_TAKES_VALUE
+    FAMILY = "packages"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = NODE_TAKES_VALUE
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         if inv.name in ("npx", "pnpx", "bunx"):
             return self.run_tool(inv, inv.words)
         if inv.name == "bun" and any(w.value in ("-e", "--eval", "-p", "--print") for w in inv.words):
             return self.interpreter(inv)  # bun is also a JavaScript runtime: inline code is read as code
-        opts = self.options(inv, stop_at_first_positional=True)
+        opts = self.walk(inv.words, stop_at_first_positional=True)
         ctx = self.project_ctx(inv, opts)
         if not opts.positional_words:
             if inv.name in ("yarn", "pnpm", "bun") and not opts.has("-v", "--version", "-h", "--help"):
@@ -342,11 +344,12 @@ def active_environment(inv: Invocation, head_path: str | None = None) -> Placeme
     return None
 
 
-class Python(Family):
+class Python(Cli):
     """pip, uv, poetry, pdm, pipx, conda/mamba."""
+    NAMES = ("pip", "pip3", "pipx", "uv", "uvx", "poetry", "pdm", "conda", "mamba", "micromamba")
 
-    family = "packages"
-    takes_value: ClassVar[frozenset[str]] = PIP_TAKES_VALUE
+    FAMILY = "packages"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = PIP_TAKES_VALUE
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         handler = PYTHON_TOOLS.get(inv.name.removesuffix("3"), Python.pip if inv.name.startswith("pip") else None)
@@ -361,7 +364,7 @@ class Python(Family):
         return first if "/" in first and first.rsplit("/", 1)[-1].startswith(inv.name) else None
 
     def pip(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         verb = opts.positionals[0] if opts.positionals else ""
         packages = " ".join(opts.positionals[1:]) or " ".join(opts.values("-r", "--requirement")) or "packages"
         if verb in ("install", "uninstall"):
@@ -407,7 +410,7 @@ class Python(Family):
         if verb == "pip":
             sub = Invocation(name="pip", words=list(rest), ctx=inv.ctx, walker=inv.walker, stdin=inv.stdin,
                              text=inv.text)
-            opts = self.options(sub)
+            opts = self.walk(sub.words)
             if opts.has("--system", "--break-system-packages"):
                 return [machine_wide(inv, "modify", "packages:python-system",
                                      f"uv pip {' '.join(opts.positionals[:1])} into the system Python")]
@@ -588,11 +591,19 @@ CODE_RUNNING_VERBS = frozenset({"run", "test", "t", "bench", "exec", "r", "integ
                                 "bootRun", "serve", "start"})
 
 
-class Build(Family):
+class Build(Cli):
     """Build and test tools: ordinary local work, except publishing, installing onto the machine, and the
     commands they run (make recipes, bundle exec)."""
+    NAMES = (
+        "cargo", "go", "make", "gmake", "cmake", "ninja", "gradle", "gradlew", "mvn", "mvnw", "ant", "bazel",
+        "buck", "dotnet", "mix", "gem", "bundle", "composer", "sbt", "lein", "swift", "xcodebuild", "meson",
+        "gcc", "g++", "cc", "clang", "clang++", "rustc", "javac", "tsc", "pytest", "tox", "nox", "jest",
+        "vitest", "mocha", "eslint", "prettier", "black", "ruff", "mypy", "pyright", "flake8", "pylint",
+        "isort", "rubocop", "golangci-lint", "gofmt", "rustfmt", "clippy-driver", "pre-commit", "just",
+        "task",
+    )
 
-    family = "build"
+    FAMILY = "build"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         if inv.name in ("make", "gmake"):
@@ -696,12 +707,12 @@ def expand(text: str, variables: dict[str, str], target: str, depth: int = 0) ->
     return REFERENCE.sub(one, text.replace("$$", "\x01")).replace("\x01", "$")
 
 
-class Make(Family):
-    family = "build"
-    takes_value: ClassVar[frozenset[str]] = MAKE_TAKES_VALUE
+class Make(Cli):
+    FAMILY = "build"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = MAKE_TAKES_VALUE
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         if opts.has("-n", "--dry-run", "--just-print", "--recon", "-q", "--question", "-p", "--print-data-base"):
             return [local_work(inv, "make prints what it would run", "read")]
         directory = opts.value("-C", "--directory")

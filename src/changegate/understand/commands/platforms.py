@@ -16,7 +16,8 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Placement, most_severe
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import Invocation, Options, Word, parse_options
+from changegate.understand.base import Invocation, Word
+from changegate.understand.cli import Options, parse_options
 from changegate.understand.commands.generic import (
     DESTRUCTIVE_VERBS,
     READ_VERBS,
@@ -80,15 +81,10 @@ class Platform(VerbCli):
     colon_topics: ClassVar[bool] = False  # `topic:command` (heroku, netlify, firebase)
     hyphen_verbs: ClassVar[bool] = False  # `cluster-delete` (linode-cli, ibmcloud)
     noun_after_verb: ClassVar[bool] = False  # `delete queue name=x` (rabbitmqadmin, velero get backups)
-    single_dash_long: ClassVar[bool] = False  # Go-style `-address=…`
     on_this_machine: ClassVar[bool] = False  # the tool acts on this machine (VMs of a local hypervisor)
     where_unknown: ClassVar[str] = "no flag or variable says which server this is"
 
     # --- reading the command ------------------------------------------------------------------------
-    def options(self, inv: Invocation, words: Sequence[Word] | None = None, **kw: bool) -> Options:
-        return parse_options(inv.words if words is None else words, self.takes_value,
-                             long_single_dash=self.single_dash_long, **kw)
-
     def command_words(self, positionals: list[str]) -> list[str]:
         if not self.colon_topics or not positionals:
             return positionals
@@ -168,7 +164,7 @@ class Platform(VerbCli):
 
     # --- what it does -------------------------------------------------------------------------------
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         words = self.command_words(opts.positionals)
         if not words and (opts.has("--help", "-h", "--version", "-v", "-version") or not inv.words):
             return [inv.effect("read", f"{inv.name}:help", Placement(LOCAL, "help or version"), reversible="yes",
@@ -236,7 +232,11 @@ class Platform(VerbCli):
 # --- message brokers and coordination stores ----------------------------------------------------------
 
 class RabbitMq(Platform):
-    takes_value = frozenset({"-n", "--node", "-p", "--vhost", "-t", "--timeout", "--formatter", "-H", "--host",
+    NAMES = (
+        "rabbitmqctl", "rabbitmqadmin", "rabbitmq-diagnostics", "rabbitmq-plugins", "rabbitmq-queues",
+        "rabbitmq-upgrade",
+    )
+    VALUE_OPTIONS = frozenset({"-n", "--node", "-p", "--vhost", "-t", "--timeout", "--formatter", "-H", "--host",
                              "-P", "--port", "-V", "-u", "--username", "--password", "-c", "--config", "-N",
                              "-f", "--format", "-d", "--depth", "-s", "--sort"})
     address_flags = ("-n", "--node", "-H", "--host")
@@ -270,8 +270,9 @@ class RabbitMq(Platform):
 
 class Kafka(Platform):
     """The Kafka shell tools act by flag: `kafka-topics --bootstrap-server H --delete --topic T`."""
+    NAME_PATTERNS = (r"kafka-[a-z-]+(\.sh)?",)
 
-    takes_value = frozenset({"--bootstrap-server", "--bootstrap-servers", "--zookeeper", "--broker-list",
+    VALUE_OPTIONS = frozenset({"--bootstrap-server", "--bootstrap-servers", "--zookeeper", "--broker-list",
                              "--command-config", "--topic", "--group", "--entity-type", "--entity-name",
                              "--add-config", "--delete-config", "--partitions", "--replication-factor",
                              "--offset-json-file", "--config", "--to-offset", "--to-datetime", "--shift-by",
@@ -307,7 +308,7 @@ class Kafka(Platform):
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         tool = inv.name.removesuffix(".sh").removeprefix("kafka-")
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         topic = opts.value("--topic", "--group", "--entity-name") or ""
         placement = self.placement(inv, opts, [topic])
         resource = f"kafka:{(opts.value(*self.address_flags) or '?').split(',')[0]}/{tool}/{topic or '*'}"
@@ -333,7 +334,8 @@ class Kafka(Platform):
 
 
 class Etcd(Platform):
-    takes_value = frozenset({"--endpoints", "--cacert", "--cert", "--key", "--user", "--password",
+    NAMES = ("etcdctl",)
+    VALUE_OPTIONS = frozenset({"--endpoints", "--cacert", "--cert", "--key", "--user", "--password",
                              "--dial-timeout", "--command-timeout", "-w", "--write-out", "--data-dir",
                              "--name", "--initial-cluster", "--initial-advertise-peer-urls", "--lease",
                              "--limit", "--rev", "--prev-kv", "--discovery-srv"})
@@ -368,8 +370,9 @@ class Etcd(Platform):
 
 
 class Consul(Platform):
-    single_dash_long = True
-    takes_value = frozenset({"-http-addr", "-token", "-token-file", "-datacenter", "-ca-file", "-namespace",
+    NAMES = ("consul",)
+    LONG_SINGLE_DASH = True
+    VALUE_OPTIONS = frozenset({"-http-addr", "-token", "-token-file", "-datacenter", "-ca-file", "-namespace",
                              "-partition", "-format", "-separator", "-flags", "-cas", "-modify-index", "-node",
                              "-id", "-name", "-policy-name", "-description", "-rules", "-accessor-id"})
     address_flags = ("-http-addr",)
@@ -397,8 +400,9 @@ class Consul(Platform):
 
 
 class Nomad(Platform):
-    single_dash_long = True
-    takes_value = frozenset({"-address", "-region", "-namespace", "-token", "-ca-cert", "-client-cert",
+    NAMES = ("nomad",)
+    LONG_SINGLE_DASH = True
+    VALUE_OPTIONS = frozenset({"-address", "-region", "-namespace", "-token", "-ca-cert", "-client-cert",
                              "-client-key", "-var", "-var-file", "-meta", "-deadline", "-type", "-job",
                              "-task", "-group"})
     address_flags = ("-address",)
@@ -421,7 +425,8 @@ class Nomad(Platform):
 
 
 class Nats(Platform):
-    takes_value = frozenset({"-s", "--server", "--context", "--creds", "--nkey", "--user", "--password",
+    NAMES = ("nats",)
+    VALUE_OPTIONS = frozenset({"-s", "--server", "--context", "--creds", "--nkey", "--user", "--password",
                              "--tlscert", "--tlskey", "--tlsca", "--timeout", "--js-domain", "--subject",
                              "--count", "--sleep", "--header", "-H"})
     address_flags = ("-s", "--server")
@@ -443,7 +448,8 @@ class Nats(Platform):
 
 
 class GitlabRunner(Platform):
-    takes_value = frozenset({"--url", "-u", "--token", "-t", "--name", "-n", "--config", "-c",
+    NAMES = ("gitlab-runner",)
+    VALUE_OPTIONS = frozenset({"--url", "-u", "--token", "-t", "--name", "-n", "--config", "-c",
                              "--executor", "--description", "--tag-list", "--working-directory", "--user"})
     address_flags = ("--url", "-u")
     env_flags = ("--name", "-n")
@@ -456,7 +462,8 @@ class GitlabRunner(Platform):
 # --- backups ------------------------------------------------------------------------------------------
 
 class Velero(Platform):
-    takes_value = frozenset({"--kubecontext", "--kubeconfig", "-n", "--namespace", "--selector", "-l",
+    NAMES = ("velero",)
+    VALUE_OPTIONS = frozenset({"--kubecontext", "--kubeconfig", "-n", "--namespace", "--selector", "-l",
                              "--from-backup", "--from-schedule", "--include-namespaces", "--exclude-namespaces",
                              "--include-resources", "--exclude-resources", "--ttl", "--storage-location",
                              "-o", "--output", "--name", "--schedule", "--provider", "--bucket", "--secret-file",
@@ -489,7 +496,8 @@ class Velero(Platform):
 
 
 class Restic(Platform):
-    takes_value = frozenset({"-r", "--repo", "--repository-file", "-p", "--password-file", "--password-command",
+    NAMES = ("restic",)
+    VALUE_OPTIONS = frozenset({"-r", "--repo", "--repository-file", "-p", "--password-file", "--password-command",
                              "--cache-dir", "--host", "-H", "--tag", "--path", "--keep-last", "--keep-hourly",
                              "--keep-daily", "--keep-weekly", "--keep-monthly", "--keep-yearly",
                              "--keep-within", "--keep-tag", "--max-unused", "-t", "--target", "--include",
@@ -553,7 +561,8 @@ def repository_placement(inv: Invocation, repository: str, label: str) -> Placem
 
 
 class Borg(Platform):
-    takes_value = frozenset({"--keep-last", "--keep-within", "--keep-secondly", "--keep-minutely", "-H",
+    NAMES = ("borg", "borg2")
+    VALUE_OPTIONS = frozenset({"--keep-last", "--keep-within", "--keep-secondly", "--keep-minutely", "-H",
                              "--keep-hourly", "-d", "--keep-daily", "-w", "--keep-weekly", "-m", "--keep-monthly",
                              "-y", "--keep-yearly", "-a", "--match-archives", "--glob-archives", "-P", "--prefix",
                              "--exclude", "-e", "--exclude-from", "--pattern", "--patterns-from", "-C",
@@ -616,7 +625,8 @@ class Borg(Platform):
 # --- object stores --------------------------------------------------------------------------------------
 
 class S3cmd(Platform):
-    takes_value = frozenset({"-c", "--config", "--access_key", "--secret_key", "--host", "--host-bucket",
+    NAMES = ("s3cmd",)
+    VALUE_OPTIONS = frozenset({"-c", "--config", "--access_key", "--secret_key", "--host", "--host-bucket",
                              "--region", "--bucket-location", "--exclude", "--include", "--exclude-from",
                              "--rexclude", "--storage-class", "--acl-grant", "--acl-revoke", "--mime-type",
                              "--expiry-days", "--expiry-date", "--expiry-prefix", "--add-header", "--encoding",
@@ -662,8 +672,9 @@ class S3cmd(Platform):
 
 class Rclone(Platform):
     """rclone: `VERB SOURCE [DEST]` where a `remote:path` is a configured remote (a bucket, a drive…)."""
+    NAMES = ("rclone",)
 
-    takes_value = frozenset({"--config", "--transfers", "--checkers", "--include", "--exclude", "--filter",
+    VALUE_OPTIONS = frozenset({"--config", "--transfers", "--checkers", "--include", "--exclude", "--filter",
                              "--include-from", "--exclude-from", "--filter-from", "--files-from", "--max-age",
                              "--min-age", "--max-size", "--min-size", "--bwlimit", "--backup-dir", "--suffix",
                              "--log-file", "--log-level", "--stats", "--max-delete", "--order-by", "--timeout",
@@ -695,8 +706,9 @@ class Rclone(Platform):
 
 class MinioClient(Platform):
     """`mc` (MinIO client). `mc` is also Midnight Commander: without a MinIO verb it is that file manager."""
+    NAMES = ("mc", "mcli")
 
-    takes_value = frozenset({"--config-dir", "-C", "--older-than", "--newer-than", "--rewind", "--version-id",
+    VALUE_OPTIONS = frozenset({"--config-dir", "-C", "--older-than", "--newer-than", "--rewind", "--version-id",
                              "--storage-class", "--attr", "--encrypt-key", "--limit-upload", "--limit-download",
                              "--exclude", "--name", "--path", "--regex", "--expiry", "--tags", "--retention-mode",
                              "--retention-duration", "--region"})
@@ -724,7 +736,7 @@ class MinioClient(Platform):
         return 0, self.verbs[words[0]]
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         if opts.positionals and opts.positionals[0] not in self.verbs:
             return [inv.unknown("mc without a MinIO command (Midnight Commander, an interactive file manager)")]
         return super().analyze(inv)
@@ -764,7 +776,8 @@ class MinioClient(Platform):
 # --- hosting platforms and clouds -------------------------------------------------------------------------
 
 class Doctl(Platform):
-    takes_value = frozenset({"--context", "-t", "--access-token", "-o", "--output", "--format", "-c", "--config",
+    NAMES = ("doctl",)
+    VALUE_OPTIONS = frozenset({"--context", "-t", "--access-token", "-o", "--output", "--format", "-c", "--config",
                              "--region", "--size", "--image", "--ssh-keys", "--tag-name", "--tag", "--app",
                              "--spec", "--engine", "--num-nodes", "--version", "--node-pool"})
     env_flags = ("--context",)
@@ -782,8 +795,9 @@ class Doctl(Platform):
 
 
 class Heroku(Platform):
+    NAMES = ("heroku",)
     colon_topics = True
-    takes_value = frozenset({"-a", "--app", "-r", "--remote", "--confirm", "-s", "--size", "-t", "--team",
+    VALUE_OPTIONS = frozenset({"-a", "--app", "-r", "--remote", "--confirm", "-s", "--size", "-t", "--team",
                              "--space", "-n", "--num", "-d", "--dyno", "--type", "--region", "-e", "--env",
                              "--stack", "--source", "--json"})
     env_flags = ("-a", "--app", "-r", "--remote")
@@ -819,7 +833,8 @@ class Heroku(Platform):
 
 
 class Fly(Platform):
-    takes_value = frozenset({"-a", "--app", "-c", "--config", "-r", "--region", "-C", "--command", "-i",
+    NAMES = ("flyctl", "fly")
+    VALUE_OPTIONS = frozenset({"-a", "--app", "-c", "--config", "-r", "--region", "-C", "--command", "-i",
                              "--image", "--vm-size", "--org", "-o", "--size", "-s", "--strategy", "--env", "-e",
                              "--name", "-n", "--volume", "--machine", "--select"})
     env_flags = ("-a", "--app")
@@ -873,7 +888,8 @@ def fly_toml_app(inv: Invocation, path: str) -> str | None:
 
 
 class Vercel(Platform):
-    takes_value = frozenset({"--token", "-t", "--scope", "-S", "--team", "-T", "--target", "--environment",
+    NAMES = ("vercel",)
+    VALUE_OPTIONS = frozenset({"--token", "-t", "--scope", "-S", "--team", "-T", "--target", "--environment",
                              "--env", "-e", "--build-env", "-b", "--meta", "-m", "--cwd", "--local-config",
                              "-A", "--global-config", "-Q", "--regions", "--name", "--git-branch"})
     verbs: ClassVar[dict[str, Operation]] = {"remove": "delete", "rm": "delete", "deploy": "modify",
@@ -916,8 +932,9 @@ class Vercel(Platform):
 
 
 class Netlify(Platform):
+    NAMES = ("netlify",)
     colon_topics = True
-    takes_value = frozenset({"--site", "-s", "--auth", "--context", "--dir", "-d", "--functions", "-f",
+    VALUE_OPTIONS = frozenset({"--site", "-s", "--auth", "--context", "--dir", "-d", "--functions", "-f",
                              "--alias", "--message", "-m", "--filter", "--scope", "--name", "-n"})
     env_flags = ("--context",)
     verbs: ClassVar[dict[str, Operation]] = {"deploy": "modify", "build": "read", "dev": "read", "serve": "read",
@@ -947,7 +964,8 @@ class Netlify(Platform):
 
 
 class Railway(Platform):
-    takes_value = frozenset({"-e", "--environment", "-s", "--service", "-p", "--project", "--set", "-d",
+    NAMES = ("railway",)
+    VALUE_OPTIONS = frozenset({"-e", "--environment", "-s", "--service", "-p", "--project", "--set", "-d",
                              "--detach", "--json"})
     env_flags = ("-e", "--environment")
     name_variables = ("RAILWAY_ENVIRONMENT",)
@@ -961,7 +979,7 @@ class Railway(Platform):
     data_nouns = frozenset({"volume"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv, stop_at_first_positional=True)
+        opts = self.walk(inv.words, stop_at_first_positional=True)
         if opts.positionals[:1] == ["run"]:
             command = opts.positional_words[1:]
             if command and command[0].value == "--":
@@ -982,8 +1000,9 @@ class Railway(Platform):
 
 
 class Firebase(Platform):
+    NAMES = ("firebase",)
     colon_topics = True
-    takes_value = frozenset({"--project", "-P", "--only", "--except", "--token", "--message", "-m", "--instance",
+    VALUE_OPTIONS = frozenset({"--project", "-P", "--only", "--except", "--token", "--message", "-m", "--instance",
                              "--data", "-d", "--database", "--shallow", "--order-by", "--limit-to-first",
                              "--format", "--site", "--expires"})
     env_flags = ("--project", "-P")
@@ -1017,7 +1036,8 @@ class Firebase(Platform):
 
 
 class Wrangler(Platform):
-    takes_value = frozenset({"-e", "--env", "-c", "--config", "--name", "--command", "--file", "--binding",
+    NAMES = ("wrangler",)
+    VALUE_OPTIONS = frozenset({"-e", "--env", "-c", "--config", "--name", "--command", "--file", "--binding",
                              "--namespace-id", "--preview-id", "--compatibility-date", "--var", "--route",
                              "--project-name", "--branch", "--jurisdiction", "--message", "--tag"})
     env_flags = ("-e", "--env")
@@ -1057,8 +1077,9 @@ class Wrangler(Platform):
 
 
 class LinodeCli(Platform):
+    NAMES = ("linode-cli",)
     hyphen_verbs = True
-    takes_value = frozenset({"--label", "--region", "--type", "--image", "--root_pass", "--as-user", "--text",
+    VALUE_OPTIONS = frozenset({"--label", "--region", "--type", "--image", "--root_pass", "--as-user", "--text",
                              "--format", "--delimiter", "--page", "--page-size"})
     data_nouns = frozenset({"volume", "database", "object-storage", "bucket", "backup", "image", "domain",
                             "snapshot"})
@@ -1070,7 +1091,8 @@ class LinodeCli(Platform):
 
 
 class Hcloud(Platform):
-    takes_value = frozenset({"--context", "-o", "--output", "--type", "--image", "--location", "--datacenter",
+    NAMES = ("hcloud",)
+    VALUE_OPTIONS = frozenset({"--context", "-o", "--output", "--type", "--image", "--location", "--datacenter",
                              "--ssh-key", "--name", "--size", "--server", "--label", "--selector", "-l",
                              "--network", "--firewall"})
     env_flags = ("--context",)
@@ -1099,6 +1121,7 @@ class Hcloud(Platform):
 class CloudCli(Platform):
     """oci and ibmcloud: `TOOL SERVICE NOUN… VERB --param VALUE…`, with hyphenated verbs in places
     (`service-instance-delete`, `bucket-delete`)."""
+    NAMES = ("oci", "ibmcloud", "ic")
 
     hyphen_verbs = True
     verbs: ClassVar[dict[str, Operation]] = {"terminate": "delete", "rm": "delete", "target": "read",
@@ -1112,11 +1135,11 @@ class CloudCli(Platform):
     env_flags = ("--profile", "-g")
     name_variables = ("OCI_CLI_PROFILE",)
 
-    def options(self, inv: Invocation, words: Sequence[Word] | None = None, **kw: bool) -> Options:
+    def walk(self, words: Sequence[Word], *, stop_at_first_positional: bool = False,
+             takes_value: frozenset[str] | set[str] | None = None) -> Options:
         # every `--param` takes a value except the switches below (the CLIs' own convention)
-        source = list(inv.words if words is None else words)
-        values = {w.value for w in source if w.value.startswith("-") and w.value not in CLOUD_SWITCHES}
-        return parse_options(source, frozenset(values), **kw)
+        values = {w.value for w in words if w.value.startswith("-") and w.value not in CLOUD_SWITCHES}
+        return parse_options(words, frozenset(values), stop_at_first_positional=stop_at_first_positional)
 
     def kinds(self, nouns: list[str], verb: str, targets: list[str]) -> set[str]:
         found = super().kinds(nouns, verb, targets) | {singular(t) for t in verb_tokens(verb)}
@@ -1138,7 +1161,8 @@ CLOUD_SWITCHES = frozenset({"--force", "-f", "--all", "--empty", "--debug", "--n
 # --- machines: VMs, images, configuration management ----------------------------------------------------
 
 class Virsh(Platform):
-    takes_value = frozenset({"-c", "--connect", "-d", "--debug", "-l", "--log", "-k", "--keepalive-interval",
+    NAMES = ("virsh",)
+    VALUE_OPTIONS = frozenset({"-c", "--connect", "-d", "--debug", "-l", "--log", "-k", "--keepalive-interval",
                              "-K", "--keepalive-count", "--pool", "--file", "--snapshotname"})
     on_this_machine = True
     verbs: ClassVar[dict[str, Operation]] = {
@@ -1175,6 +1199,7 @@ class Virsh(Platform):
 
 
 class VBoxManage(Platform):
+    NAMES = ("VBoxManage", "vboxmanage")
     on_this_machine = True
     verbs: ClassVar[dict[str, Operation]] = {
         "list": "read", "showvminfo": "read", "showmediuminfo": "read", "metrics": "read", "guestproperty": "read",
@@ -1204,6 +1229,7 @@ class VBoxManage(Platform):
 
 
 class Vagrant(Platform):
+    NAMES = ("vagrant",)
     on_this_machine = True
     verbs: ClassVar[dict[str, Operation]] = {"destroy": "delete", "up": "modify", "halt": "host_control",
                                              "reload": "host_control", "provision": "modify", "suspend":
@@ -1228,12 +1254,13 @@ class Vagrant(Platform):
             return []
         return super().effects(inv, opts, nouns, verb, targets, operation)
 
-    takes_value = frozenset({"-c", "--command", "--provider", "--provision-with"})
+    VALUE_OPTIONS = frozenset({"-c", "--command", "--provider", "--provision-with"})
 
 
 class Packer(Platform):
-    single_dash_long = True
-    takes_value = frozenset({"-var", "-var-file", "-only", "-except", "-on-error", "-parallel-builds"})
+    NAMES = ("packer",)
+    LONG_SINGLE_DASH = True
+    VALUE_OPTIONS = frozenset({"-var", "-var-file", "-only", "-except", "-on-error", "-parallel-builds"})
     verbs: ClassVar[dict[str, Operation]] = {"build": "create", "validate": "read", "fmt": "read",
                                              "inspect": "read", "init": "read", "console": "read",
                                              "version": "read", "plugins": "read", "hcl2_upgrade": "read"}
@@ -1245,7 +1272,8 @@ class Packer(Platform):
 
 
 class Circleci(Platform):
-    takes_value = frozenset({"--org-slug", "--org-id", "--token", "--host", "--integration", "-c", "--config",
+    NAMES = ("circleci",)
+    VALUE_OPTIONS = frozenset({"--org-slug", "--org-id", "--token", "--host", "--integration", "-c", "--config",
                              "--branch", "--job"})
     address_flags = ("--host",)
     verbs: ClassVar[dict[str, Operation]] = {"publish": "publish", "validate": "read", "process": "read",
@@ -1261,8 +1289,9 @@ class Circleci(Platform):
 
 
 class JenkinsCli(Platform):
-    single_dash_long = True
-    takes_value = frozenset({"-s", "-auth", "-i", "-p", "-logger", "-user", "-f"})
+    NAMES = ("jenkins-cli",)
+    LONG_SINGLE_DASH = True
+    VALUE_OPTIONS = frozenset({"-s", "-auth", "-i", "-p", "-logger", "-user", "-f"})
     address_flags = ("-s",)
     address_variables = ("JENKINS_URL",)
     where_unknown = "no -s or JENKINS_URL says which Jenkins this is"
@@ -1311,11 +1340,15 @@ ENV_VARIABLE_KEYS = ("env", "environment", "stage", "target", "deploy_env", "tie
 class Ansible(Platform):
     """ansible and ansible-playbook: changes on the hosts an inventory names, placed by the inventory, the
     host pattern or `--limit`; ad-hoc `-m shell -a CMD` runs CMD there."""
+    NAMES = (
+        "ansible", "ansible-playbook", "ansible-vault", "ansible-galaxy", "ansible-inventory",
+        "ansible-config", "ansible-doc", "ansible-lint", "ansible-pull", "ansible-console",
+    )
 
-    takes_value = ANSIBLE_VALUES
+    VALUE_OPTIONS = ANSIBLE_VALUES
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         if inv.name == "ansible-vault":
             return self.vault(inv, opts)
         if inv.name in ("ansible-inventory", "ansible-config", "ansible-doc", "ansible-lint", "ansible-test",

@@ -14,7 +14,8 @@ import tomllib
 
 from changegate.environments import LOCAL, PROD, UNKNOWN, Placement
 from changegate.model import Effect
-from changegate.understand.base import Family, Invocation, Options, parse_options
+from changegate.understand.base import Invocation
+from changegate.understand.cli import Cli, Options, parse_options
 from changegate.understand.commands.net import parse_target, place_host
 
 MAX_PYPROJECT = 256 * 1024
@@ -62,8 +63,9 @@ DEFAULT_REGISTRY = {"twine": "upload.pypi.org", "flit": "upload.pypi.org", "hatc
                     "snapcraft": "snapcraft.io"}
 
 
-class Publish(Family):
-    family = "publish"
+class Publish(Cli):
+    NAMES = ("twine", "flit", "hatch", "hatch-publish", "vsce", "ovsx", "goreleaser", "snapcraft")
+    FAMILY = "publish"
     def analyze(self, inv: Invocation) -> list[Effect]:
         tool = "hatch" if inv.name == "hatch-publish" else inv.name
         words = list(inv.words)

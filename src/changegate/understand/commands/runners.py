@@ -12,7 +12,8 @@ from typing import ClassVar
 
 from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect
-from changegate.understand.base import UNKNOWN_PART, Family, Invocation, Stream, Word, lit
+from changegate.understand.base import UNKNOWN_PART, Invocation, Stream, Word, lit
+from changegate.understand.cli import Cli
 from changegate.understand.commands.basic import ReadOnly
 from changegate.understand.commands.fs import stand_in
 from changegate.understand.commands.shells import opaque
@@ -70,8 +71,14 @@ def split_runner(words: list[Word], values: frozenset[str], leading: int = 0) ->
     return words[:end_of_leading], words[end_of_leading:]
 
 
-class Runner(Family):
-    family = "runner"
+class Runner(Cli):
+    NAMES = (
+        "command", "builtin", "exec", "nohup", "time", "nice", "ionice", "timeout", "stdbuf", "setsid",
+        "chrt", "taskset", "numactl", "unbuffer", "torsocks", "proxychains", "proxychains4", "firejail",
+        "caffeinate", "catchsegv", "fakeroot", "strace", "ltrace", "xvfb-run", "unshare", "nsenter",
+        "setpriv", "systemd-run", "flock", "chroot", "retry", "with-contenv", "dumb-init", "tini", "entr",
+    )
+    FAMILY = "runner"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         name = inv.name
@@ -99,8 +106,9 @@ class Runner(Family):
         return []
 
 
-class Sudo(Family):
-    family = "runner"
+class Sudo(Cli):
+    NAMES = ("sudo", "doas", "pkexec", "gosu", "su-exec")
+    FAMILY = "runner"
     VALUES: ClassVar[frozenset[str]] = frozenset({"-u", "-g", "-h", "-p", "-C", "-T", "-r", "-t", "-U", "-D",
                                                   "--user", "--group", "--host", "--prompt", "--close-from",
                                                   "--chdir", "--role", "--type", "--other-user",
@@ -127,8 +135,9 @@ class Sudo(Family):
         return []
 
 
-class Su(Family):
-    family = "runner"
+class Su(Cli):
+    NAMES = ("su", "runuser")
+    FAMILY = "runner"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words = inv.words
@@ -152,8 +161,9 @@ class Su(Family):
                            summary="opens a shell as another user")]
 
 
-class Env(Family):
-    family = "runner"
+class Env(Cli):
+    NAMES = ("env",)
+    FAMILY = "runner"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         return self.walk(inv, list(inv.words), dict(inv.ctx.env), inv.ctx.cwd, depth=0)
@@ -214,8 +224,9 @@ def safe_split(text: str) -> list[str]:
         return text.split()
 
 
-class Watch(Family):
-    family = "runner"
+class Watch(Cli):
+    NAMES = ("watch",)
+    FAMILY = "runner"
     VALUES: ClassVar[frozenset[str]] = frozenset({"-n", "--interval", "-q", "--equexit"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
@@ -229,8 +240,9 @@ class Watch(Family):
         return []
 
 
-class Xargs(Family):
-    family = "runner"
+class Xargs(Cli):
+    NAMES = ("xargs",)
+    FAMILY = "runner"
     VALUES: ClassVar[frozenset[str]] = frozenset({"-I", "-n", "-L", "-P", "-s", "-d", "-E", "-a", "--arg-file",
                                                   "--max-args", "--max-lines", "--max-procs", "--max-chars",
                                                   "--delimiter", "--eof", "--replace", "--process-slot-var"})
@@ -272,8 +284,9 @@ class Xargs(Family):
         return []
 
 
-class Parallel(Family):
-    family = "runner"
+class Parallel(Cli):
+    NAMES = ("parallel",)
+    FAMILY = "runner"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         values = [w.value for w in inv.words]
@@ -307,8 +320,9 @@ class Parallel(Family):
 MAX_PARALLEL = 8
 
 
-class Script(Family):
-    family = "runner"
+class Script(Cli):
+    NAMES = ("script",)
+    FAMILY = "runner"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words = inv.words
@@ -322,8 +336,9 @@ class Script(Family):
         return [inv.effect("unknown", "cmd:script", inv.arguments_placement(), summary="records a terminal session")]
 
 
-class Busybox(Family):
-    family = "runner"
+class Busybox(Cli):
+    NAMES = ("busybox", "toybox")
+    FAMILY = "runner"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         if not inv.words:
@@ -332,8 +347,9 @@ class Busybox(Family):
         return []
 
 
-class Ssh(Family):
-    family = "remote"
+class Ssh(Cli):
+    NAMES = ("ssh", "mosh", "autossh")
+    FAMILY = "remote"
     VALUES: ClassVar[frozenset[str]] = frozenset({"-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l",
                                                   "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w", "-B"})
 

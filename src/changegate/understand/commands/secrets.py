@@ -18,7 +18,8 @@ from typing import ClassVar
 
 from changegate.environments import DEV, LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation, Reversible, Scope
-from changegate.understand.base import DYNAMIC_WORD, Family, Invocation, Options, Word, parse_options
+from changegate.understand.base import DYNAMIC_WORD, Invocation, Word
+from changegate.understand.cli import Cli, Options
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,10 @@ def lookup(table: dict[tuple[str, ...], Verb], words: Sequence[str]) -> tuple[Ve
     return None, 0
 
 
-class SecretTool(Family):
+class SecretTool(Cli):
     """A store CLI shaped `TOOL SUB… [ARGS]`: a table of sub-commands, a placement, a resource name."""
 
-    family = "secrets"
+    FAMILY = "secrets"
     table: ClassVar[dict[tuple[str, ...], Verb]] = {}
     bare: ClassVar[Verb | None] = None  # the tool with no sub-command
     runners: ClassVar[frozenset[str]] = frozenset()  # sub-commands that run a command with secrets injected
@@ -70,7 +71,7 @@ class SecretTool(Family):
                                                                 "(unknown is treated as prod)")
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         positionals = opts.positionals
         if positionals and positionals[0] in self.runners:
             return self.run(inv, opts)
@@ -148,7 +149,7 @@ class SecretTool(Family):
         while i < len(words):
             value = words[i].value
             if value.startswith("-"):
-                i += 2 if value in self.takes_value and "=" not in value else 1
+                i += 2 if value in self.VALUE_OPTIONS and "=" not in value else 1
                 continue
             if not seen_sub:
                 seen_sub = True
@@ -166,7 +167,7 @@ VERB_WORDS = {"read": "reads", "modify": "changes the store", "create": "creates
 # --- HashiCorp Vault ----------------------------------------------------------------------------------
 
 class Vault(SecretTool):
-    takes_value = frozenset({
+    VALUE_OPTIONS = frozenset({
         "-address", "-namespace", "-ns", "-format", "-field", "-mount", "-version", "-versions", "-ca-cert",
         "-client-cert", "-client-key", "-wrap-ttl", "-policy", "-ttl", "-path", "-type", "-description",
         "-method", "-role", "-display-name", "-explicit-max-ttl", "-period", "-id", "-accessor", "-plugin-name",
@@ -253,14 +254,13 @@ class Vault(SecretTool):
         path = "/".join(p for p in (mount, targets[0] if targets else "") if p)
         return f"vault:{path or '?'}"
 
-    def options(self, inv: Invocation, words: Sequence[Word] | None = None, **kw: bool) -> Options:
-        return parse_options(inv.words if words is None else words, self.takes_value, long_single_dash=True)
+    LONG_SINGLE_DASH = True
 
 
 # --- 1Password -----------------------------------------------------------------------------------------
 
 class OnePassword(SecretTool):
-    takes_value = frozenset({"--vault", "--account", "--format", "--fields", "--session", "--config", "--encoding",
+    VALUE_OPTIONS = frozenset({"--vault", "--account", "--format", "--fields", "--session", "--config", "--encoding",
                              "--out-file", "-o", "--tags", "--title", "--category", "--url", "--env-file",
                              "--template", "-i", "--in-file", "--file-name", "--otp", "--cache"})
     env_flags = ("--vault", "--account")
@@ -296,7 +296,7 @@ class OnePassword(SecretTool):
 # --- pass and gopass (the local password store) -------------------------------------------------------
 
 class Pass(SecretTool):
-    takes_value = frozenset()
+    VALUE_OPTIONS = frozenset()
     table: ClassVar[dict[tuple[str, ...], Verb]] = {
         ("ls",): READ, ("list",): READ, ("find",): READ, ("search",): READ, ("show",): SECRET, ("grep",): SECRET,
         ("otp",): SECRET, ("insert",): WRITE, ("add",): WRITE, ("edit",): WRITE, ("generate",): WRITE,
@@ -307,7 +307,7 @@ class Pass(SecretTool):
     bare = READ
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         if opts.positionals and lookup(self.table, opts.positionals)[0] is None:
             # `pass NAME` shows NAME
             return self.effects(inv, opts, SECRET, "show", opts.positionals)
@@ -331,7 +331,7 @@ MACHINE_SECRETS = Placement(UNKNOWN, "the user's keychain on this machine, outsi
 
 
 class Security(SecretTool):
-    takes_value = frozenset({"-a", "-s", "-l", "-c", "-C", "-D", "-j", "-r", "-t", "-k", "-p", "-P", "-T", "-u",
+    VALUE_OPTIONS = frozenset({"-a", "-s", "-l", "-c", "-C", "-D", "-j", "-r", "-t", "-k", "-p", "-P", "-T", "-u",
                              "-f", "-o", "-d", "-e", "-i", "-S"})
     default_placement = MACHINE_SECRETS
     table: ClassVar[dict[tuple[str, ...], Verb]] = {
@@ -360,7 +360,7 @@ class Security(SecretTool):
 class Keyring(SecretTool):
     table: ClassVar[dict[tuple[str, ...], Verb]] = {("get",): SECRET, ("set",): WRITE, ("del",): DESTROY, ("diagnose",): LOCAL_READ}
     default_placement = MACHINE_SECRETS
-    takes_value = frozenset({"-b", "--keyring-backend", "-p", "--keyring-path", "--mode"})
+    VALUE_OPTIONS = frozenset({"-b", "--keyring-backend", "-p", "--keyring-path", "--mode"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         if any(w.value in ("--list-backends", "--help", "-h", "--version") for w in inv.words):
@@ -372,14 +372,14 @@ class Keyring(SecretTool):
 # --- sops and kubeseal (encrypted files) --------------------------------------------------------------
 
 class Sops(SecretTool):
-    takes_value = frozenset({"--output", "--extract", "--input-type", "--output-type", "--kms", "--pgp", "--age",
+    VALUE_OPTIONS = frozenset({"--output", "--extract", "--input-type", "--output-type", "--kms", "--pgp", "--age",
                              "--gcp-kms", "--azure-kv", "--hc-vault-transit", "--set", "--config",
                              "--filename-override", "--encryption-context", "--shamir-secret-sharing-threshold",
                              "--unencrypted-suffix", "--encrypted-suffix", "--unencrypted-regex",
                              "--encrypted-regex", "-k", "-p", "-a", "--aws-profile", "--indent", "--user"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         positionals = opts.positionals
         sub = positionals[0] if positionals and positionals[0] in SOPS_SUBCOMMANDS else ""
         files = positionals[1:] if sub else positionals
@@ -417,13 +417,13 @@ SOPS_SUBCOMMANDS = frozenset({"decrypt", "encrypt", "edit", "exec-env", "exec-fi
 
 
 class Kubeseal(SecretTool):
-    takes_value = frozenset({"--cert", "--controller-name", "--controller-namespace", "--context", "-n",
+    VALUE_OPTIONS = frozenset({"--cert", "--controller-name", "--controller-namespace", "--context", "-n",
                              "--namespace", "--name", "--scope", "-o", "--format", "-w", "--sealed-secret-file",
                              "--secret-file", "-f", "--from-file", "--kubeconfig", "--recovery-private-key",
                              "--merge-into"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         if opts.has("--recovery-unseal"):
             return [inv.effect("secret_read", "kubeseal:recovery-unseal", Placement(LOCAL, "unsealing happens here"),
                                kind="sealed secret", reversible="yes",
@@ -438,7 +438,7 @@ class Kubeseal(SecretTool):
 # --- Bitwarden and LastPass ---------------------------------------------------------------------------
 
 class Bitwarden(SecretTool):
-    takes_value = frozenset({"--session", "--organizationid", "--itemid", "--folderid", "--collectionid",
+    VALUE_OPTIONS = frozenset({"--session", "--organizationid", "--itemid", "--folderid", "--collectionid",
                              "--search", "--url", "--format", "--output", "--password", "--passwordenv",
                              "--passwordfile", "--method", "--code", "--apikey"})
     table: ClassVar[dict[tuple[str, ...], Verb]] = {
@@ -464,7 +464,7 @@ class Bitwarden(SecretTool):
 
 
 class LastPass(SecretTool):
-    takes_value = frozenset({"--sync", "--color", "--field", "--format", "--basic-regexp", "--fixed-strings"})
+    VALUE_OPTIONS = frozenset({"--sync", "--color", "--field", "--format", "--basic-regexp", "--fixed-strings"})
     table: ClassVar[dict[tuple[str, ...], Verb]] = {
         ("show",): SECRET, ("export",): SECRET, ("ls",): READ, ("status",): LOCAL_READ, ("login",): LOCAL_READ,
         ("logout",): LOCAL_READ, ("sync",): LOCAL_READ, ("rm",): DESTROY, ("add",): WRITE, ("edit",): WRITE,
@@ -478,7 +478,7 @@ class LastPass(SecretTool):
 # --- AWS-backed: aws-vault and chamber ----------------------------------------------------------------
 
 class AwsVault(SecretTool):
-    takes_value = frozenset({"--backend", "--keychain", "--prompt", "--pass-dir", "--pass-cmd", "--pass-prefix",
+    VALUE_OPTIONS = frozenset({"--backend", "--keychain", "--prompt", "--pass-dir", "--pass-cmd", "--pass-prefix",
                              "--file-dir", "--secret-service-collection", "--duration", "-d", "--region",
                              "--mfa-token", "-t", "--ec2-server-port", "--session-ttl", "--assume-role-ttl",
                              "--path"})
@@ -491,7 +491,7 @@ class AwsVault(SecretTool):
     }
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.options(inv)
+        opts = self.walk(inv.words)
         positionals = opts.positionals
         if positionals[:1] == ["exec"]:
             return self.exec(inv, opts)
@@ -531,7 +531,7 @@ class AwsVault(SecretTool):
 
 
 class Chamber(SecretTool):
-    takes_value = frozenset({"-b", "--backend", "--backend-s3-bucket", "--kms-key-alias", "-r", "--retries",
+    VALUE_OPTIONS = frozenset({"-b", "--backend", "--backend-s3-bucket", "--kms-key-alias", "-r", "--retries",
                              "--min-throttle-delay", "-f", "--format", "-o", "--output-file", "-p", "--pristine"})
     runners = frozenset({"exec"})
     table: ClassVar[dict[tuple[str, ...], Verb]] = {
@@ -557,7 +557,7 @@ class Chamber(SecretTool):
 # --- Doppler and Infisical (secret-manager services with environments) --------------------------------
 
 class Doppler(SecretTool):
-    takes_value = frozenset({"-p", "--project", "-c", "--config", "--token", "--scope", "--configuration",
+    VALUE_OPTIONS = frozenset({"-p", "--project", "-c", "--config", "--token", "--scope", "--configuration",
                              "--api-host", "--format", "--name", "--fallback", "--mount", "--mount-format",
                              "--command", "--environment", "-e", "--type", "--max-age", "--page", "--number"})
     env_flags = ("--config", "-c", "--environment", "-e")
@@ -600,7 +600,7 @@ class Doppler(SecretTool):
 
 
 class Infisical(SecretTool):
-    takes_value = frozenset({"--env", "--projectId", "--path", "--token", "--domain", "--command", "--format",
+    VALUE_OPTIONS = frozenset({"--env", "--projectId", "--path", "--token", "--domain", "--command", "--format",
                              "--output-file", "--type", "--tags", "--watch-interval"})
     env_flags = ("--env",)
     runners = frozenset({"run"})
@@ -630,8 +630,12 @@ TOOLS: dict[str, type[SecretTool]] = {
 }
 
 
-class Secrets(Family):
-    family = "secrets"
+class Secrets(Cli):
+    NAMES = (
+        "vault", "op", "pass", "security", "sops", "kubeseal", "gopass", "keyring", "bw", "lpass",
+        "aws-vault", "chamber", "doppler", "infisical",
+    )
+    FAMILY = "secrets"
     _tools: ClassVar[dict[str, SecretTool]] = {}
 
     def analyze(self, inv: Invocation) -> list[Effect]:

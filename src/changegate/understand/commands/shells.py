@@ -10,7 +10,8 @@ from typing import ClassVar
 
 from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect
-from changegate.understand.base import Family, Invocation, Stream, Word
+from changegate.understand.base import Invocation, Stream, Word
+from changegate.understand.cli import Cli
 
 
 def opaque(inv: Invocation, origin: str, evidence: str = "") -> Effect:
@@ -37,9 +38,10 @@ def run_stream(inv: Invocation, stream: Stream | None, what: str) -> list[Effect
     return [opaque(inv, stream.origin or f"the input of {inv.name}")]
 
 
-class Shell(Family):
-    family = "shell"
-    takes_value: ClassVar[frozenset[str]] = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
+class Shell(Cli):
+    NAMES = ("bash", "sh", "zsh", "dash", "ksh", "ash", "mksh", "fish", "rbash", "yash", "posh")
+    FAMILY = "shell"
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         words = inv.words
@@ -52,7 +54,7 @@ class Shell(Family):
             if arg == "--" or arg == "-":
                 i += 1
                 break
-            if arg in self.takes_value:
+            if arg in self.VALUE_OPTIONS:
                 i += 2
                 continue
             if arg.startswith("--"):
@@ -98,16 +100,18 @@ class Shell(Family):
                            summary=f"runs the script {script.value}, which could not be read")]
 
 
-class Eval(Family):
-    family = "shell"
+class Eval(Cli):
+    NAMES = ("eval",)
+    FAMILY = "shell"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         inv.run_script(" ".join(w.value for w in inv.words), origin="eval")
         return []
 
 
-class Source(Family):
-    family = "shell"
+class Source(Cli):
+    NAMES = ("source", ".")
+    FAMILY = "shell"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         if not inv.words:
