@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from changegate.environments import LOCAL, UNKNOWN, Environments, Placement, workspace_of
 from changegate.model import Effect, Operation, Reversible, Scope
+from changegate.understand.placement import place_host, place_name, place_url
 from changegate.understand.sensitive import persistence_concern
 
 if TYPE_CHECKING:
@@ -124,13 +125,13 @@ class Context:
             if not value:
                 continue
             if kind == "url":
-                placed = self.environments.url(value, name)
+                placed = place_url(self.environments, value, name)
             elif kind == "host":
-                placed = self.environments.host(value, name)
+                placed = place_host(self.environments, value, name)
             elif kind == "aws":
                 placed = self.environments.aws_profile(value, source=name)
             else:
-                placed = self.environments.classify("names", value, name)
+                placed = place_name(self.environments, value, name)
             if placed.environment in ("prod", "staging"):
                 self.consulted.setdefault(f"env:{name}", value)
                 return Placement(placed.environment, f"it runs with {placed.why}")
@@ -273,7 +274,7 @@ class Invocation:
         for word in self.words:
             value = word.value
             if "://" in value:
-                return self.ctx.environments.url(value.split("=", 1)[-1], "URL argument")
+                return place_url(self.ctx.environments, value.split("=", 1)[-1], "URL argument")
             if "=" in value and value.startswith("-"):
                 value = value.split("=", 1)[1]
             if value.startswith(("/", "~", "..")) or "/../" in value:

@@ -31,6 +31,7 @@ from changegate.environments import LOCAL, UNKNOWN, Environments, Placement
 from changegate.model import Action, Effect, Operation, Reversible, Scope
 from changegate.understand import Understanding
 from changegate.understand.base import NotUnderstood
+from changegate.understand.facts import Unreadable, read_config, read_config_bytes
 from changegate.understand.resource_types import (
     PROTECTION_ATTRIBUTES,
     cloudformation_holds_data,
@@ -98,18 +99,13 @@ def resolve_under(cwd: str | None, raw: str) -> str:
 def read_bounded(path: str, limit: int, what: str, name: str) -> bytes:
     """A regular file's bytes, at most `limit`; anything else is a readable failure."""
     try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise NotUnderstood(f"{name}: the {what} cannot be read ({exc.strerror})", "plan-unreadable") from exc
-    if not os.path.isfile(path):
-        raise NotUnderstood(f"{name}: the {what} is not a regular file", "plan-unreadable")
-    if info.st_size > limit:
-        raise NotUnderstood(f"{name}: the {what} is larger than {limit // (1024 * 1024)} MiB", "too-large")
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(limit + 1)
-    except OSError as exc:
-        raise NotUnderstood(f"{name}: the {what} cannot be read ({exc.strerror})", "plan-unreadable") from exc
+        data = read_config_bytes(path, limit=limit)
+    except Unreadable as exc:
+        tag = "too-large" if "larger" in str(exc) else "plan-unreadable"
+        raise NotUnderstood(f"{name}: the {what} cannot be read ({exc})", tag) from exc
+    if data is None:
+        raise NotUnderstood(f"{name}: the {what} cannot be read (no such file, or not readable)", "plan-unreadable")
+    return data
 
 
 # Typed views of a `terraform show -json` document: only the fields changegate reads are declared, so that
@@ -727,11 +723,7 @@ def read_workspace_file(directory: str | None, consulted: dict[str, str]) -> str
     if not directory:
         return None
     path = posixpath.join(directory, ".terraform", "environment")
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            name = fh.read(256).strip()
-    except OSError:
-        return None
+    name = (read_config(path, limit=256) or "").strip()
     if name:
         consulted[f"file:{path}"] = name
     return name or None

@@ -18,7 +18,6 @@ import codecs
 import os
 import posixpath
 import re
-import stat
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -37,6 +36,7 @@ from changegate.understand.base import (
     basename,
 )
 from changegate.understand.commands import family_for
+from changegate.understand.facts import read_config
 
 MAX_COMMAND_BYTES = 64 * 1024
 # what makes a word more than its own text: escapes, globs, braces, the dynamic stand-in
@@ -852,19 +852,8 @@ def calls_itself(body: Any, name: str) -> bool:
 
 
 def read_small_file(path: str) -> str | None:
-    """A regular file's text, if small; never a device, pipe or /dev/stdin (reading one could block or
-    swallow the gate's own input)."""
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SCRIPT_BYTES:
-            return None
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_SCRIPT_BYTES + 1)
-    except (OSError, ValueError):
-        return None
-    if len(data) > MAX_SCRIPT_BYTES:
-        return None
-    return data.decode("utf-8", "replace")
+    """A script's text, if it is a small regular file (never a device, pipe or /dev/stdin)."""
+    return read_config(path, limit=MAX_SCRIPT_BYTES, encoding="utf-8")
 
 
 def decode_payload(kind: str, text: str) -> str | None:

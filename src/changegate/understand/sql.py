@@ -31,6 +31,7 @@ import msgspec
 from changegate.environments import LOCAL, SEVERITY, UNKNOWN, Environments, Placement
 from changegate.model import Action, Effect, Operation, Reversible, Scope
 from changegate.understand.base import NotUnderstood
+from changegate.understand.facts import Unreadable, read_config_bytes
 from changegate.understand.sensitive import secret_kind
 
 if TYPE_CHECKING:
@@ -1660,8 +1661,6 @@ def understand_sql_action(action: Action, environments: Environments) -> Underst
 
 def read_sql_file(path: str, cwd: str | None) -> str:
     """The text of a .sql file under the working directory, bounded; NotUnderstood otherwise."""
-    import os
-
     if not path:
         raise NotUnderstood("a sql action needs a statement or a path", "sql-no-input")
     if not cwd:
@@ -1670,10 +1669,9 @@ def read_sql_file(path: str, cwd: str | None) -> str:
     if not (absolute == cwd or absolute.startswith(cwd.rstrip("/") + "/")):
         raise NotUnderstood(f"{path} is outside the working directory {cwd}", "sql-file")
     try:
-        size = os.stat(absolute).st_size
-        if size > MAX_SQL_BYTES:
-            raise NotUnderstood(f"{path} is larger than {MAX_SQL_BYTES // 1024} KiB", "sql-too-large")
-        with open(absolute, "rb") as fh:
-            return fh.read(MAX_SQL_BYTES).decode("utf-8", "replace")
-    except OSError as exc:
-        raise NotUnderstood(f"{path} cannot be read ({exc.strerror})", "sql-file") from exc
+        data = read_config_bytes(absolute, limit=MAX_SQL_BYTES)
+    except Unreadable as exc:
+        raise NotUnderstood(f"{path}: {exc}", "sql-too-large" if "larger" in str(exc) else "sql-file") from exc
+    if data is None:
+        raise NotUnderstood(f"{path} cannot be read", "sql-file")
+    return data.decode("utf-8", "replace")
