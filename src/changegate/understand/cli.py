@@ -236,4 +236,7 @@ class Cli:
         return [inv.unknown(f"{inv.name} without a verb")]
 
     def unknown_verb(self, call: Call) -> list[Effect]:
-        return [call.inv.unknown(f"{call.name} {call.verb}: a verb changegate does not know")]
+        """A verb the tables do not know: not understood, where the tool acts (never "local" because no
+        argument looks like a path)."""
+        return [call.inv.effect("unknown", f"cmd:{call.name}", self.placement(call), scope="one",
+                                summary=f"runs {call.name} {call.verb} (a verb changegate does not know)")]
