@@ -1,0 +1,1 @@
+"""Kubernetes: kubectl, helm and the GitOps tools that drive clusters."""
