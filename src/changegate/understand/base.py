@@ -9,12 +9,17 @@ stdin. The family answers with Effects, and may hand a payload back to the walke
 
 from __future__ import annotations
 
+import fnmatch
+import glob as globbing
+import itertools
+import os
 import posixpath
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from changegate.environments import LOCAL, UNKNOWN, Environments, Placement, workspace_of
+from changegate.environments import LOCAL, UNKNOWN, Environments, Placement, is_within, workspace_of
 from changegate.model import Effect, Operation, Reversible, Scope
 from changegate.understand.placement import place_host, place_name, place_url
 from changegate.understand.sensitive import persistence_concern
@@ -89,6 +94,7 @@ class Context:
     depth: int = 0
     consulted: dict[str, str] = field(default_factory=dict)  # shared: env values and config facts read
     files: dict[str, str] = field(default_factory=dict)  # shared: files this command line writes, by path
+    links: dict[str, str] = field(default_factory=dict)  # shared: symlinks this command line makes, link -> target
     functions: dict[str, object] = field(default_factory=dict)
 
     def clone(self, **changes: object) -> Context:
@@ -104,6 +110,7 @@ class Context:
             depth=self.depth,
             consulted=self.consulted,
             files=self.files,
+            links=self.links,
             functions=self.functions,
         )
         for key, value in changes.items():
@@ -159,6 +166,70 @@ class Context:
         if normal.startswith("//"):
             normal = "/" + normal.lstrip("/")
         return normal
+
+    def real_path(self, path: str, *, follow_last: bool) -> str:
+        """Where a path really leads: through symlinks this command line made, and on this machine through
+        the filesystem's own symlinks. A path that stays inside the (real) workspace keeps its written
+        form; one that a link carries out of it is judged where it lands. `follow_last`: whether the last
+        component is followed too (`rm link` removes the link; `rm -r link/`, `chmod`, `>` act on the target)."""
+        head, _, last = path.rpartition("/")
+        target = self.through_links(head or "/")
+        if follow_last:
+            target = self.through_links(posixpath.join(target, last))
+        else:
+            target = posixpath.join(target, last)
+        target = posixpath.normpath(target)
+        if target == path:
+            return path
+        if self.workspace and is_within(target, self.real_workspace()):
+            return path
+        return target
+
+    def through_links(self, path: str) -> str:
+        """`path` with every symlink on the way resolved: those this command made, then the filesystem's."""
+        for _ in range(8):
+            made = next((link for link in self.links if is_within(path, link)), None)
+            if made is None:
+                break
+            path = posixpath.normpath(self.links[made] + path[len(made):])
+        if self.remote is not None or not self.may_hold_planted_links(path):
+            return path
+        try:
+            return os.path.realpath(path)
+        except (OSError, ValueError):
+            return path
+
+    def may_hold_planted_links(self, path: str) -> bool:
+        """Where an agent could have made a symlink before this action: its workspace, its home and the
+        temporary directories. The machine's own links (/lib -> /usr/lib, /dev/fd, /proc/self) say nothing."""
+        roots = [r for r in (self.workspace, self.home, "/tmp", "/var/tmp") if r]
+        return any(is_within(path, root) for root in roots)
+
+    def real_workspace(self) -> str:
+        try:
+            return os.path.realpath(self.workspace) if self.workspace else ""
+        except (OSError, ValueError):
+            return self.workspace or ""
+
+    def worst_glob_match(self, pattern: str) -> str:
+        """A glob judged by the most dangerous thing it can match: a protected directory it names (`/[e]tc`,
+        `/e?c`, `~/../*`), whether or not it exists here; else what it matches on this machine, else
+        itself."""
+        if posixpath.basename(pattern) in EVERYTHING_PATTERNS:
+            return pattern  # everything in its directory: the scope says so, and the rules judge that
+        depth = pattern.rstrip("/").count("/")
+        for protected in protected_directories(self.home):
+            # a pattern names entries at its own depth: `/*` lists what is in /, it never matches / itself
+            if protected.count("/") == depth and protected != "/" and fnmatch.fnmatchcase(protected, pattern):
+                return protected
+        if self.remote is None and any(c in GLOB_CHARS for c in posixpath.dirname(pattern)):
+            # a pattern in a directory part (`/*/passwd`) can land anywhere: judge what it matches here;
+            # one only in the last part stays a pattern over its (known) directory
+            for match in itertools.islice(globbing.iglob(pattern), MAX_GLOB_MATCHES):
+                real = self.real_path(match, follow_last=False)
+                if not (self.workspace and is_within(real, self.real_workspace())) and not is_within(real, "/tmp"):
+                    return real
+        return pattern
 
     def place_path(self, path: str | None) -> Placement:
         if self.remote_placement is not None:
@@ -217,8 +288,17 @@ class Invocation:
            summary: str = "", suggestions: Sequence[str] = ()) -> Effect:
         """An effect on a path, resolved against the cwd, placed in its environment."""
         path = self.ctx.resolve(raw_path)
-        placement = self.ctx.place_path(path)
         all_tags = list(tags)
+        if path is not None and UNKNOWN_PART not in path:
+            real = self.ctx.real_path(path, follow_last=operation not in ("delete", "replace") or
+                                      raw_path.endswith("/"))
+            if glob:
+                real = self.ctx.worst_glob_match(real)
+            if real != path:
+                all_tags.append("resolved")
+                summary = summary or f"{VERB_OF[operation]} {real} (written as {raw_path})"
+                path = real
+        placement = self.ctx.place_path(path)
         if operation in CHANGES_TO_FILES and path is not None and "persistence" not in all_tags:
             concern = persistence_concern(path, self.ctx.home, self.ctx.workspace)
             if concern:
@@ -255,6 +335,13 @@ class Invocation:
             suggestions=tuple(suggestions),
         )
 
+    def disk(self, device: str, what: str) -> Effect:
+        """Writing to, wiping or formatting a disk: everything on it is lost."""
+        return self.effect("delete", f"dev:{device}",
+                           Placement(UNKNOWN, f"{device} is a disk of the machine the command runs on"),
+                           scope="all", reversible="no", kind="disk", data_loss=True, tags=("disk",),
+                           summary=f"{what} {device}: everything on it is lost")
+
     def unknown(self, why: str) -> Effect:
         """A command whose effects are not known: placed by where its arguments point."""
         placement = self.arguments_placement()
@@ -287,6 +374,36 @@ class Invocation:
             return Placement(UNKNOWN, "the command runs outside any workspace")
         return self.ctx.environment_from_variables() or Placement(
             LOCAL, f"its arguments stay inside the workspace {self.ctx.workspace}")
+
+
+# Block devices by name (Linux, macOS): writing to one overwrites a disk, whatever tool does it.
+DEVICE_PREFIXES = ("/dev/sd", "/dev/hd", "/dev/vd", "/dev/xvd", "/dev/nvme", "/dev/mmcblk", "/dev/disk",
+                   "/dev/md", "/dev/dm-", "/dev/mapper/", "/dev/loop", "/dev/rdisk", "/dev/sr", "/dev/fd0",
+                   "/dev/zd", "/dev/nbd", "/dev/zram", "/dev/rbd", "/dev/drbd", "/dev/bcache", "/dev/ubd")
+
+
+def is_block_device(path: str | None) -> bool:
+    """A disk or partition: by its name, or on this machine by what the path is."""
+    if not path or not path.startswith("/dev/"):
+        return False
+    if path.startswith(DEVICE_PREFIXES) or path.startswith("/dev/block/") or path.startswith("/dev/disk/"):
+        return True
+    try:
+        return stat.S_ISBLK(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+MAX_GLOB_MATCHES = 256
+SYSTEM_DIRECTORIES = ("/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt", "/proc",
+                      "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var", "/mnt", "/media", "/snap", "/Users",
+                      "/System", "/Library", "/Applications", "/private", "/usr/local", "/usr/bin", "/usr/lib",
+                      "/usr/sbin", "/var/lib", "/var/log")
+
+
+def protected_directories(home: str | None) -> tuple[str, ...]:
+    """Directories whose loss destroys the machine or someone's home (a glob that can name one, names it)."""
+    return (*SYSTEM_DIRECTORIES, home) if home else SYSTEM_DIRECTORIES
 
 
 # Variables that point a program at a target, in the order they are trusted.
@@ -325,10 +442,12 @@ def is_harmless_path(path: str) -> bool:
     return path.startswith(HARMLESS_PREFIXES)
 
 
+EVERYTHING_PATTERNS = frozenset({"*", ".*", "*.*", "{*,.*}"})
+
+
 def scope_of_path(path: str, *, glob: bool, recursive: bool) -> Scope:
     if glob:
-        base = posixpath.basename(path)
-        return "all" if base in ("*", ".*", "*.*", "{*,.*}") else "many"
+        return "all" if posixpath.basename(path) in EVERYTHING_PATTERNS else "many"
     return "many" if recursive else "one"
 
 

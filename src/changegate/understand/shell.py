@@ -34,6 +34,7 @@ from changegate.understand.base import (
     Stream,
     Word,
     basename,
+    is_block_device,
 )
 from changegate.understand.commands import family_for
 from changegate.understand.facts import read_config
@@ -316,6 +317,10 @@ class Walker:
         if value_node is None:
             ctx.env[name] = ""
             return
+        if value_node.type == "array":
+            items = [w.value for c in value_node.named_children for w in self.expand(c, ctx)]
+            set_array(ctx, name, items)
+            return
         words = self.expand(value_node, ctx, split=False)
         ctx.env[name] = " ".join(w.value for w in words)
 
@@ -443,10 +448,12 @@ class Walker:
             return Stream()
         name = basename(head.value)
         if name in ("cd", "pushd", "popd", "chdir"):
-            self.change_directory(words[1:], parent_ctx or ctx)
+            self.change_directory(words[1:], parent_ctx or ctx, cdpath=ctx.env.get("CDPATH"))
             return Stream(text="")
         if name in ctx.functions:
-            return self.call_function(name, ctx, stdin)
+            return self.call_function(name, words[1:], ctx, stdin)
+        if name in ASSIGNING_BUILTINS:
+            assign_from_builtin(name, words[1:], parent_ctx or ctx, stdin)
         if "/" in head.value:
             written = self.written_program(head.value, words[1:], ctx, stdin, text)
             if written is not None:
@@ -488,24 +495,35 @@ class Walker:
             self.run_script(content, ctx.clone(), origin=f"the program {path}")
         return Stream()
 
-    def call_function(self, name: str, ctx: Context, stdin: Stream | None) -> Stream:
-        """A function runs its body when called (in the current shell); a recursive call adds nothing."""
+    def call_function(self, name: str, args: list[Word], ctx: Context, stdin: Stream | None) -> Stream:
+        """A function runs its body when called (in the current shell, with its arguments as $1, $2, …);
+        a recursive call adds nothing."""
         body = ctx.functions[name]
         if name in self.active_functions or body is None:
             return Stream()
         self.active_functions.add(name)
+        saved = {key: ctx.env.get(key) for key in positional_keys(ctx, len(args))}
+        set_positionals(ctx, [w.value for w in args])
         try:
             return self.statement(body, ctx, stdin)
         finally:
             self.active_functions.discard(name)
+            for key, value in saved.items():
+                if value is None:
+                    ctx.env.pop(key, None)
+                else:
+                    ctx.env[key] = value
 
-    def change_directory(self, args: list[Word], ctx: Context) -> None:
+    def change_directory(self, args: list[Word], ctx: Context, cdpath: str | None = None) -> None:
         target = next((w.value for w in args if not w.value.startswith("-")), None)
         if target is None:
             ctx.cwd = ctx.home
             return
         if target == "-" or not Word(target).known:
             ctx.cwd = None
+            return
+        if cdpath and not target.startswith(("/", "./", "../", "~")) and target not in (".", ".."):
+            ctx.cwd = cdpath_directory(ctx, cdpath, target)
             return
         ctx.cwd = ctx.resolve(target)
 
@@ -584,6 +602,9 @@ class Walker:
                 ctx.files[path] = out.text
             elif out.opaque:
                 ctx.files[path] = UNKNOWN_PART  # `curl … > x.sh`: what runs from it later cannot be seen
+        if path is not None and is_block_device(path):
+            self.effects.append(inv.disk(path, "writes straight over the disk"))
+            return
         if path is not None and path.startswith("/dev/") and not path.startswith(("/dev/shm", "/dev/mqueue")):
             self.effects.append(inv.fs("modify", target, kind="device", tags=("device-write",),
                                        summary=f"writes straight to the device {path}"))
@@ -623,16 +644,40 @@ class Walker:
         if kind == "concatenation" and "{" in raw and "," in raw and all(
                 c.type == "word" for c in node.named_children):
             return [self.plain_word(part, ctx, raw) for part in expand_braces(raw)]
+        if split:
+            elements = self.quoted_elements(node, ctx)
+            if elements is not None:
+                return [Word(item, text=raw) for item in elements]
         value, glob = self.value(node, ctx)
         if split and kind in ("simple_expansion", "expansion"):
             if value == "":
                 return []  # an unquoted empty expansion is no word at all
-            if any(c in value for c in " \t\n"):
-                return [Word(part, glob=any(g in part for g in GLOB_CHARS), text=raw) for part in value.split()]
+            separators = ctx.env.get("IFS", " \t\n")
+            if any(c in value for c in separators):
+                return [Word(part, glob=any(g in part for g in GLOB_CHARS), text=raw)
+                        for part in split_fields(value, separators)]
             glob = any(g in value for g in GLOB_CHARS)
         if split and kind == "command_substitution" and value == "":
             return []
         return [Word(value, glob=glob, text=raw)]
+
+    def quoted_elements(self, node: Any, ctx: Context) -> list[str] | None:
+        """`"${a[@]}"` and `"$@"` are one word per element, not one word: their elements, or None."""
+        inner = node.named_children[0] if node.type == "string" and len(node.named_children) == 1 else node
+        if inner.type == "simple_expansion" and inner.text in (b"$@",):
+            name, whole = "", True
+        elif inner.type == "expansion":
+            subscript = next((c for c in inner.children if c.type == "subscript"), None)
+            parts = subscript.named_children if subscript is not None else []
+            whole = len(parts) > 1 and parts[1].text == b"@"
+            name = parts[0].text.decode("utf-8", "replace") if whole else ""
+        else:
+            return None
+        if not whole:
+            return None
+        if not name:
+            return [ctx.env[str(i)] for i in range(1, MAX_ARRAY + 1) if str(i) in ctx.env] if "@" in ctx.env else None
+        return array_items(ctx, name)
 
     def plain_word(self, text: str, ctx: Context, raw: str) -> Word:
         value = self.tilde(WORD_ESCAPE.sub(r"\1", text), ctx)
@@ -745,11 +790,19 @@ class Walker:
         return value
 
     def parameter(self, node: Any, ctx: Context) -> str:
-        """${NAME}, ${NAME:-word}, ${NAME-word}, ${NAME:=word}, ${NAME:+word}; anything fancier is unknown."""
+        """${NAME} and the operators bash evaluates without running anything: defaults (`:-`, `-`, `:=`,
+        `:+`, `:?`), pattern removal (`#`, `##`, `%`, `%%`), substitution (`/`, `//`), case (`^^`, `,,`),
+        substrings and array elements. A value the gate cannot compute is unknown, never empty."""
         children = node.children
+        subscript = next((c for c in children if c.type == "subscript"), None)
+        if subscript is not None:
+            return self.element(subscript, ctx)
         names = [c for c in children if c.type in ("variable_name", "special_variable_name")]
         if len(children) >= 2 and children[1].type in ("#", "!"):
-            return UNKNOWN_PART  # length or indirection
+            if children[1].type == "#" and names:
+                value = self.variable(names[0].text.decode("utf-8", "replace"), ctx)
+                return UNKNOWN_PART if UNKNOWN_PART in value else str(len(value))
+            return UNKNOWN_PART  # indirection
         if not names:
             return UNKNOWN_PART
         name = names[0].text.decode("utf-8", "replace")
@@ -759,16 +812,251 @@ class Walker:
             return value
         op = ops[0]
         operand_nodes = [c for c in children if c.is_named and c is not names[0]]
-        operand = "".join(self.value(c, ctx)[0] for c in operand_nodes)
+        operands = [self.operand(c, ctx) for c in operand_nodes]
+        operand = "".join(operands)
         if op in (":-", ":="):
             return value if value else operand
         if op in ("-", "="):
             return value if name in ctx.env else operand
         if op == ":+":
             return operand if value else ""
+        if op == "+":
+            return operand if name in ctx.env else ""
         if op in (":?", "?"):
             return value if value else UNKNOWN_PART  # bash stops the command when it is unset
-        return UNKNOWN_PART if UNKNOWN_PART in value or value else value
+        if UNKNOWN_PART in value or UNKNOWN_PART in operand:
+            return UNKNOWN_PART
+        return apply_operator(op, value, operands)
+
+    def operand(self, node: Any, ctx: Context) -> str:
+        """An operand as written: a pattern keeps its glob characters (they are matched, not expanded)."""
+        if node.type == "regex":
+            return node.text.decode("utf-8", "replace")
+        return self.value(node, ctx)[0]
+
+    def element(self, subscript: Any, ctx: Context) -> str:
+        """${NAME[i]}, ${NAME[@]}, ${NAME[*]}: arrays are kept as NAME[0], NAME[1], … in the context."""
+        parts = subscript.named_children
+        if not parts:
+            return UNKNOWN_PART
+        name = parts[0].text.decode("utf-8", "replace")
+        index = parts[1].text.decode("utf-8", "replace") if len(parts) > 1 else "0"
+        if index in ("@", "*"):
+            items = array_items(ctx, name)
+            return " ".join(items) if items is not None else UNKNOWN_PART
+        if not index.isdigit():
+            return UNKNOWN_PART
+        value = ctx.env.get(f"{name}[{index}]")
+        if value is None and index == "0":
+            value = ctx.env.get(name)
+        return value if value is not None else UNKNOWN_PART
+
+
+MAX_ARRAY = 64
+
+
+def array_items(ctx: Context, name: str) -> list[str] | None:
+    """The elements of an array the command line assigned, or None when they are not known."""
+    if f"{name}[0]" not in ctx.env:
+        value = ctx.env.get(name)
+        return None if value is None else [value]
+    items = []
+    for index in range(MAX_ARRAY):
+        item = ctx.env.get(f"{name}[{index}]")
+        if item is None:
+            break
+        items.append(item)
+    return items
+
+
+def pattern_regex(pattern: str, *, greedy: bool) -> re.Pattern[str]:
+    """A bash pattern (`*/`, `[ab]?`) as a regex (matched whole, so `greedy` only matters to `sub`)."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "*":
+            out.append(".*" if greedy else ".*?")
+        elif c == "?":
+            out.append(".")
+        elif c == "[":
+            close = pattern.find("]", i + 2)
+            if close == -1:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1:close].replace("\\", "\\\\")
+                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                i = close
+        elif c == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.S)
+
+
+def apply_operator(op: str, value: str, operands: list[str]) -> str:
+    """Evaluate one of bash's string operators on a known value; unknown where the form is not one of them."""
+    pattern = operands[0] if operands else ""
+    try:
+        if op in ("#", "##"):
+            regex = pattern_regex(pattern, greedy=True)
+            cuts = [cut for cut in range(len(value) + 1) if regex.fullmatch(value[:cut])]
+            if not cuts:
+                return value
+            return value[min(cuts):] if op == "#" else value[max(cuts):]
+        if op in ("%", "%%"):
+            regex = pattern_regex(pattern, greedy=True)
+            cuts = [cut for cut in range(len(value) + 1) if regex.fullmatch(value[cut:])]
+            if not cuts:
+                return value
+            return value[: max(cuts)] if op == "%" else value[: min(cuts)]
+        if op in ("/", "//"):
+            replacement = operands[1] if len(operands) > 1 else ""
+            regex = pattern_regex(pattern, greedy=True)
+            return regex.sub(lambda _m: replacement, value, count=0 if op == "//" else 1)
+        if op == "^^":
+            return value.upper()
+        if op == ",,":
+            return value.lower()
+        if op == "^":
+            return value[:1].upper() + value[1:]
+        if op == ",":
+            return value[:1].lower() + value[1:]
+        if op == ":":
+            numbers = [int(x) for x in operands if x.strip().lstrip("-").isdigit()]
+            if not numbers:
+                return UNKNOWN_PART
+            start = numbers[0] if numbers[0] >= 0 else max(len(value) + numbers[0], 0)
+            return value[start:start + numbers[1]] if len(numbers) > 1 and numbers[1] >= 0 else value[start:]
+    except (re.error, ValueError):
+        return UNKNOWN_PART
+    return UNKNOWN_PART
+
+
+# Builtins that set variables from what only exists at run time (or from their arguments).
+ASSIGNING_BUILTINS = frozenset({"read", "printf", "mapfile", "readarray", "set", "getopts", "shift"})
+
+
+def set_array(ctx: Context, name: str, items: list[str]) -> None:
+    for index, item in enumerate(items[:MAX_ARRAY]):
+        ctx.env[f"{name}[{index}]"] = item
+    ctx.env[name] = items[0] if items else ""
+
+
+def positional_keys(ctx: Context, count: int) -> list[str]:
+    known = [k for k in ctx.env if k.isdigit()]
+    return sorted({*known, *(str(i) for i in range(1, count + 1)), "@", "*", "#"})
+
+
+def set_positionals(ctx: Context, values: list[str]) -> None:
+    for key in [k for k in ctx.env if k.isdigit() and k != "0"]:
+        del ctx.env[key]
+    for index, value in enumerate(values[:MAX_ARRAY], start=1):
+        ctx.env[str(index)] = value
+    ctx.env["@"] = ctx.env["*"] = " ".join(values)
+    ctx.env["#"] = str(len(values))
+
+
+def assign_from_builtin(name: str, args: list[Word], ctx: Context, stdin: Stream | None) -> None:
+    """`read x`, `printf -v x …`, `mapfile a`, `set -- a b`, `shift`: the variables they set. A value that
+    comes from input the gate cannot see is unknown — never the empty string an unset variable would be."""
+    values = [w.value for w in args]
+    if name == "set":
+        if "--" in values:
+            set_positionals(ctx, values[values.index("--") + 1:])
+        elif values and not values[0].startswith(("-", "+")):
+            set_positionals(ctx, values)
+        return
+    if name == "shift":
+        count = int(values[0]) if values and values[0].isdigit() else 1
+        current = [ctx.env[str(i)] for i in range(1, MAX_ARRAY + 1) if str(i) in ctx.env]
+        set_positionals(ctx, current[count:])
+        return
+    if name == "printf":
+        if len(values) >= 3 and values[0] == "-v":
+            target, fmt, rest = values[1], values[2], values[3:]
+            ctx.env[target] = format_printf(fmt, rest)
+        return
+    names = [v for v in values if VARIABLE_NAME.fullmatch(v)]
+    if name == "getopts":
+        for variable in names[1:2]:
+            ctx.env[variable] = UNKNOWN_PART
+        return
+    if name in ("mapfile", "readarray"):
+        array = names[-1] if names else "MAPFILE"
+        if stdin is not None and stdin.text is not None:
+            set_array(ctx, array, stdin.text.splitlines())
+        else:
+            ctx.env[array] = UNKNOWN_PART
+            ctx.env[f"{array}[0]"] = UNKNOWN_PART
+        return
+    # read [-r] [-a ARRAY] [-p PROMPT] NAME…: from stdin, split by IFS
+    targets = names or ["REPLY"]
+    prompt_or_array = {values[i + 1] for i, v in enumerate(values[:-1]) if v in ("-p", "-d", "-n", "-N", "-t", "-u")}
+    targets = [t for t in targets if t not in prompt_or_array] or ["REPLY"]
+    line = stdin.text.split("\n", 1)[0] if stdin is not None and stdin.text is not None else None
+    if line is None:
+        for target in targets:
+            ctx.env[target] = UNKNOWN_PART
+        return
+    fields = split_fields(line, ctx.env.get("IFS"))
+    for index, target in enumerate(targets):
+        if index == len(targets) - 1:
+            ctx.env[target] = " ".join(fields[index:])
+        else:
+            ctx.env[target] = fields[index] if index < len(fields) else ""
+
+
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+PRINTF_DIRECTIVE = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])")
+
+
+def format_printf(fmt: str, args: list[str]) -> str:
+    """`printf FORMAT ARGS` for %s and %% (and escapes); anything else is unknown."""
+    if UNKNOWN_PART in fmt or any(UNKNOWN_PART in a for a in args):
+        return UNKNOWN_PART
+    queue = list(args)
+    unknown = False
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal unknown
+        kind = m.group(1)
+        if kind == "%":
+            return "%"
+        if kind in "sdbq":
+            return queue.pop(0) if queue else ""
+        unknown = True
+        return ""
+
+    text = decode_ansi_c(PRINTF_DIRECTIVE.sub(one, fmt))
+    return UNKNOWN_PART if unknown else text
+
+
+def split_fields(value: str, ifs: str | None) -> list[str]:
+    """Word splitting by IFS (default: blanks)."""
+    separators = " \t\n" if ifs is None else ifs
+    if not separators:
+        return [value]
+    pattern = "[" + re.escape(separators) + "]+"
+    return [part for part in re.split(pattern, value) if part]
+
+
+def cdpath_directory(ctx: Context, cdpath: str, target: str) -> str | None:
+    """Where `cd TARGET` lands with CDPATH set: the first CDPATH entry that has TARGET (bash looks there
+    before the working directory); where nothing can be checked, the first entry — the most dangerous
+    plausible place, never the working directory by default."""
+    entries = [ctx.resolve(entry or ".") for entry in cdpath.split(":")[:16]]
+    candidates = [posixpath.join(entry, target) for entry in entries if entry]
+    if ctx.remote is None:
+        for candidate in candidates:
+            if os.path.isdir(candidate):
+                return posixpath.normpath(candidate)
+        here = ctx.resolve(target)
+        if here is not None and os.path.isdir(here):
+            return here
+    return posixpath.normpath(candidates[0]) if candidates else ctx.resolve(target)
 
 
 def _fields(effect: Effect) -> dict[str, Any]:
