@@ -95,6 +95,12 @@ class Context:
     consulted: dict[str, str] = field(default_factory=dict)  # shared: env values and config facts read
     files: dict[str, str] = field(default_factory=dict)  # shared: files this command line writes, by path
     links: dict[str, str] = field(default_factory=dict)  # shared: symlinks this command line makes, link -> target
+    # shared: local ports this command line forwards elsewhere (`kubectl port-forward … 5432:5432 &`,
+    # `ssh -L 5432:db.prod:5432 …`): traffic to localhost:PORT lands where the tunnel leads
+    tunnels: dict[int, Placement] = field(default_factory=dict)
+    # shared: tool state an earlier step of this command line switched, which later steps act on:
+    # "kube-context", "terraform-workspace", "docker-context", "aws-profile", "gcloud-project", …
+    switched: dict[str, str] = field(default_factory=dict)
     functions: dict[str, object] = field(default_factory=dict)
 
     def clone(self, **changes: object) -> Context:
@@ -111,6 +117,8 @@ class Context:
             consulted=self.consulted,
             files=self.files,
             links=self.links,
+            tunnels=self.tunnels,
+            switched=self.switched,
             functions=self.functions,
         )
         for key, value in changes.items():
