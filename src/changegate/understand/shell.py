@@ -484,7 +484,7 @@ class Walker:
         path = ctx.resolve(program)
         if path is None or path not in ctx.files:
             return None
-        from changegate.understand.commands.shells import opaque
+        from changegate.understand.commands.shell.common import opaque
 
         inv = Invocation(name=program, words=args, ctx=ctx, walker=self, stdin=stdin, text=text)
         content = ctx.files[path]
