@@ -41,6 +41,7 @@ class Item:
     option: str | None = None  # the option's name as written (`-f`, `--force`); None for a positional
     value: str | None = None  # the option's value (inline or the next word); None for a flag
     index: int = 0  # where the word stands in the words walked
+    value_index: int | None = None  # the word the value was written in: `index` (inline) or `index + 1`
 
 
 @dataclass(slots=True)
@@ -80,10 +81,13 @@ class Options:
 
 def parse_options(words: Sequence[Word], takes_value: frozenset[str] | set[str] = frozenset(),
                   *, stop_at_first_positional: bool = False, long_single_dash: bool = False,
-                  optional_values: Mapping[str, frozenset[str]] | None = None) -> Options:
+                  optional_values: Mapping[str, frozenset[str]] | None = None, digit_flags: bool = False
+                  ) -> Options:
     """The option walker. `takes_value` lists options (short and long) that consume a value. Combined short
-    flags (`-rf`) split into `-r`, `-f`; `-n5` and `--n=5` carry their values inline; an option in
-    `optional_values` takes the next word only when it is one of the values listed for it."""
+    flags (`-rf`) split into `-r`, `-f`; `-n5`, `-d'a=b'` and `--n=5` carry their values inline; an option in
+    `optional_values` takes the next word only when it is one of the values listed for it; with
+    `digit_flags`, `-4` and `-0` are flags (nc, xargs, ip), not operands. `Item.value_index` says which word
+    a value was written in (the option's own, or the next)."""
     flags: dict[str, list[str]] = {}
     positionals: list[str] = []
     positional_words: list[Word] = []
@@ -91,9 +95,10 @@ def parse_options(words: Sequence[Word], takes_value: frozenset[str] | set[str] 
     optional = optional_values or {}
     parsed = Options(flags, positionals, positional_words, items)
 
-    def add(word: Word, index: int, name: str, value: str | None) -> None:
+    def add(word: Word, index: int, name: str, value: str | None, value_index: int | None = None) -> None:
         flags.setdefault(name, []).append(value if value is not None else "")
-        items.append(Item(word, name, value, index))
+        items.append(Item(word, name, value, index, index if value is not None and value_index is None
+                           else value_index))
 
     def take_rest(start: int) -> None:
         for j in range(start, len(words)):
@@ -111,9 +116,13 @@ def parse_options(words: Sequence[Word], takes_value: frozenset[str] | set[str] 
             parsed.rest = list(words[i + 1:])
             take_rest(i + 1)
             break
-        is_option = len(arg) > 1 and arg[0] == "-" and (not arg[1].isdigit() or arg in takes_value)
-        if is_option and (arg.startswith("--") or long_single_dash or arg in takes_value or arg in optional
-                          or "=" in arg):
+        is_option = len(arg) > 1 and arg[0] == "-" and (not arg[1].isdigit() or arg in takes_value
+                                                          or digit_flags)
+        # `-d'a=b'` is -d with the value a=b when -d takes one (GNU getopt); `--name=value` is one option
+        short_with_value = (not long_single_dash and not arg.startswith("--") and arg not in takes_value
+                            and arg[:2] in takes_value)
+        if is_option and not short_with_value and (arg.startswith("--") or long_single_dash or arg in takes_value
+                                                   or arg in optional or "=" in arg):
             # a whole-word option: `--name=value`, `--name value` (when it takes one), or a flag
             name, eq, inline = arg.partition("=")
             if eq:
@@ -133,7 +142,7 @@ def parse_options(words: Sequence[Word], takes_value: frozenset[str] | set[str] 
                     if rest:
                         add(word, i, short, rest)
                     elif i + 1 < n:
-                        add(word, i, short, words[i + 1].value)
+                        add(word, i, short, words[i + 1].value, i + 1)
                         i += 1
                     else:
                         add(word, i, short, "")
@@ -179,6 +188,7 @@ class Cli:
     GLOBAL_OPTIONS: ClassVar[frozenset[str]] = frozenset()
     OPTIONAL_VALUES: ClassVar[Mapping[str, frozenset[str]]] = {}
     LONG_SINGLE_DASH: ClassVar[bool] = False  # `-name value` is one option (find, java, gcc)
+    DIGIT_FLAGS: ClassVar[bool] = False  # `-4`, `-0` are flags (nc, xargs, ip), not operands
     SCOPE_FLAGS: ClassVar[frozenset[str]] = frozenset()
     DRY_RUN_FLAGS: ClassVar[frozenset[str]] = frozenset()
     ADDRESS_OPTIONS: ClassVar[tuple[str, ...]] = ()
@@ -191,7 +201,8 @@ class Cli:
              takes_value: frozenset[str] | set[str] | None = None) -> Options:
         return parse_options(words, self.VALUE_OPTIONS if takes_value is None else takes_value,
                              stop_at_first_positional=stop_at_first_positional,
-                             long_single_dash=self.LONG_SINGLE_DASH, optional_values=self.OPTIONAL_VALUES)
+                             long_single_dash=self.LONG_SINGLE_DASH, optional_values=self.OPTIONAL_VALUES,
+                             digit_flags=self.DIGIT_FLAGS)
 
     def split_verb(self, words: Sequence[Word]) -> tuple[Options, Word | None, list[Word]]:
         """`TOOL [GLOBALS] VERB REST`: the global options, the verb's word (None when there is none) and
