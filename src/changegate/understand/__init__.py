@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from changegate.environments import Environments
 from changegate.model import Action, Effect
-from changegate.understand.base import NotUnderstood, new_context
-from changegate.understand.shell import TIME_BUDGET_S, Walker, not_understood
+from changegate.understand.base import NotUnderstood, new_context, not_understood
+from changegate.understand.shell import TIME_BUDGET_S, Walker
 
 
 @dataclass

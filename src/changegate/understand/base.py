@@ -471,3 +471,19 @@ def new_context(cwd: str | None, env: dict[str, str] | None, environments: Envir
     if cwd:
         cwd = posixpath.normpath(cwd)
     return Context(cwd=cwd, env=env, home=home, workspace=workspace_of(cwd, home), environments=environments)
+
+
+def not_understood(reason: str, tag: str, evidence: str = "", placement: Placement | None = None) -> Effect:
+    placement = placement or Placement(UNKNOWN, "an action that is not understood could touch anything")
+    return Effect(
+        operation="unknown",
+        resource="action:not-understood",
+        environment=placement.environment,
+        why_environment=placement.why,
+        scope="one",
+        reversible="unknown",
+        family="shell",
+        evidence=evidence[:200],
+        tags=("not-understood", tag),
+        summary=f"not understood: {reason}",
+    )

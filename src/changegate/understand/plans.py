@@ -30,7 +30,7 @@ import msgspec
 from changegate.environments import LOCAL, UNKNOWN, Environments, Placement
 from changegate.model import Action, Effect, Operation, Reversible, Scope
 from changegate.understand import Understanding
-from changegate.understand.base import NotUnderstood
+from changegate.understand.base import NotUnderstood, not_understood
 from changegate.understand.facts import Unreadable, read_config, read_config_bytes
 from changegate.understand.resource_types import (
     PROTECTION_ATTRIBUTES,
@@ -39,7 +39,6 @@ from changegate.understand.resource_types import (
     terraform_holds_data,
     terraform_whole_environment,
 )
-from changegate.understand.shell import not_understood
 from changegate.understand.signals import directory_signals, named, strongest
 
 MAX_PLAN_BYTES = 128 * 1024 * 1024

@@ -12,17 +12,12 @@ the policy turns into ask or deny: the walker never raises to its caller and nev
 
 from __future__ import annotations
 
-import base64
-import binascii
-import codecs
-import os
 import posixpath
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
-from changegate.environments import UNKNOWN, Placement
+from changegate.environments import UNKNOWN
 from changegate.model import Effect
 from changegate.understand.base import (
     DYNAMIC_WORD,
@@ -35,9 +30,32 @@ from changegate.understand.base import (
     Word,
     basename,
     is_block_device,
+    not_understood,
 )
 from changegate.understand.commands import family_for
+from changegate.understand.expansion import (
+    ASSIGNING_BUILTINS,
+    MAX_ARRAY,
+    apply_operator,
+    array_items,
+    assign_from_builtin,
+    cdpath_directory,
+    expand_braces,
+    has_glob,
+    positional_keys,
+    set_array,
+    set_positionals,
+    split_fields,
+)
 from changegate.understand.facts import read_config
+from changegate.understand.lex.bash import (
+    UNPARSABLE_CHARS,
+    calls_itself,
+    first_error,
+    parse,
+    substitutions,
+)
+from changegate.understand.lex.encodings import decode_ansi_c
 
 MAX_COMMAND_BYTES = 64 * 1024
 # what makes a word more than its own text: escapes, globs, braces, the dynamic stand-in
@@ -48,75 +66,8 @@ TIME_BUDGET_S = 0.05  # CPU time of this thread: a loaded machine must not turn 
 WALL_BUDGET_S = 1.0  # and a wall-clock backstop, whatever the load
 CLOCK_EVERY = 8  # read the clocks every few steps: a step is microseconds, a clock read is not free
 MAX_LOOP_VALUES = 16
-MAX_BRACE_WORDS = 64
 
 _parser: Any = None
-
-
-# Code points no command needs: surrogates and everything from plane 3 up (unassigned planes, tag characters
-# used to smuggle hidden text, private use). tree-sitter-bash's lexer can crash the process on some of them
-# (measured: '{' followed by U+E0001 or U+FB879 segfaults within a few hundred parses), so they never reach it.
-UNPARSABLE_CHARS = re.compile("[\ud800-\udfff\U00030000-\U0010ffff]")
-
-
-# tree-sitter-bash glues a line that starts with a backslash (`\rm -rf /`, or psql's `\o` as the first line
-# of a heredoc) onto the previous line as arguments. A space before the backslash parses as bash means it,
-# and changes nothing for bash or psql reading that line.
-LINE_START_ESCAPE = re.compile(r"\n\\(?=[^\n])")
-
-
-def parse(text: str) -> Any:
-    """The tree-sitter tree of `text` (a trailing newline avoids a slow path on long pipelines)."""
-    global _parser
-    if not text.isascii():
-        text = UNPARSABLE_CHARS.sub("\ufffd", text)
-    if "\n" in text and "\\" in text:
-        text = LINE_START_ESCAPE.sub("\n \\\\", text)
-    if _parser is None:
-        import tree_sitter
-
-        _parser = tree_sitter.Parser(tree_sitter.Language(bash_language()))
-    return _parser.parse((text + "\n").encode("utf-8", "surrogatepass"))
-
-
-def bash_language() -> Any:
-    """The grammar, loaded from tree_sitter_bash's compiled binding without running the package's
-    __init__ (it imports importlib.resources for query files we never read: ~5 ms of every hook call)."""
-    import importlib.machinery
-    import importlib.util
-
-    spec = importlib.util.find_spec("tree_sitter_bash")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = os.path.join(folder, "_binding" + suffix)
-            if os.path.exists(path):
-                loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", path)
-                binding_spec = importlib.util.spec_from_file_location("tree_sitter_bash._binding", path,
-                                                                      loader=loader)
-                if binding_spec is not None:
-                    module = importlib.util.module_from_spec(binding_spec)
-                    loader.exec_module(module)
-                    return module.language()
-    import tree_sitter_bash
-
-    return tree_sitter_bash.language()
-
-
-def not_understood(reason: str, tag: str, evidence: str = "", placement: Placement | None = None) -> Effect:
-    placement = placement or Placement(UNKNOWN, "an action that is not understood could touch anything")
-    return Effect(
-        operation="unknown",
-        resource="action:not-understood",
-        environment=placement.environment,
-        why_environment=placement.why,
-        scope="one",
-        reversible="unknown",
-        family="shell",
-        evidence=evidence[:200],
-        tags=("not-understood", tag),
-        summary=f"not understood: {reason}",
-    )
-
 
 STATEMENT_LISTS = frozenset({
     "program", "list", "compound_statement", "do_group", "else_clause", "elif_clause", "if_statement",
@@ -130,54 +81,10 @@ WORD_NODES = frozenset({
 SILENT_PATHS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero"})
 SPECIAL_UNKNOWN = frozenset({"RANDOM", "SRANDOM", "?", "$", "!", "#", "@", "*", "-", "_", "LINENO",
                              "SECONDS", "EPOCHSECONDS", "EPOCHREALTIME", "BASHPID", "PPID", "REPLY"})
-ANSI_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "e": "\x1b",
-               "E": "\x1b", "\\": "\\", "'": "'", '"': '"', "?": "?"}
-ANSI_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.S)
 DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
 WORD_ESCAPE = re.compile(r"\\(.)", re.S)
 BACKTICK_INSIDE = re.compile(r"(?<!\\)`")
 BACKTICK_GROUP = re.compile(r"`((?:\\.|[^`\\])*)`", re.S)
-BRACE = re.compile(r"\{([^{}]*)\}")
-
-
-def decode_ansi_c(body: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        code = m.group(1)
-        head = code[0]
-        try:
-            if head == "x":
-                return chr(int(code[1:], 16))
-            if head in "uU":
-                return chr(int(code[1:], 16))
-            if head.isdigit():
-                return chr(int(code, 8) & 0xFF)
-            if head == "c" and len(code) == 2:
-                return chr(ord(code[1].upper()) ^ 0x40)
-        except (ValueError, OverflowError):
-            return UNKNOWN_PART
-        return ANSI_SIMPLE.get(code, "\\" + code)
-
-    return ANSI_ESCAPE.sub(one, body)
-
-
-def expand_braces(text: str) -> list[str]:
-    """Bash brace expansion of unquoted text: a{b,c} -> ab ac; bounded."""
-    out = [text]
-    for _ in range(8):
-        changed = False
-        nxt: list[str] = []
-        for item in out:
-            m = next((m for m in BRACE.finditer(item) if "," in m.group(1)), None)
-            if m is None:
-                nxt.append(item)
-                continue
-            changed = True
-            for part in m.group(1).split(","):
-                nxt.append(item[: m.start()] + part + item[m.end():])
-        out = nxt[:MAX_BRACE_WORDS]
-        if not changed:
-            break
-    return out
 
 
 class Walker:
@@ -831,7 +738,8 @@ class Walker:
     def operand(self, node: Any, ctx: Context) -> str:
         """An operand as written: a pattern keeps its glob characters (they are matched, not expanded)."""
         if node.type == "regex":
-            return node.text.decode("utf-8", "replace")
+            pattern: str = node.text.decode("utf-8", "replace")
+            return pattern
         return self.value(node, ctx)[0]
 
     def element(self, subscript: Any, ctx: Context) -> str:
@@ -852,237 +760,8 @@ class Walker:
         return value if value is not None else UNKNOWN_PART
 
 
-MAX_ARRAY = 64
-
-
-def array_items(ctx: Context, name: str) -> list[str] | None:
-    """The elements of an array the command line assigned, or None when they are not known."""
-    if f"{name}[0]" not in ctx.env:
-        value = ctx.env.get(name)
-        return None if value is None else [value]
-    items = []
-    for index in range(MAX_ARRAY):
-        item = ctx.env.get(f"{name}[{index}]")
-        if item is None:
-            break
-        items.append(item)
-    return items
-
-
-def pattern_regex(pattern: str, *, greedy: bool) -> re.Pattern[str]:
-    """A bash pattern (`*/`, `[ab]?`) as a regex (matched whole, so `greedy` only matters to `sub`)."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "*":
-            out.append(".*" if greedy else ".*?")
-        elif c == "?":
-            out.append(".")
-        elif c == "[":
-            close = pattern.find("]", i + 2)
-            if close == -1:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1:close].replace("\\", "\\\\")
-                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-                i = close
-        elif c == "\\" and i + 1 < len(pattern):
-            i += 1
-            out.append(re.escape(pattern[i]))
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out), re.S)
-
-
-def apply_operator(op: str, value: str, operands: list[str]) -> str:
-    """Evaluate one of bash's string operators on a known value; unknown where the form is not one of them."""
-    pattern = operands[0] if operands else ""
-    try:
-        if op in ("#", "##"):
-            regex = pattern_regex(pattern, greedy=True)
-            cuts = [cut for cut in range(len(value) + 1) if regex.fullmatch(value[:cut])]
-            if not cuts:
-                return value
-            return value[min(cuts):] if op == "#" else value[max(cuts):]
-        if op in ("%", "%%"):
-            regex = pattern_regex(pattern, greedy=True)
-            cuts = [cut for cut in range(len(value) + 1) if regex.fullmatch(value[cut:])]
-            if not cuts:
-                return value
-            return value[: max(cuts)] if op == "%" else value[: min(cuts)]
-        if op in ("/", "//"):
-            replacement = operands[1] if len(operands) > 1 else ""
-            regex = pattern_regex(pattern, greedy=True)
-            return regex.sub(lambda _m: replacement, value, count=0 if op == "//" else 1)
-        if op == "^^":
-            return value.upper()
-        if op == ",,":
-            return value.lower()
-        if op == "^":
-            return value[:1].upper() + value[1:]
-        if op == ",":
-            return value[:1].lower() + value[1:]
-        if op == ":":
-            numbers = [int(x) for x in operands if x.strip().lstrip("-").isdigit()]
-            if not numbers:
-                return UNKNOWN_PART
-            start = numbers[0] if numbers[0] >= 0 else max(len(value) + numbers[0], 0)
-            return value[start:start + numbers[1]] if len(numbers) > 1 and numbers[1] >= 0 else value[start:]
-    except (re.error, ValueError):
-        return UNKNOWN_PART
-    return UNKNOWN_PART
-
-
-# Builtins that set variables from what only exists at run time (or from their arguments).
-ASSIGNING_BUILTINS = frozenset({"read", "printf", "mapfile", "readarray", "set", "getopts", "shift"})
-
-
-def set_array(ctx: Context, name: str, items: list[str]) -> None:
-    for index, item in enumerate(items[:MAX_ARRAY]):
-        ctx.env[f"{name}[{index}]"] = item
-    ctx.env[name] = items[0] if items else ""
-
-
-def positional_keys(ctx: Context, count: int) -> list[str]:
-    known = [k for k in ctx.env if k.isdigit()]
-    return sorted({*known, *(str(i) for i in range(1, count + 1)), "@", "*", "#"})
-
-
-def set_positionals(ctx: Context, values: list[str]) -> None:
-    for key in [k for k in ctx.env if k.isdigit() and k != "0"]:
-        del ctx.env[key]
-    for index, value in enumerate(values[:MAX_ARRAY], start=1):
-        ctx.env[str(index)] = value
-    ctx.env["@"] = ctx.env["*"] = " ".join(values)
-    ctx.env["#"] = str(len(values))
-
-
-def assign_from_builtin(name: str, args: list[Word], ctx: Context, stdin: Stream | None) -> None:
-    """`read x`, `printf -v x …`, `mapfile a`, `set -- a b`, `shift`: the variables they set. A value that
-    comes from input the gate cannot see is unknown — never the empty string an unset variable would be."""
-    values = [w.value for w in args]
-    if name == "set":
-        if "--" in values:
-            set_positionals(ctx, values[values.index("--") + 1:])
-        elif values and not values[0].startswith(("-", "+")):
-            set_positionals(ctx, values)
-        return
-    if name == "shift":
-        count = int(values[0]) if values and values[0].isdigit() else 1
-        current = [ctx.env[str(i)] for i in range(1, MAX_ARRAY + 1) if str(i) in ctx.env]
-        set_positionals(ctx, current[count:])
-        return
-    if name == "printf":
-        if len(values) >= 3 and values[0] == "-v":
-            target, fmt, rest = values[1], values[2], values[3:]
-            ctx.env[target] = format_printf(fmt, rest)
-        return
-    names = [v for v in values if VARIABLE_NAME.fullmatch(v)]
-    if name == "getopts":
-        for variable in names[1:2]:
-            ctx.env[variable] = UNKNOWN_PART
-        return
-    if name in ("mapfile", "readarray"):
-        array = names[-1] if names else "MAPFILE"
-        if stdin is not None and stdin.text is not None:
-            set_array(ctx, array, stdin.text.splitlines())
-        else:
-            ctx.env[array] = UNKNOWN_PART
-            ctx.env[f"{array}[0]"] = UNKNOWN_PART
-        return
-    # read [-r] [-a ARRAY] [-p PROMPT] NAME…: from stdin, split by IFS
-    targets = names or ["REPLY"]
-    prompt_or_array = {values[i + 1] for i, v in enumerate(values[:-1]) if v in ("-p", "-d", "-n", "-N", "-t", "-u")}
-    targets = [t for t in targets if t not in prompt_or_array] or ["REPLY"]
-    line = stdin.text.split("\n", 1)[0] if stdin is not None and stdin.text is not None else None
-    if line is None:
-        for target in targets:
-            ctx.env[target] = UNKNOWN_PART
-        return
-    fields = split_fields(line, ctx.env.get("IFS"))
-    for index, target in enumerate(targets):
-        if index == len(targets) - 1:
-            ctx.env[target] = " ".join(fields[index:])
-        else:
-            ctx.env[target] = fields[index] if index < len(fields) else ""
-
-
-VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-PRINTF_DIRECTIVE = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])")
-
-
-def format_printf(fmt: str, args: list[str]) -> str:
-    """`printf FORMAT ARGS` for %s and %% (and escapes); anything else is unknown."""
-    if UNKNOWN_PART in fmt or any(UNKNOWN_PART in a for a in args):
-        return UNKNOWN_PART
-    queue = list(args)
-    unknown = False
-
-    def one(m: re.Match[str]) -> str:
-        nonlocal unknown
-        kind = m.group(1)
-        if kind == "%":
-            return "%"
-        if kind in "sdbq":
-            return queue.pop(0) if queue else ""
-        unknown = True
-        return ""
-
-    text = decode_ansi_c(PRINTF_DIRECTIVE.sub(one, fmt))
-    return UNKNOWN_PART if unknown else text
-
-
-def split_fields(value: str, ifs: str | None) -> list[str]:
-    """Word splitting by IFS (default: blanks)."""
-    separators = " \t\n" if ifs is None else ifs
-    if not separators:
-        return [value]
-    pattern = "[" + re.escape(separators) + "]+"
-    return [part for part in re.split(pattern, value) if part]
-
-
-def cdpath_directory(ctx: Context, cdpath: str, target: str) -> str | None:
-    """Where `cd TARGET` lands with CDPATH set: the first CDPATH entry that has TARGET (bash looks there
-    before the working directory); where nothing can be checked, the first entry — the most dangerous
-    plausible place, never the working directory by default."""
-    entries = [ctx.resolve(entry or ".") for entry in cdpath.split(":")[:16]]
-    candidates = [posixpath.join(entry, target) for entry in entries if entry]
-    if ctx.remote is None:
-        for candidate in candidates:
-            if os.path.isdir(candidate):
-                return posixpath.normpath(candidate)
-        here = ctx.resolve(target)
-        if here is not None and os.path.isdir(here):
-            return here
-    return posixpath.normpath(candidates[0]) if candidates else ctx.resolve(target)
-
-
 def _fields(effect: Effect) -> dict[str, Any]:
     return {f: getattr(effect, f) for f in effect.__struct_fields__}
-
-
-def has_glob(raw: str) -> bool:
-    """Whether a word as written has an unquoted, unescaped glob character."""
-    if "*" not in raw and "?" not in raw and "[" not in raw:
-        return False
-    quote = ""
-    escaped = False
-    for c in raw:
-        if escaped:
-            escaped = False
-            continue
-        if c == "\\" and quote != "'":
-            escaped = True
-        elif quote:
-            if c == quote:
-                quote = ""
-        elif c in "'\"":
-            quote = c
-        elif c in GLOB_CHARS:
-            return True
-    return False
 
 
 def lost_words(statement: Any, body: Any, redirects: list[Any]) -> list[str]:
@@ -1098,66 +777,8 @@ def lost_words(statement: Any, body: Any, redirects: list[Any]) -> list[str]:
     return text.split()
 
 
-def substitutions(node: Any) -> Iterator[Any]:
-    """Command and process substitutions anywhere below `node` (not inside each other)."""
-    stack = list(reversed(node.named_children))
-    while stack:
-        n = stack.pop()
-        if n.type in ("command_substitution", "process_substitution"):
-            yield n
-        else:
-            stack.extend(reversed(n.named_children))
-
-
-def first_error(node: Any) -> Any:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.is_error or n.is_missing:
-            return n
-        stack.extend(reversed(n.children))
-    return None
-
-
-def walk(node: Any) -> Iterator[Any]:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.children)
-
-
-def calls_itself(body: Any, name: str) -> bool:
-    """A function whose body runs itself in a pipeline or in the background: a fork bomb."""
-    calls = 0
-    spawns = False
-    for n in walk(body):
-        if n.type == "command_name" and n.text.decode("utf-8", "replace") == name:
-            calls += 1
-        elif n.type in ("pipeline", "&"):
-            spawns = True
-    return calls >= 1 and spawns
-
-
 def read_small_file(path: str) -> str | None:
     """A script's text, if it is a small regular file (never a device, pipe or /dev/stdin)."""
     return read_config(path, limit=MAX_SCRIPT_BYTES, encoding="utf-8")
 
 
-def decode_payload(kind: str, text: str) -> str | None:
-    """Decode a known payload the way `base64 -d`, `xxd -r -p` or `rev` would; None where it fails."""
-    try:
-        if kind == "base64":
-            cleaned = "".join(text.split())
-            return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=False).decode("utf-8")
-        if kind == "base32":
-            return base64.b32decode("".join(text.split())).decode("utf-8")
-        if kind == "hex":
-            return binascii.unhexlify("".join(text.split())).decode("utf-8")
-        if kind == "rev":
-            return "\n".join(line[::-1] for line in text.rstrip("\n").split("\n")) + "\n"
-        if kind == "rot13":
-            return codecs.decode(text, "rot13")
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        return None
-    return None

@@ -24,9 +24,9 @@ _patterns = tuple((re.compile(pattern), target) for pattern, target in PATTERNS)
 
 def family_for(name: str) -> Cli:
     """The class that understands `name`; `Generic` for a program nobody declared."""
-    family = _instances.get(name)
-    if family is not None:
-        return family
+    known = _instances.get(name)
+    if known is not None:
+        return known
     target = INDEX.get(name)
     if target is None:
         target = next((t for pattern, t in _patterns if pattern.fullmatch(name)), "generic:Generic")
