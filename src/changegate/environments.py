@@ -27,20 +27,6 @@ DEV_PREFIXES = ("kind-", "k3d-", "minikube", "docker-desktop", "rancher-desktop"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]", "host.docker.internal"})
 # Suffixes of machines on the local network (mDNS, home routers): another machine, not this one.
 LAN_SUFFIXES = (".local", ".lan", ".home.arpa", ".localdomain")
-# The kinds of target a policy can map explicitly, as they are spelled in the policy file.
-TARGET_KINDS = (
-    "kube_contexts",
-    "aws_profiles",
-    "aws_accounts",
-    "workspaces",
-    "hosts",
-    "urls",
-    "paths",
-    "gcp_projects",
-    "azure_subscriptions",
-    "azure_resource_groups",
-    "names",
-)
 SEVERITY = {LOCAL: 0, DEV: 1, STAGING: 2, UNKNOWN: 3, PROD: 4}
 
 
@@ -84,6 +70,8 @@ class Environments:
 
     explicit: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)
     naming: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_NAMING)
+    # the project's own tools a person vouched for: (program, glob over its arguments or None)
+    trusted: tuple[tuple[str, str | None], ...] = ()
     _compiled: dict[str, list[tuple[str, re.Pattern[str]]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

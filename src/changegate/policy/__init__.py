@@ -440,6 +440,7 @@ def _merge(base: PolicyDoc, user: PolicyDoc) -> PolicyDoc:
         rules=[r for r in base.rules if r.id not in disabled] + list(user.rules),
         freezes=list(base.freezes) + list(user.freezes),
         agents=agents,
+        trusted=list(base.trusted) + list(user.trusted),
     )
 
 
@@ -453,14 +454,15 @@ def compile_policy(doc: PolicyDoc, source: str, text: str = "", user_rule_ids: s
     explicit = {name: {k: getattr(t, k) for k in t.__struct_fields__ if getattr(t, k)} for name, t in
                 doc.environments.items()}
     naming = {k: tuple(v) for k, v in (doc.naming or DEFAULT_NAMING).items()}
+    trusted = tuple((t.program, t.args) for t in doc.trusted)
     return Policy(doc=doc, source=source, rules=rules, agent_overrides=overrides,
-                  environments=Environments(explicit=explicit, naming=naming), text=text)
+                  environments=Environments(explicit=explicit, naming=naming, trusted=trusted), text=text)
 
 
 _cache: dict[tuple[str, float, int], Policy] = {}
 
 
-@disk_cached  # validated policies cached on disk: a hook process skips the YAML parser (policy/cache.py)
+@disk_cached(compile_policy)  # validated policies cached on disk: a hook process skips the YAML parser
 def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     """The policy in `path`, or the built-in default. Raises PolicyError with every problem found."""
     if path is None:

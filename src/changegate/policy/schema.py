@@ -84,6 +84,17 @@ class Webhook(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     events: list[str] = msgspec.field(default_factory=lambda: ["request", "decision"])
 
 
+class TrustedProgram(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A project's own tool that a person vouched for (`changegate trust`): its runs are ordinary work
+    where its arguments point (the workspace, dev), and never more than that."""
+
+    program: str  # a name on the PATH (`deploy-tool`) or a path relative to the workspace (`./scripts/x.sh`)
+    args: str | None = None  # a glob over the arguments as one string (`--env dev *`); None: any arguments
+    reason: str = ""
+    by: str = ""  # who vouched for it
+    at: str = ""  # when (ISO 8601)
+
+
 class PolicyDoc(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     version: int = 1
     extends: str | None = None  # "default": start from the built-in policy
@@ -96,3 +107,4 @@ class PolicyDoc(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     fallback: Decision = "ask"
     approvals: ApprovalSettings = msgspec.field(default_factory=ApprovalSettings)
     notifications: list[Webhook] = msgspec.field(default_factory=list)
+    trusted: list[TrustedProgram] = msgspec.field(default_factory=list)

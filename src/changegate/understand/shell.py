@@ -12,12 +12,14 @@ the policy turns into ask or deny: the walker never raises to its caller and nev
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import posixpath
 import re
 import time
 from typing import Any
 
-from changegate.environments import UNKNOWN
+from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect
 from changegate.understand.base import (
     DYNAMIC_WORD,
@@ -66,6 +68,8 @@ TIME_BUDGET_S = 0.05  # CPU time of this thread: a loaded machine must not turn 
 WALL_BUDGET_S = 1.0  # and a wall-clock backstop, whatever the load
 CLOCK_EVERY = 8  # read the clocks every few steps: a step is microseconds, a clock read is not free
 MAX_LOOP_VALUES = 16
+# Effects that put new programs on the PATH (a package install); after one, an absent program may exist.
+INSTALLED_RESOURCES = ("packages:", "host:packages")
 
 _parser: Any = None
 
@@ -371,6 +375,10 @@ class Walker:
         self.deadline += time.thread_time() - loading
         inv = Invocation(name=name, words=words[1:], ctx=ctx, walker=self, stdin=stdin, text=text or
                          " ".join(w.value for w in words), args_unknown=args_unknown)
+        if family.FAMILY == "unknown":
+            understood = self.unknown_program(head.value, inv)
+            if understood is not None:
+                return understood
         if head.value != name and "/" in head.value and (family is None or family.FAMILY == "unknown"):
             inv.name = head.value  # ./deploy.sh, /opt/tool/bin/x: a program at a path
         try:
@@ -401,6 +409,41 @@ class Walker:
         else:
             self.run_script(content, ctx.clone(), origin=f"the program {path}")
         return Stream()
+
+    def unknown_program(self, program: str, inv: Invocation) -> Stream | None:
+        """A program no family declares is not understood, except where the gate can say what running it
+        does: a person trusted it (`changegate trust`), or it does not exist and so runs nothing."""
+        vouched = trusted_entry(program, inv.words, inv.ctx)
+        if vouched is not None:
+            self.effects.append(inv.effect("modify", f"cmd:{program}", inv.arguments_placement(),
+                                           reversible="unknown", kind="trusted-tool", tags=("trusted",),
+                                           summary=f"runs {program}, a tool a person trusted ({vouched})"))
+            return inv.stdout
+        absent = self.absent_program(program, inv.ctx)
+        if absent is not None:
+            self.effects.append(inv.effect("read", f"cmd:{program}", Placement(LOCAL, absent), reversible="yes",
+                                           tags=("absent-program",), summary=f"runs nothing: {absent}"))
+            return Stream(text="")
+        return None
+
+    def absent_program(self, program: str, ctx: Context) -> str | None:
+        """Why running the program at this path can only fail (bash answers "No such file"), or None when
+        it may exist: on this machine only, and not when this command line installs or writes programs first
+        (`pip install x && ./venv/bin/x`, `curl -o bin/x … && bin/x`). A bare name is not judged absent: the
+        agent's shell may have it as a function or alias (Claude Code snapshots the user's), on a PATH its rc
+        files extend, or in a tool's bin directory."""
+        if "/" not in program or ctx.remote is not None or self.installs_programs():
+            return None
+        if any(c.isspace() or c in ";|&$`<>(){}*?[" for c in program):
+            return None  # a command line handed on as one word (`parallel ::: 'rm -rf /'`), not a path
+        path = ctx.resolve(program)
+        if path is None or path in ctx.files or os.path.lexists(path):
+            return None
+        return f"{path} does not exist, and nothing in this command creates it"
+
+    def installs_programs(self) -> bool:
+        return any(e.resource.startswith(INSTALLED_RESOURCES) and e.operation in ("create", "modify")
+                   for e in self.effects)
 
     def call_function(self, name: str, args: list[Word], ctx: Context, stdin: Stream | None) -> Stream:
         """A function runs its body when called (in the current shell, with its arguments as $1, $2, …);
@@ -758,6 +801,28 @@ class Walker:
         if value is None and index == "0":
             value = ctx.env.get(name)
         return value if value is not None else UNKNOWN_PART
+
+
+def trusted_entry(program: str, args: list[Word], ctx: Context) -> str | None:
+    """The trust entry (`changegate trust`) that vouches for this program with these arguments, shown as
+    written; None when none does. A path matches by where it resolves, a name by itself."""
+    if not ctx.environments.trusted:
+        return None
+    resolved = ctx.resolve(program) if "/" in program else None
+    joined = " ".join(w.value for w in args)
+    if UNKNOWN_PART in joined:
+        return None  # arguments only known at run time cannot be checked against the pattern
+    for name, pattern in ctx.environments.trusted:
+        if "/" in name:
+            base = ctx.workspace or ctx.cwd
+            wanted = posixpath.normpath(posixpath.join(base, name)) if base and not name.startswith("/") else name
+            if resolved != wanted:
+                continue
+        elif name != program:
+            continue
+        if pattern is None or fnmatch.fnmatchcase(joined, pattern):
+            return f"{name} {pattern}" if pattern else name
+    return None
 
 
 def _fields(effect: Effect) -> dict[str, Any]:
