@@ -73,6 +73,9 @@ class Stream:
     opaque: bool = False  # code from it cannot be seen before it runs (downloaded, decoded, encrypted)
     path_roots: tuple[str, ...] = ()  # it lists paths under these directories (find, ls, git ls-files)
     every_path: bool = False  # ... and all of them, not a selection (find without -name and the like)
+    # it lists every resource of a kind, unfiltered ("aws ec2 instance", "k8s namespace"): a delete fed from
+    # it (xargs, `for x in $(…)`, `while read`) deletes all of them
+    lists: str = ""
 
     @property
     def known(self) -> bool:

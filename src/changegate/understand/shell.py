@@ -17,6 +17,7 @@ import os
 import posixpath
 import re
 import time
+from dataclasses import replace
 from typing import Any
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
@@ -290,7 +291,11 @@ class Walker:
     def pipeline(self, stages: list[Any], ctx: Context, stdin: Stream | None) -> Stream:
         stream = stdin
         for stage in stages:
+            listed = stream.lists if stream is not None else ""
             stream = self.statement(stage, ctx.clone(), stream)
+            if listed and stream is not None and not stream.lists and reshapes_only(stage):
+                # `aws s3 ls | awk '{print $3}' | sort`: still every bucket, in another shape
+                stream = replace(stream, lists=listed)
         return stream or Stream()
 
     def redirected(self, node: Any, ctx: Context, stdin: Stream | None) -> Stream:
@@ -358,6 +363,8 @@ class Walker:
                                           "summary": f"runs a command computed at run time: {head.shown()}"}))
             return Stream()
         name = basename(head.value)
+        if name == ":":
+            return Stream(text="")  # the null command: does nothing, its redirects still apply
         if name in ("cd", "pushd", "popd", "chdir"):
             self.change_directory(words[1:], parent_ctx or ctx, cdpath=ctx.env.get("CDPATH"))
             return Stream(text="")
@@ -801,6 +808,26 @@ class Walker:
         if value is None and index == "0":
             value = ctx.env.get(name)
         return value if value is not None else UNKNOWN_PART
+
+
+# Filters that change the shape of a listing but keep every line of it (no selection).
+RESHAPING_FILTERS = frozenset({"cut", "tr", "sort", "uniq", "column", "rev", "tac", "cat", "xargs"})
+SELECTING_AWK = re.compile(r"^\s*\{[^}]*\}\s*$")  # `{print $3}` with no pattern in front selects nothing
+
+
+def reshapes_only(stage: Any) -> bool:
+    """Whether a pipeline stage passes every line of its input on (reshaped), selecting none away."""
+    if stage.type != "command":
+        return False
+    name_node = stage.child_by_field_name("name")
+    name = name_node.text.decode("utf-8", "replace") if name_node is not None else ""
+    if name in RESHAPING_FILTERS:
+        return name != "uniq" or (b"-d" not in stage.text and b"-u" not in stage.text)
+    if name in ("awk", "gawk", "mawk"):
+        program = next((c for c in stage.named_children[1:] if c.type in ("raw_string", "string", "word")), None)
+        body = program.text.decode("utf-8", "replace").strip("'\"") if program is not None else ""
+        return bool(SELECTING_AWK.match(body))
+    return False
 
 
 def trusted_entry(program: str, args: list[Word], ctx: Context) -> str | None:
