@@ -174,12 +174,16 @@ class Environments:
             return Placement(LOCAL, f"{source} is a local file")
         return self.classify("urls", url, source)
 
-    def path(self, path: str, workspace: str | None) -> Placement:
+    def path(self, path: str, workspace: str | None, home: str | None = None) -> Placement:
         env_name = self.mapped("paths", path)
         if env_name:
             return Placement(env_name, f"path {path} is mapped to {env_name} by the policy")
         if workspace and is_within(path, workspace):
             return Placement(LOCAL, f"{path} is inside the agent's workspace {workspace}")
+        if home and home != "/" and is_within(path, home):
+            # a home that happens to live under /tmp is still someone's home, not scratch space
+            return Placement(UNKNOWN, f"{path} is in the home directory, outside the agent's workspace "
+                                      "(unknown is treated as prod)")
         if is_within(path, "/tmp") or is_within(path, "/var/tmp"):
             return Placement(LOCAL, f"{path} is a temporary directory")
         return Placement(UNKNOWN, f"{path} is outside the agent's workspace (unknown is treated as prod)")

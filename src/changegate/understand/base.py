@@ -253,7 +253,7 @@ class Context:
             known_prefix = known_prefix.rstrip("/") if known_prefix.endswith("/") else posixpath.dirname(known_prefix)
             if not known_prefix:
                 return Placement(UNKNOWN, "the path is only known when the command runs")
-        return self.environments.path(known_prefix or path, self.workspace)
+        return self.environments.path(known_prefix or path, self.workspace, self.home)
 
 
 @dataclass
