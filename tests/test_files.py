@@ -143,3 +143,21 @@ def test_a_credential_sent_to_another_service_leaves() -> None:
 
 def test_an_http_action_without_a_url_is_not_allowed() -> None:
     assert evaluate({"type": "http", "method": "GET"}).decision != "allow"
+
+
+HOOKED = '{"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{"type": "command", "command": "changegate hook claude-code"}]}]}}'
+
+
+@pytest.mark.parametrize(("content", "decision"), [
+    ('{"disableAllHooks": true}', "deny"),
+    ('{"hooks": {}}', "deny"),
+    ('{"permissions": {}}', "deny"),  # the gate's hook is gone
+    ('{"permissions": {"allow": ["Bash(ls)"]}, ' + HOOKED[1:], "ask"),  # an ordinary edit that keeps it
+])
+def test_a_write_that_unhooks_the_gate_is_denied_and_one_that_keeps_it_asks(tmp_path: Path, content: str,
+                                                                            decision: str) -> None:
+    (tmp_path / ".claude").mkdir()
+    (tmp_path / ".claude" / "settings.json").write_text(HOOKED)
+    verdict = evaluate({"type": "file_write", "path": ".claude/settings.json", "content": content,
+                        "cwd": str(tmp_path), "env": {"HOME": str(tmp_path / "home")}})
+    assert verdict.decision == decision, verdict.reasons

@@ -7,7 +7,7 @@ is ordinary work (it runs only after review and a push). Content carrying a priv
 into the repository carries `secret-content`, unless the file is itself a secrets file (`.env`, a key file).
 Overwriting an existing file is `modify` with `overwrite`; a new file is `create`.
 
-An `http` action is judged like `curl` (commands/net.py): GET/HEAD read, other methods change the URL's
+An `http` action is judged like `curl` (commands/net/curl.py): GET/HEAD read, other methods change the URL's
 environment, destructive paths and GraphQL mutations delete, and secrets in the body, URL or foreign headers
 are exfiltration.
 """
@@ -21,14 +21,15 @@ from changegate.environments import LOCAL, Environments
 from changegate.model import Action, Effect
 from changegate.understand import Understanding
 from changegate.understand.base import Invocation, NotUnderstood, Word, new_context
-from changegate.understand.commands.net import (
+from changegate.understand.commands.gate.common import TAMPERING, gate_target
+from changegate.understand.commands.net.payloads import (
     AUTH_HEADER_WORDS,
     Payload,
-    Request,
     header_payloads,
-    request_effects,
     secrets_in_text,
 )
+from changegate.understand.commands.net.requests import Request, request_effects
+from changegate.understand.facts import read_config
 from changegate.understand.sensitive import is_secret_variable, persistence_concern, secret_kind
 
 MAX_CONTENT = 4 * 1024 * 1024  # larger writes are not scanned whole; their first part is
@@ -79,6 +80,10 @@ def write_effect(inv: Invocation, path: str, content: str) -> Effect:
     elif auto_approving(path, content):
         tags.append("persistence")
         notes.append("editor settings that switch an agent's confirmations off")
+    unhooked = unhooks_the_gate(inv, path, content)
+    if unhooked:
+        tags.append(TAMPERING)
+        notes.append(unhooked)
     secret = secret_in_content(inv, content)
     holds_secrets = secret_kind(path, home)
     if secret and not holds_secrets:
@@ -95,6 +100,25 @@ def write_effect(inv: Invocation, path: str, content: str) -> Effect:
     return inv.effect("modify" if exists else "create", f"fs:{path}", placement, kind="file",
                       reversible="unknown" if exists else "yes", tags=tuple(tags), summary=summary,
                       suggestions=suggestions, family="file_write")
+
+
+def unhooks_the_gate(inv: Invocation, path: str, content: str) -> str | None:
+    """Why a write to an agent's settings switches changegate off — the gate's hook removed from a file that
+    has it, or all hooks disabled — or None. Ordinary edits of these files only ask (they run later)."""
+    target = gate_target(path, inv.ctx)
+    if target is None:
+        return None
+    lowered = content[:MAX_CONTENT].lower().replace(" ", "")
+    if any(switch in lowered for switch in HOOKS_OFF):
+        return f"it switches the agent's hooks off in {path}, and changegate with them"
+    before = read_config(path) or ""
+    if "changegate" in before and "changegate" not in lowered:
+        return f"it removes changegate's hook from {path}"
+    return None
+
+
+# Settings that switch every hook of an agent off (Claude Code, Gemini CLI, Codex, Cursor).
+HOOKS_OFF = ('"disableallhooks":true', '"hooks":{}', '"enablehooks":false', "hooks=false", '"hooksenabled":false')
 
 
 def file_exists(path: str) -> bool:

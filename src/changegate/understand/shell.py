@@ -307,11 +307,28 @@ class Walker:
             return Stream()
         if body.type == "command":
             return self.command(body, ctx, stdin, redirects, lost_words(node, body, redirects))
+        if body.type == "list" and not any(r.type == "heredoc_redirect" for r in redirects):
+            return self.redirected_list(body, redirects, ctx, stdin)
         stdin = self.input_of(redirects, ctx, stdin)
         out = self.statement(body, ctx, stdin)
         for r in redirects:
             self.redirect_effects(r, ctx, out)
         return self.continuations(redirects, ctx, out)
+
+    def redirected_list(self, body: Any, redirects: list[Any], ctx: Context, stdin: Stream | None) -> Stream:
+        """`a && b < f`: tree-sitter-bash hangs the redirect on the whole list; bash gives it to the last
+        command only, after the earlier ones ran (`echo SQL > f && mysql < f` reads what echo wrote)."""
+        statements = [c for c in body.named_children if c.type not in WORD_NODES]
+        for statement in statements[:-1]:
+            self.statement(statement, ctx, stdin)
+        last = statements[-1] if statements else None
+        if last is not None and last.type == "command":
+            return self.command(last, ctx, stdin, redirects)
+        stdin = self.input_of(redirects, ctx, stdin)
+        out = self.statement(last, ctx, stdin) if last is not None else Stream()
+        for r in redirects:
+            self.redirect_effects(r, ctx, out)
+        return out
 
     # --- simple commands ------------------------------------------------------------------------------
     def command(self, node: Any, ctx: Context, stdin: Stream | None, redirects: list[Any],
@@ -341,8 +358,8 @@ class Walker:
             run_ctx = ctx.clone()
             for a in assignments:
                 self.assign(a, run_ctx)
-        stdin = self.input_of(all_redirects, ctx, stdin)
         text = node.text.decode("utf-8", "replace")
+        stdin = self.input_of(all_redirects, ctx, stdin)
         out = self.dispatch(words, run_ctx, stdin, text=text, parent_ctx=ctx)
         for r in all_redirects:
             self.redirect_effects(r, ctx, out)
