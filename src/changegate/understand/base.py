@@ -282,6 +282,12 @@ class Invocation:
     def run_script(self, script: str, *, ctx: Context | None = None, origin: str = "") -> list[Effect]:
         return self.walker.run_script(script, ctx or self.ctx, origin=origin)
 
+    # --- what is on disk when it runs -----------------------------------------------------------------
+    def absent_here(self, path: str) -> bool:
+        """Whether nothing is at `path` when the command runs: judged only on the machine it runs on (its
+        working directory is here), and not when an earlier step of the line may have put something there."""
+        return absent_before(self.ctx, self.walker.effects, path)
+
     # --- effect builders ----------------------------------------------------------------------------
     def effect(self, operation: Operation, resource: str, placement: Placement, **fields: Any) -> Effect:
         fields.setdefault("family", self.name)
@@ -490,3 +496,30 @@ def not_understood(reason: str, tag: str, evidence: str = "", placement: Placeme
         tags=("not-understood", tag),
         summary=f"not understood: {reason}",
     )
+
+
+def absent_before(ctx: Context, earlier: Sequence[Effect], path: str) -> bool:
+    """Whether nothing is at `path` on this machine, and none of the `earlier` effects of the line may have
+    put something there (see `written_earlier`)."""
+    if ctx.remote is not None or path in ctx.files or path.startswith(("/dev/", "/proc/")):
+        return False
+    if ctx.cwd is not None and not os.path.isdir(ctx.cwd):
+        return False
+    return not os.path.lexists(path) and not written_earlier(earlier, path)
+
+
+def written_earlier(earlier: Sequence[Effect], path: str) -> bool:
+    """Whether an earlier step of this command line may have put a file at `path`: it wrote the path or a
+    directory above it (an extracted archive, a clone, a copy), installed something, or did something that
+    cannot be seen."""
+    for effect in earlier:
+        if effect.operation in ("read", "secret_read", "exfiltrate"):
+            continue
+        if effect.operation in ("unknown", "execute_opaque"):
+            return True
+        _, _, written = effect.resource.partition(":")
+        if written.startswith("/") and is_within(path, written.replace("*", "").rstrip("/") or "/"):
+            return True
+        if written == "?" or effect.resource.startswith(("packages:", "host:packages")):
+            return True
+    return False

@@ -13,7 +13,6 @@ the policy turns into ask or deny: the walker never raises to its caller and nev
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 import re
 import time
@@ -31,6 +30,7 @@ from changegate.understand.base import (
     NotUnderstood,
     Stream,
     Word,
+    absent_before,
     basename,
     is_block_device,
     not_understood,
@@ -69,8 +69,6 @@ TIME_BUDGET_S = 0.05  # CPU time of this thread: a loaded machine must not turn 
 WALL_BUDGET_S = 1.0  # and a wall-clock backstop, whatever the load
 CLOCK_EVERY = 8  # read the clocks every few steps: a step is microseconds, a clock read is not free
 MAX_LOOP_VALUES = 16
-# Effects that put new programs on the PATH (a package install); after one, an absent program may exist.
-INSTALLED_RESOURCES = ("packages:", "host:packages")
 
 _parser: Any = None
 
@@ -385,7 +383,7 @@ class Walker:
         if name in ("cd", "pushd", "popd", "chdir"):
             self.change_directory(words[1:], parent_ctx or ctx, cdpath=ctx.env.get("CDPATH"))
             return Stream(text="")
-        if name in ctx.functions:
+        if name in ctx.functions and "/" not in head.value:  # `/bin/rm` is the program, never a function
             return self.call_function(name, words[1:], ctx, stdin)
         if name in ASSIGNING_BUILTINS:
             assign_from_builtin(name, words[1:], parent_ctx or ctx, stdin)
@@ -456,18 +454,12 @@ class Walker:
         (`pip install x && ./venv/bin/x`, `curl -o bin/x … && bin/x`). A bare name is not judged absent: the
         agent's shell may have it as a function or alias (Claude Code snapshots the user's), on a PATH its rc
         files extend, or in a tool's bin directory."""
-        if "/" not in program or ctx.remote is not None or self.installs_programs():
-            return None
-        if any(c.isspace() or c in ";|&$`<>(){}*?[" for c in program):
-            return None  # a command line handed on as one word (`parallel ::: 'rm -rf /'`), not a path
+        if "/" not in program or any(c.isspace() or c in ";|&$`<>(){}*?[" for c in program):
+            return None  # a name, or a command line handed on as one word (`parallel ::: 'rm -rf /'`)
         path = ctx.resolve(program)
-        if path is None or path in ctx.files or os.path.lexists(path):
-            return None
+        if path is None or not absent_before(ctx, self.effects, path):
+            return None  # it exists, or an earlier step (a clone, an extraction, a copy) may have made it
         return f"{path} does not exist, and nothing in this command creates it"
-
-    def installs_programs(self) -> bool:
-        return any(e.resource.startswith(INSTALLED_RESOURCES) and e.operation in ("create", "modify")
-                   for e in self.effects)
 
     def call_function(self, name: str, args: list[Word], ctx: Context, stdin: Stream | None) -> Stream:
         """A function runs its body when called (in the current shell, with its arguments as $1, $2, …);
