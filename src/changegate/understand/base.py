@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from changegate.environments import LOCAL, UNKNOWN, Environments, Placement, is_within, workspace_of
 from changegate.model import Effect, Operation, Reversible, Scope
 from changegate.understand.placement import place_host, place_name, place_url
+from changegate.understand.selfguard import TAMPERING, gate_path
 from changegate.understand.sensitive import persistence_concern
 
 if TYPE_CHECKING:
@@ -322,6 +323,12 @@ class Invocation:
                 # deleting, overwriting or moving these changes what runs later — the agent's own guard too
                 all_tags.append("persistence")
                 summary = (summary or f"{VERB_OF[operation]} {path}") + f" ({concern})"
+        if operation in GATE_CHANGES and path is not None and TAMPERING not in all_tags and UNKNOWN_PART not in path:
+            guarded = gate_path(path, self.ctx)
+            if guarded:
+                # its program, venv, state, policy or the hook that sends this agent's actions to it
+                all_tags.append(TAMPERING)
+                summary = (summary or f"{VERB_OF[operation]} {path}") + f" ({guarded})"
         if recursive:
             all_tags.append("recursive")
         if self.ctx.elevated:
@@ -434,6 +441,8 @@ TARGET_VARIABLES: tuple[tuple[str, str], ...] = (
 )
 
 CHANGES_TO_FILES = frozenset({"create", "modify", "delete", "replace", "permission"})
+# what a change to the gate's own files is: removing, replacing, overwriting or re-permissioning them
+GATE_CHANGES = frozenset({"modify", "delete", "replace", "permission"})
 
 VERB_OF: dict[str, str] = {
     "read": "reads",

@@ -1,0 +1,1 @@
+"""changegate itself, run by an agent: reads, and what only a person may do (approve, administer, unwire)."""

@@ -1,0 +1,148 @@
+"""Whether a word of a command names changegate itself — the one question every family that can stop,
+remove, rewire or weaken the gate asks (kill/pkill, systemctl, docker, rm/mv/chmod/ln, pip uninstall, …).
+
+`gate_target(text, ctx)` answers for a name or a path: its program (`~/.local/bin/changegate`,
+`.venv/bin/changegate`), the virtual environment or package it is installed in, its state directory
+(`$CHANGEGATE_STATE_DIR`, `$XDG_STATE_HOME/changegate`, `~/.local/state/changegate`), its configuration
+directory and policy file, an agent settings file that holds its hook (`.claude/settings.json`,
+`.gemini/settings.json`, `.codex/config.toml`, `.codex/hooks.json`, `.cursor/hooks.json`, `.kiro/agents/*.json`)
+or a directory holding one of these; a service unit, container or package called changegate
+(`changegate.service`, `changegate-server`, `changegate==1.2`). With `pattern=True` the text is a process
+pattern (`pkill -f PATTERN`, `pgrep`, `killall -r`) and the answer says whether it matches the gate's
+processes (`chang.gate`, `gate serve`, `python -m changegate`).
+
+It returns what it names, in words, or None. Callers emit their own effect with the tag `gate-tampering`.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from changegate.environments import is_within
+from changegate.understand.facts import read_config
+
+if TYPE_CHECKING:
+    from changegate.understand.base import Context
+
+TAMPERING = "gate-tampering"
+SELF_APPROVAL = "self-approval"
+NAME = re.compile(r"(?<![a-z0-9])changegate(?![a-z0-9])")
+# what the gate's processes look like in `ps -o args`: a pattern that matches one of these stops the gate
+PROCESS_LINES = (
+    "changegate hook claude-code", "changegate serve --port 8787", "changegate mcp-proxy --name x",
+    "python3 -m changegate serve", "/home/user/.venv/bin/python3 /home/user/.venv/bin/changegate serve",
+    "/home/user/.local/bin/changegate daemon",
+)
+# agent settings files that hold the gate's hook (see integrations/install.py), relative to a project or home
+HOOK_FILES = (".claude/settings.json", ".claude/settings.local.json", ".gemini/settings.json",
+              ".codex/config.toml", ".codex/hooks.json", ".cursor/hooks.json", ".kiro/agents")
+NESTED_QUANTIFIER = re.compile(r"[*+}?]\)[*+{?]")
+MAX_KIRO_AGENTS = 32
+# this copy of changegate: src/changegate, or site-packages/changegate (understand/ -> it)
+PACKAGE = posixpath.dirname(posixpath.dirname(posixpath.abspath(__file__)))
+
+
+def gate_target(text: str, ctx: Context | None = None, *, pattern: bool = False) -> str | None:
+    """What of changegate `text` names (see the module's docstring); None when it names none of it."""
+    value = text.strip().strip("'\"")
+    if not value:
+        return None
+    if pattern:
+        return gate_process(value)
+    if value.startswith(("/", "~", ".")) or "/" in value:
+        found = gate_path(value, ctx)
+        if found:
+            return found
+    if NAME.search(value.lower()):
+        return f"{value} is changegate (its program, service, container or package)"
+    return None
+
+
+def gate_process(expression: str) -> str | None:
+    """Whether a process pattern matches one of the gate's processes."""
+    lowered = expression.lower()
+    if NAME.search(lowered):
+        return f"the pattern {expression!r} names changegate's processes"
+    if NESTED_QUANTIFIER.search(expression):
+        pieces = [p for p in re.split(r"[^a-z0-9 _/-]+", lowered) if p]
+        matched = bool(pieces) and any(all(p in line for p in pieces) for line in PROCESS_LINES)
+    else:
+        try:
+            compiled = re.compile(expression, re.IGNORECASE)
+        except re.error:
+            compiled = re.compile(re.escape(expression), re.IGNORECASE)
+        matched = any(compiled.search(line) for line in PROCESS_LINES)
+    return f"the pattern {expression!r} also matches changegate's processes" if matched else None
+
+
+def gate_path(raw: str, ctx: Context | None) -> str | None:
+    path = ctx.resolve(raw) if ctx is not None else posixpath.normpath(os.path.expanduser(raw))
+    if path is None:
+        return None
+    if ctx is not None:
+        path = ctx.through_links(path)
+    home = ctx.home if ctx is not None else os.path.expanduser("~")
+    for directory, what in gate_directories(ctx, home):
+        if is_within(path, directory) or (is_within(directory, path) and path not in ("/", home)):
+            return f"{path} holds {what} ({directory})"
+    if posixpath.basename(path.rstrip("/")) == "changegate":
+        return f"{path} is changegate's program"
+    if os.path.exists(posixpath.join(path, "bin", "changegate")):
+        return f"{path} is a virtual environment changegate is installed in"
+    return hook_file(path, ctx, home)
+
+
+def gate_directories(ctx: Context | None, home: str | None) -> list[tuple[str, str]]:
+    """The gate's own directories: state, configuration, policy, and where this copy of it is installed."""
+    env = ctx.env if ctx is not None else dict(os.environ)
+    found: list[tuple[str, str]] = []
+    state = env.get("CHANGEGATE_STATE_DIR")
+    xdg_state = env.get("XDG_STATE_HOME") or (posixpath.join(home, ".local", "state") if home else None)
+    for directory in (state, posixpath.join(xdg_state, "changegate") if xdg_state else None):
+        if directory:
+            found.append((normal(directory, home), "changegate's state (approvals, audit log, spool)"))
+    xdg_config = env.get("XDG_CONFIG_HOME") or (posixpath.join(home, ".config") if home else None)
+    if xdg_config:
+        found.append((posixpath.join(normal(xdg_config, home), "changegate"), "changegate's configuration"))
+    policy = env.get("CHANGEGATE_POLICY")
+    if policy:
+        found.append((normal(policy, home), "changegate's policy"))
+    found.append((PACKAGE, "changegate's installation"))
+    if sys.prefix != sys.base_prefix:
+        found.append((sys.prefix, "the virtual environment changegate runs from"))
+    return found
+
+
+def normal(path: str, home: str | None) -> str:
+    if home and (path == "~" or path.startswith("~/")):
+        path = home + path[1:]
+    return posixpath.normpath(path)
+
+
+def hook_file(path: str, ctx: Context | None, home: str | None) -> str | None:
+    """An agent settings file (or a directory holding one) whose content wires the gate's hook."""
+    roots = [r for r in ((ctx.cwd if ctx else None), (ctx.workspace if ctx else None), home) if r]
+    for root in roots:
+        for relative in HOOK_FILES:
+            candidate = posixpath.join(root, relative)
+            if not (is_within(candidate, path) or is_within(path, candidate)) or path in ("/", home, root):
+                continue
+            if wires_gate(candidate if is_within(candidate, path) else path):
+                return f"{path} holds the hook that sends this agent's actions to changegate ({candidate})"
+    return None
+
+
+def wires_gate(path: str) -> bool:
+    """Whether a settings file, or any agent file in a directory, mentions the gate."""
+    if os.path.isdir(path):
+        try:
+            names = sorted(os.listdir(path))[:MAX_KIRO_AGENTS]
+        except OSError:
+            return False
+        return any(wires_gate(posixpath.join(path, n)) for n in names if n.endswith((".json", ".toml")))
+    text = read_config(path)
+    return text is not None and NAME.search(text.lower()) is not None
