@@ -69,6 +69,7 @@ TIME_BUDGET_S = 0.05  # CPU time of this thread: a loaded machine must not turn 
 WALL_BUDGET_S = 1.0  # and a wall-clock backstop, whatever the load
 CLOCK_EVERY = 8  # read the clocks every few steps: a step is microseconds, a clock read is not free
 MAX_LOOP_VALUES = 16
+PROCESS_PIPE = "/dev/fd/63"  # where bash puts the first `<(…)` of a command
 
 _parser: Any = None
 
@@ -583,6 +584,8 @@ class Walker:
 
     def file_stream(self, raw: str, ctx: Context) -> Stream:
         path = ctx.resolve(raw)
+        if path == "/dev/null":
+            return Stream(text="", origin="/dev/null")
         if path is None or UNKNOWN_PART in path:
             return Stream(origin="a file only known at run time")
         if path in ctx.files:
@@ -709,9 +712,13 @@ class Walker:
             return UNKNOWN_PART, False
         if kind == "process_substitution":
             inner = ctx.clone()
+            out = Stream()
             for child in node.named_children:
-                self.statement(child, inner, None)
-            return "/dev/fd/63", False
+                out = self.statement(child, inner, None)
+            if node.text.startswith(b"<("):
+                # `bash <(curl …)`, `source <(…)`: what the command reads from the pipe is that output
+                ctx.files[PROCESS_PIPE] = out.text if out.text is not None and not out.opaque else UNKNOWN_PART
+            return PROCESS_PIPE, False
         # arithmetic, brace ranges and the rest: run the substitutions inside, however deep; value unknown
         for inner in substitutions(node):
             self.value(inner, ctx)
