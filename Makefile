@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples
+	$(BIN)/lint-imports  # the layers and no import cycles ([tool.importlinter] in pyproject.toml)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -70,7 +70,8 @@ class Gate:
         return Ran(code, out.getvalue().decode(errors="replace"), err.getvalue().decode(errors="replace"))
 
     def approve(self, request_id: str, *people: str) -> Any:
-        from changegate.service.approvals import Approvals, Identity
+        from changegate.service.approvals import Approvals
+        from changegate.service.identity import Identity
         from changegate.service.store import open_store
 
         store = open_store()
@@ -100,7 +101,9 @@ class Gate:
 
         store = open_store()
         try:
-            found = AuditLog(store).records(limit=10_000)
+            log = AuditLog(store)
+            log.drain_spool()  # what allowed runs spooled, as `changegate audit` would show it
+            found = log.records(limit=10_000)
         finally:
             store.dispose()
         return [r for r in found if kind is None or r.kind == kind]

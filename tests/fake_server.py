@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from changegate.gate import contract, evaluate
+from changegate.answer import Answer
+from changegate.gate import evaluate
 
 HOME = "/home/dev"
 
@@ -51,7 +52,7 @@ class FakeServer:
             return 401, {"error": "the token is not valid"}
         if self.status != 200:
             return self.status, {"error": "boom"}
-        verdict = contract(evaluate({**action, "env": {"HOME": HOME}}))
+        verdict = Answer.of(evaluate({**action, "env": {"HOME": HOME}})).contract()
         command = action.get("command") or json.dumps(action.get("argv"))
         if verdict["decision"] == "ask":
             request_id = self.requests.setdefault(command, f"req_{len(self.requests) + 1}")

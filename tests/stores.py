@@ -3,7 +3,8 @@
 PostgreSQL is the server on 127.0.0.1:5432 (trust auth, database `test`, user postgres or root). A test run
 creates its own database (`cg_test_<pid>_<random>`), gives each test a fresh schema in it, and drops the
 database at the end. Where no PostgreSQL answers, the PostgreSQL half of each test is skipped with a message
-saying so (set CHANGEGATE_TEST_REQUIRE_PG=1 on CI to make that a failure instead).
+saying so — except on CI (CI set, as .ci/run has it, or CHANGEGATE_TEST_REQUIRE_PG=1), where it fails: CI
+starts PostgreSQL, so a PostgreSQL half that did not run is a broken CI, not a pass.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import itertools
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -36,14 +38,23 @@ def _admin_connection() -> tuple[Any, str] | tuple[None, str]:
     return None, "; ".join(problems)
 
 
+def postgresql_required() -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("CHANGEGATE_TEST_REQUIRE_PG"))
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """No PostgreSQL answered; why, per user tried."""
+
+    problem: str
+
+
 @pytest.fixture(scope="session")
-def pg_database() -> Iterator[str | None]:
-    """A database of this test run's own, as a SQLAlchemy URL; None when no PostgreSQL answers."""
+def pg_database() -> Iterator[str | Unreachable]:
+    """A database of this test run's own, as a SQLAlchemy URL; `Unreachable` when no PostgreSQL answers."""
     conn, user_or_problem = _admin_connection()
     if conn is None:
-        if os.environ.get("CHANGEGATE_TEST_REQUIRE_PG"):
-            pytest.fail(f"CHANGEGATE_TEST_REQUIRE_PG is set but no PostgreSQL answers: {user_or_problem}")
-        yield None
+        yield Unreachable(user_or_problem)
         return
     name = f"cg_test_{os.getpid()}_{secrets.token_hex(3)}"
     with conn:
@@ -66,12 +77,15 @@ def pg_schema_url(database_url: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Any, pg_database: str | None) -> str:
+def store_url(request: pytest.FixtureRequest, tmp_path: Any, pg_database: str | Unreachable) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'changegate.db'}"
-    if pg_database is None:
-        pytest.skip(f"no PostgreSQL answers on {PG_HOST}:{PG_PORT} (users {', '.join(PG_USERS)}, database test): "
-                    "the PostgreSQL half of the store tests did not run")
+    if isinstance(pg_database, Unreachable):
+        missing = (f"no PostgreSQL answers on {PG_HOST}:{PG_PORT} (users {', '.join(PG_USERS)}, database test: "
+                   f"{pg_database.problem})")
+        if postgresql_required():
+            pytest.fail(f"{missing}: on CI the PostgreSQL half of the store tests must run")
+        pytest.skip(f"{missing}: the PostgreSQL half of the store tests did not run")
     return pg_schema_url(pg_database)
 
 

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from changegate.gate import Checkpoint, judge
-from changegate.service.approvals import ApprovalError, Approvals, Identity
+from changegate.gate import judge
+from changegate.gate.checkpoint import Checkpoint
+from changegate.service.approvals import ApprovalError, Approvals
 from changegate.service.audit import verify
+from changegate.service.identity import Identity
 from changegate.service.store import StoreError, open_store
 from changegate.service.store.tables import chain_head, votes
 
@@ -266,28 +268,28 @@ def test_a_vote_whose_audit_record_fails_is_not_stored(approvals: Approvals, sto
 def test_checkpoint_turns_an_ask_into_a_request_and_an_approval_into_one_allow(store: Any) -> None:
     checkpoint = Checkpoint(store)
     first = checkpoint.check(action(), AGENT)
-    assert first["decision"] == "ask" and first["request"]["status"] == "pending"
-    request_id = first["request"]["id"]
-    assert checkpoint.check(action(), AGENT)["request"]["id"] == request_id  # a retry does not file another
+    assert first.decision == "ask" and first.request["status"] == "pending"
+    request_id = first.request["id"]
+    assert checkpoint.check(action(), AGENT).request["id"] == request_id  # a retry does not file another
     changed = checkpoint.check(action("rm -rf /srv/dat"), AGENT)
-    assert changed["request"]["id"] != request_id  # a changed command is a new request
+    assert changed.request["id"] != request_id  # a changed command is a new request
 
     checkpoint.approvals.approve(request_id, BOB)
     peeked = checkpoint.check(action(), AGENT, peek=True)
-    assert peeked["decision"] == "allow" and peeked["request"]["status"] == "approved"
+    assert peeked.decision == "allow" and peeked.request["status"] == "approved"
     used = checkpoint.check(action(), AGENT)
-    assert used["decision"] == "allow" and used["request"] == {**used["request"], "id": request_id,
+    assert used.decision == "allow" and used.request == {**used.request, "id": request_id,
                                                                  "status": "executed"}
-    assert request_id in used["reasons"][0] and "bob" in used["reasons"][0]
+    assert request_id in used.reasons[0] and "bob" in used.reasons[0]
     again = checkpoint.check(action(), AGENT)
-    assert again["decision"] == "ask" and again["request"]["id"] not in (request_id, changed["request"]["id"])
+    assert again.decision == "ask" and again.request["id"] not in (request_id, changed.request["id"])
     assert verify(store).ok
 
 
 def test_the_credential_names_the_agent_not_the_action(store: Any) -> None:
     checkpoint = Checkpoint(store)
     answer = checkpoint.check(action(agent="someone-else", operator="bob"), AGENT)
-    request = checkpoint.approvals.get(answer["request"]["id"])
+    request = checkpoint.approvals.get(answer.request["id"])
     assert (request.agent, request.operator) == ("claude", "alice")
 
 
@@ -300,8 +302,8 @@ def test_check_wait_returns_allow_once_approved_meanwhile(store: Any) -> None:
         threading.Timer(0.3, checkpoint.approvals.approve, args=(request.id, BOB)).start()
 
     answer = checkpoint.check(action(), AGENT, wait=10, on_pending=approve_soon)
-    assert answer["decision"] == "allow" and answer["request"]["id"] == pending[0]
-    assert answer["request"]["status"] == "executed"
+    assert answer.decision == "allow" and answer.request["id"] == pending[0]
+    assert answer.request["status"] == "executed"
 
 
 def test_check_wait_answers_deny_when_denied_meanwhile(store: Any) -> None:
@@ -311,13 +313,13 @@ def test_check_wait_answers_deny_when_denied_meanwhile(store: Any) -> None:
         threading.Timer(0.2, checkpoint.approvals.deny, args=(request.id, BOB, "use a narrower path")).start()
 
     answer = checkpoint.check(action(), AGENT, wait=10, on_pending=deny_soon)
-    assert answer["decision"] == "deny"
-    assert "denied by bob: use a narrower path" in answer["reasons"][0]
+    assert answer.decision == "deny"
+    assert "denied by bob: use a narrower path" in answer.reasons[0]
 
 
 def test_check_wait_times_out_as_ask(store: Any) -> None:
     answer = Checkpoint(store).check(action(), AGENT, wait=0.3)
-    assert answer["decision"] == "ask" and answer["request"]["status"] == "pending"
+    assert answer.decision == "ask" and answer.request["status"] == "pending"
 
 
 # --- fail closed when the store is down ----------------------------------------------------------------
@@ -326,15 +328,15 @@ def test_a_dead_store_denies_asks_and_changes_but_lets_reads_through(tmp_path: A
     dead = open_store("postgresql+psycopg://postgres@127.0.0.1:1/nothing", migrate=False)
     checkpoint = Checkpoint(dead)
     asked = checkpoint.check(action(), AGENT)
-    assert asked["decision"] == "deny" and "store" in asked["error"]
-    assert "approvals need the store" in asked["reasons"][0]
+    assert asked.decision == "deny" and "store" in asked.error
+    assert "approvals need the store" in asked.reasons[0]
     change = checkpoint.check(action("touch notes.txt"), AGENT)
     assert judge(action("touch notes.txt")).verdict.decision == "allow"
-    assert change["decision"] == "deny" and "audit log cannot be written" in change["reasons"][0]
+    assert change.decision == "deny" and "audit log cannot be written" in change.reasons[0]
     read = checkpoint.check(action("ls -la"), AGENT)
-    assert read["decision"] == "allow" and "could not be recorded" in read["warning"]
+    assert read.decision == "allow" and "could not be recorded" in read.warning
     denied = checkpoint.check(action("rm -rf /"), AGENT)
-    assert denied["decision"] == "deny"
+    assert denied.decision == "deny"
 
 
 # --- the CLI: check --wait, approvals approve --as (local store) -------------------------------------------

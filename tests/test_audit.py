@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from changegate.gate import Checkpoint
+from changegate.gate.checkpoint import Checkpoint
 from changegate.service.accounts import Accounts
-from changegate.service.approvals import Approvals, Identity
+from changegate.service.approvals import Approvals
 from changegate.service.audit import AuditLog, AuditWriter, Entry, scrub, scrub_text, verify
+from changegate.service.identity import Identity
 from changegate.service.store.tables import GENESIS_HASH, audit, chain_head, requests
 
 AGENT = Identity("agent", "claude", "agent", operator="alice")

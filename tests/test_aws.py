@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -264,6 +267,37 @@ def test_the_config_read_binds_the_approval(tmp_path: Path) -> None:
     write_aws_config(tmp_path, "[profile ops]\nrole_arn = arn:aws:iam::333333333333:role/ops\n")
     second = in_home("aws ec2 terminate-instances --instance-ids i-1", tmp_path, {"AWS_PROFILE": "ops"})
     assert first.action_hash != second.action_hash
+
+
+# a config that is not a regular file (the gate's own stdin, a FIFO nobody writes to) is not read: reading it
+# would block the gate until its hook times out, or swallow the hook's input
+DECIDE_WITH_STDIN_OPEN = """
+import sys, time
+from tests.conftest import shell
+started = time.perf_counter()
+verdict = shell(sys.argv[1])
+print(verdict.decision, verdict.effects[0].environment, time.perf_counter() - started)
+"""
+
+
+@pytest.mark.parametrize("config", ["/dev/stdin", "fifo"])
+@pytest.mark.parametrize(("command", "decision"), [("aws s3 ls", "allow"), ("aws s3 rm s3://b/k", "ask")])
+def test_a_config_that_is_not_a_regular_file_is_not_read(tmp_path: Path, config: str, command: str,
+                                                          decision: str) -> None:
+    if config == "fifo":
+        config = str(tmp_path / "config")
+        os.mkfifo(config)
+    root = Path(__file__).resolve().parents[1]
+    with subprocess.Popen([sys.executable, "-c", DECIDE_WITH_STDIN_OPEN, f"AWS_CONFIG_FILE={config} {command}"],
+                          cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as child:
+        try:
+            child.wait(timeout=60)  # stdin stays open: a read of /dev/stdin would never end
+        finally:
+            child.kill()
+        assert child.stdout is not None
+        got, environment, seconds = child.stdout.read().split()
+    assert float(seconds) < 2
+    assert (got, environment) == (decision, "unknown")
 
 
 def test_profile_mapped_to_dev_by_policy_may_create(tmp_path: Path) -> None:

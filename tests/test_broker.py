@@ -188,7 +188,7 @@ def server(gate: Gate, tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 
 def test_remote_mode_decides_on_the_server_and_runs_here(gate: Gate, server: dict[str, Any], tmp_path: Path) -> None:
-    from changegate.service.approvals import Identity
+    from changegate.service.identity import Identity
 
     target = make_tree(tmp_path / "data")
     env = gate.env(CHANGEGATE_URL=server["url"], CHANGEGATE_TOKEN=server["token"])

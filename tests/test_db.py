@@ -89,6 +89,17 @@ def test_psql_conninfo_and_local_socket() -> None:
     assert shell('psql -h /var/run/postgresql -d app -c "DROP TABLE t"').decision == "allow"
 
 
+def test_a_host_on_the_local_network_is_placed_like_curl_places_it() -> None:
+    """`db.local` is a machine on the LAN, not this one: psql and curl agree that nothing says which
+    environment it is, so both are unknown (treated as prod), not dev."""
+    verdict = shell("psql -h db.local -c 'DELETE FROM users'")
+    effect = one(verdict, "delete")
+    assert (effect.resource, effect.environment) == ("sql:db.local/dev/table/users", "unknown")
+    assert verdict.decision == "ask"
+    curl = shell("curl -X DELETE http://db.local/users/1")
+    assert {e.environment for e in curl.effects if e.operation == "delete"} == {"unknown"}
+
+
 def test_psql_file_is_read(tmp_path: Path) -> None:
     (tmp_path / "migrate.sql").write_text("BEGIN;\nALTER TABLE users DROP COLUMN email;\nCOMMIT;\n")
     verdict = shell("psql -h db.prod.internal -d app -f migrate.sql", cwd=str(tmp_path))
@@ -98,9 +109,18 @@ def test_psql_file_is_read(tmp_path: Path) -> None:
 
 
 def test_psql_file_that_cannot_be_read_asks(tmp_path: Path) -> None:
-    verdict = shell("psql -h localhost -d app -f missing.sql", cwd=str(tmp_path))
+    (tmp_path / "migrate.sql").mkdir()
+    verdict = shell("psql -h localhost -d app -f migrate.sql", cwd=str(tmp_path))
     assert verdict.decision == "ask"
     assert any("sql-unread" in e.tags for e in verdict.effects)
+
+
+def test_psql_file_that_does_not_exist_runs_nothing_locally_and_is_unread_against_prod(tmp_path: Path) -> None:
+    verdict = shell("psql -h localhost -d app -f missing.sql", cwd=str(tmp_path))
+    assert verdict.decision == "allow"
+    assert [e.tags for e in verdict.effects] == [("absent-program",)]
+    verdict = shell("psql -h db.prod.internal -d app -f missing.sql", cwd=str(tmp_path))
+    assert verdict.decision == "ask" and [e.tags for e in verdict.effects] == [("absent-here",)]
 
 
 def test_redirected_file_arrives_as_stdin(tmp_path: Path) -> None:
@@ -241,7 +261,9 @@ def test_sqlite_dot_commands(command: str, decision: str) -> None:
     ("echo FLUSHALL | redis-cli -h prod-redis", "ask", 2),
     ("redis-cli -h prod-cache CONFIG SET dir /var/spool/cron", "ask", 1),
     ("redis-cli -h prod-cache --scan --pattern 'sess*'", "allow", 0),
-    ("redis-cli -h prod-cache EVAL 'return 1' 0", "ask", 1),
+    ("redis-cli -h prod-cache EVAL 'return 1' 0", "allow", 0),
+    ("redis-cli -h prod-cache EVAL 'return redis.call(ARGV[1])' 0 FLUSHALL", "ask", 1),
+    ("redis-cli -h prod-cache EVAL \"return redis.call('FLUSHALL')\" 0", "ask", 2),
     ("redis-cli -h prod-cache FROBNICATE", "ask", 1),
 ])
 def test_redis(command: str, decision: str, approvals: int) -> None:
@@ -249,10 +271,11 @@ def test_redis(command: str, decision: str, approvals: int) -> None:
     assert (verdict.decision, verdict.approvals_required) == (decision, approvals), verdict.reasons
 
 
-def test_redis_keys_from_a_pipe_are_many() -> None:
+def test_redis_keys_from_a_pipe_are_all_of_them() -> None:
     verdict = shell("redis-cli -h prod-cache --scan --pattern 'sess*' | xargs redis-cli -h prod-cache DEL")
     effect = one(verdict, "delete")
-    assert effect.scope == "many" and effect.resource.endswith("/key/*")
+    assert effect.scope == "all" and effect.resource.endswith("/key/*") and "dynamic" in effect.tags
+    assert verdict.approvals_required == 2
 
 
 # --- mongosh ------------------------------------------------------------------------------------------------------
@@ -274,7 +297,7 @@ def test_mongo(command: str, operation: str, scope: str, environment: str) -> No
 
 def test_mongo_reads_and_opaque_code() -> None:
     assert shell("mongosh localhost/shop --eval 'printjson(db.users.find().toArray())'").decision == "allow"
-    assert shell("mongosh localhost/shop --eval 'load(\"evil.js\")'").decision == "ask"
+    assert shell("mongosh localhost/shop --eval 'load(script)'").decision == "ask"
     assert shell("mongosh mongodb://db.prod.internal/shop --eval 'db.users.aggregate([{$out: \"x\"}])'"
                  ).decision == "ask"
 

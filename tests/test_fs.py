@@ -27,7 +27,7 @@ def test_ordinary_work_in_the_workspace_is_allowed(command: str) -> None:
     ("rm -rf /srv/data", "ask"), ("rm -rf ~/projects/old", "ask"), ("rm -rf ../sibling", "ask"),
     ("rm -rf .", "ask"), ("rm -rf *", "ask"), ("shred -u /dev/sda", "deny"), ("wipefs -a /dev/nvme0n1", "deny"),
     ("chown -R nobody /", "deny"), ("chmod -R 000 ~", "deny"), ("chmod 600 ~/.ssh/id_rsa", "ask"),
-    ("truncate -s 0 /var/lib/app/db.sqlite", "ask"), ("echo x > /etc/hosts", "deny"),
+    ("truncate -s 0 /var/lib/app/db.sqlite", "deny"), ("echo x > /etc/hosts", "deny"),
     ("echo x >> /etc/hosts", "ask"), ("echo 'alias ls=rm' >> ~/.bashrc", "ask"),
     ("find /tmp -mindepth 1 -delete", "ask"), ("rsync -a --delete src/ /srv/www/", "ask"),
 ])

@@ -124,3 +124,14 @@ def test_bq_query_that_drops_a_table_loses_data() -> None:
     verdict = shell("bq query --use_legacy_sql=false 'DROP TABLE ds.orders'")
     [effect] = effects(verdict, "delete")
     assert effect.data_loss
+
+
+def test_words_after_a_double_dash_are_the_remote_command_not_names() -> None:
+    [effect] = shell("gcloud compute ssh vm-1 --zone z -- sudo systemctl restart app").effects
+    assert effect.operation == "host_control"
+    assert effect.resource.endswith("/compute/vm-1") and effect.scope == "one"
+
+
+def test_short_flags_may_be_bundled() -> None:
+    [effect] = effects(shell("gcloud compute instances delete vm-1 -qz us-central1-a"), "delete")
+    assert "no-prompt" in effect.tags

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import changegate.understand.commands.gh  # noqa: F401  (compiled before the first timed analysis)
+import changegate.understand.commands.vcs.gh  # noqa: F401  (compiled before the first timed analysis)
 from changegate.gate import evaluate
 from changegate.policy import load_policy
 from tests.conftest import effects, shell

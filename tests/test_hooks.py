@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from changegate.gate import contract, evaluate
+from changegate.gate import evaluate
 from changegate.integrations import hook
 from changegate.integrations.codex import parse_patch
 from tests.fake_server import FakeServer
@@ -391,8 +391,8 @@ def shell_payload(agent: str, command: str) -> dict[str, Any]:
 @pytest.mark.parametrize("agent", sorted(CASES))
 def test_every_agent_gets_the_gates_decision(agent: str) -> None:
     for command in (SAFE, SECRET, CATASTROPHE):
-        expected = contract(evaluate({"type": "shell", "command": command, "cwd": WORKSPACE,
-                                      "env": dict(os.environ)}))["decision"]
+        expected = evaluate({"type": "shell", "command": command, "cwd": WORKSPACE,
+                             "env": dict(os.environ)}).decision
         call = parsed(agent, shell_payload(agent, command))
         outcome = hook.decide_call(call, hook.AGENT_MODULES[agent] in ("claude_code", "cursor"),
                                    time.monotonic() + 5)

@@ -77,11 +77,12 @@ def test_apply_destroy_is_destroy() -> None:
 
 # --- apply ------------------------------------------------------------------------------------------------------
 
-def test_apply_without_a_plan_is_unknown_changes_and_says_how_to_give_the_plan() -> None:
+def test_apply_without_a_plan_is_unseen_changes_and_says_how_to_give_the_plan() -> None:
+    """Understood, not unknown: it changes (and may destroy) what the configuration says, unseen."""
     verdict = shell("terraform apply -auto-approve", env={"TF_WORKSPACE": "prod"})
     assert verdict.decision == "ask" and verdict.approvals_required == 1
     (effect,) = verdict.effects
-    assert effect.operation == "unknown" and "unknown-changes" in effect.tags
+    assert effect.operation == "replace" and "unseen-changes" in effect.tags
     assert any("terraform show -json tf.plan > tf.plan.json" in s for s in verdict.suggestions)
 
 
@@ -105,7 +106,7 @@ def test_a_plan_json_older_than_the_plan_file_is_not_trusted(tmp_path: Path) -> 
     os.utime(cwd / "tf.plan.json", (1_000_000, 1_000_000))
     verdict = shell("terraform apply tf.plan", cwd=str(cwd), env={"TF_WORKSPACE": "prod"})
     (effect,) = verdict.effects
-    assert "unknown-changes" in effect.tags and "older one" in effect.summary
+    assert "unseen-changes" in effect.tags and "older one" in effect.summary
 
 
 def test_the_plan_json_binds_the_action_hash(tmp_path: Path) -> None:
@@ -122,7 +123,7 @@ def test_the_plan_json_binds_the_action_hash(tmp_path: Path) -> None:
 
 def test_replace_flag_is_a_replace_of_that_address() -> None:
     verdict = shell("terraform apply -replace=aws_db_instance.main", env={"TF_WORKSPACE": "prod"})
-    (replaced,) = effects(verdict, "replace")
+    (replaced,) = [e for e in effects(verdict, "replace") if "unseen-changes" not in e.tags]
     assert replaced.resource == "tf:prod/aws_db_instance.main" and replaced.data_loss
     assert verdict.approvals_required == 2
 

@@ -108,10 +108,11 @@ def test_forced_deletes_are_tagged_and_say_how_to_be_gentler() -> None:
     assert any("gracefully" in s for s in verdict.suggestions)
 
 
-def test_names_only_known_at_run_time_are_many() -> None:
+def test_names_only_known_at_run_time_are_every_one_the_listing_gives() -> None:
     verdict = shell("kubectl delete $(kubectl get pods -o name) --context prod")
     (effect,) = effects(verdict, "delete")
-    assert effect.scope == "many"
+    assert effect.scope == "all"
+    assert verdict.approvals_required == 2
 
 
 @pytest.mark.parametrize(("command", "decision"), [

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-import changegate.understand.commands.net as net  # compiled before the first timed analysis
+import changegate.understand.commands.net.curl  # noqa: F401  (compiled before the first timed analysis)
+from changegate.understand.commands.net.common import parse_target
+from changegate.understand.commands.net.payloads import service_of
+from changegate.understand.lex.graphql import graphql_operations
 from tests.conftest import effects, shell
 
 
@@ -230,21 +233,21 @@ def test_interactive_telnet_cannot_be_seen() -> None:
 # --- pieces ----------------------------------------------------------------------------------------------
 
 def test_parse_target_reads_bare_hosts_and_httpie_shorthand() -> None:
-    assert net.parse_target("example.com/x").host == "example.com"
-    local = net.parse_target(":3000/api")
+    assert parse_target("example.com/x").host == "example.com"
+    local = parse_target(":3000/api")
     assert (local.host, local.port, local.path) == ("localhost", 3000, "/api")
 
 
 def test_graphql_operations_skip_strings_arguments_and_aliases() -> None:
     doc = 'mutation Wipe { a: projectDelete(id: "x { y }") { ok } other: issueCreate(title: "}") { id } }'
-    assert net.graphql_operations(doc) == [("mutation", ["projectDelete", "issueCreate"])]
-    assert net.graphql_operations("{ viewer { login } }") == [("query", ["viewer"])]
+    assert graphql_operations(doc) == [("mutation", ["projectDelete", "issueCreate"])]
+    assert graphql_operations("{ viewer { login } }") == [("query", ["viewer"])]
 
 
 def test_service_of_a_variable_name() -> None:
-    assert net.service_of("GITHUB_TOKEN") == "github"
-    assert net.service_of("GH_PAT") == "github"
-    assert net.service_of("API_TOKEN") == ""
+    assert service_of("GITHUB_TOKEN") == "github"
+    assert service_of("GH_PAT") == "github"
+    assert service_of("API_TOKEN") == ""
 
 
 def test_the_container_engines_api_is_root_on_the_machine() -> None:

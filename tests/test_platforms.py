@@ -233,3 +233,62 @@ def test_unknown_verbs_are_not_understood() -> None:
 ])
 def test_rclone(command: str, decision: str) -> None:
     assert shell(command).decision == decision
+
+
+@pytest.mark.parametrize("command", [
+    "rclone purge prod-s3:shop-prod-backups",
+    "rclone purge prod-s3:",
+    "restic forget --prune --keep-last 0",
+    "restic -r s3:s3.amazonaws.com/backups forget --keep-daily 0 --keep-last 0 --prune",
+    "mc rb --force --dangerous prod",
+    "mc rb --force prod/backups",
+    "consul kv delete -recurse ''",
+    "etcdctl del --prefix ''",
+    "etcdctl del '' --from-key",
+])
+def test_deleting_a_whole_store_is_everything_and_needs_two(command: str) -> None:
+    verdict = shell(command)
+    assert [e.scope for e in effects(verdict, "delete")] == ["all"]
+    assert verdict.approvals_required == 2
+
+
+def test_whole_store_deletes_are_whole_environments() -> None:
+    for command in ("consul kv delete -recurse ''", "etcdctl del --prefix ''", "mc rb --force --dangerous prod",
+                    "rclone purge prod-s3:"):
+        assert all(e.whole_environment for e in effects(shell(command), "delete")), command
+    assert not any(e.whole_environment for e in effects(shell("consul kv delete -recurse app/"), "delete"))
+
+
+def test_purging_a_path_inside_a_bucket_is_not_the_bucket() -> None:
+    assert [e.scope for e in effects(shell("rclone purge prod-s3:b/dir"), "delete")] == ["one"]
+    assert [e.scope for e in effects(shell("restic forget --keep-last 1 --prune"), "delete")] == ["many"]
+
+
+def test_heroku_psql_runs_its_sql_on_the_apps_database() -> None:
+    verdict = shell("heroku pg:psql -c 'DROP TABLE users' -a shop-prod")
+    assert [(e.operation, e.environment, e.kind) for e in verdict.effects] == [("delete", "prod", "table")]
+    assert shell("heroku pg:psql -c 'select 1' -a shop-prod").decision == "allow"
+
+
+@pytest.mark.parametrize("command", ["heroku pg:psql -a shop-dev", "fly postgres connect -a app-dev",
+                                     "railway connect -e development"])
+def test_an_interactive_session_on_dev_is_ordinary_work(command: str) -> None:
+    verdict = shell(command)
+    assert [e.tags for e in verdict.effects] == [("interactive", "unseen-changes")]
+    assert verdict.decision == "allow"
+    assert shell(command.replace("dev", "prod").replace("development", "production")).decision == "ask"
+
+
+def test_borg_with_lock_runs_its_command() -> None:
+    assert shell("borg with-lock /srv/repo rm -rf /").decision == "deny"
+    assert shell("borg with-lock /srv/repo ls /srv").decision == "allow"
+
+
+def test_netlify_api_is_placed_by_its_method() -> None:
+    assert [e.operation for e in shell("netlify api listSites").effects] == ["read"]
+    assert [e.operation for e in shell("netlify api deleteSite --data '{\"site_id\": \"x\"}'").effects] == ["delete"]
+    assert shell("netlify api frobnicate").effects[0].operation == "unknown"
+
+
+def test_firebase_indexes_are_a_read() -> None:
+    assert shell("firebase firestore:indexes --project shop-prod").decision == "allow"

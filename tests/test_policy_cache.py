@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from changegate.policy import PolicyError, load_policy
+from changegate.policy import PolicyError, compile_policy, load_policy
 from changegate.policy.cache import SUFFIX, cache_key, cache_path, disk_cached
 
 POLICY = """\
@@ -86,13 +86,13 @@ def test_a_foreign_or_damaged_entry_is_ignored(tmp_path: Path) -> None:
         calls.append(p)
         return load_policy.__wrapped__(p)  # type: ignore[attr-defined]
 
-    cached = disk_cached(loader)  # type: ignore[arg-type]
+    cached = disk_cached(compile_policy)(loader)  # type: ignore[arg-type]
     assert cached(path).rules[-1].id == "allow-scratch-deletes"
     assert calls == [path]  # parsed, not decoded
     [entry] = entries(path)
     os.chmod(entry, 0o666)  # writable by anyone: not trusted
     calls.clear()
-    disk_cached(loader)(path)  # type: ignore[arg-type]
+    disk_cached(compile_policy)(loader)(path)  # type: ignore[arg-type]
     assert calls == [path]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import changegate.understand.commands.publish  # noqa: F401  (compiled before the first timed analysis)
+import changegate.understand.commands.publish.base  # noqa: F401  (compiled before the first timed analysis)
 from changegate.gate import evaluate
 from changegate.model import Verdict
 from tests.conftest import effects, shell

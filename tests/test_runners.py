@@ -32,7 +32,8 @@ def test_sudo_marks_effects_elevated() -> None:
 def test_sudo_without_a_command_opens_a_root_shell() -> None:
     verdict = shell("sudo -i")
     assert verdict.decision == "ask"
-    assert effects(verdict, "host_control")
+    (effect,) = effects(verdict, "unknown")  # what is typed into an interactive shell cannot be seen
+    assert "interactive" in effect.tags and "elevated" in effect.tags
 
 
 def test_env_without_command_prints_secrets() -> None:

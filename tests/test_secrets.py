@@ -167,3 +167,15 @@ def test_unknown_subcommand_is_not_understood() -> None:
     verdict = shell("vault frobnicate", env=VAULT)
     assert verdict.decision == "ask"
     assert "not-understood" in verdict.effects[0].tags
+
+
+def test_disabling_a_secrets_engine_loses_every_secret_in_it() -> None:
+    [effect] = shell("vault secrets disable secret/").effects
+    assert (effect.scope, effect.whole_environment, effect.data_loss) == ("all", True, True)
+
+
+@pytest.mark.parametrize("command", ["aws-vault exec prod", "doppler run", "bw serve", "aws-vault proxy"])
+def test_shells_and_servers_with_secrets_are_understood(command: str) -> None:
+    verdict = shell(command)
+    assert verdict.effects and all(e.operation != "unknown" for e in verdict.effects)
+    assert verdict.decision == "ask"

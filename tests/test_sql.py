@@ -236,8 +236,10 @@ def test_copy_from_a_server_file_reads_it() -> None:
     assert ops(sql_findings("COPY t FROM STDIN", "postgres")) == {"create"}
 
 
-def test_do_blocks_are_opaque_and_functions_in_untrusted_languages_run_os_code() -> None:
-    assert ops(sql_findings("DO $$ BEGIN DELETE FROM t; END $$", "postgres")) == {"execute_opaque"}
+def test_do_blocks_are_followed_and_functions_in_untrusted_languages_run_os_code() -> None:
+    assert ops(sql_findings("DO $$ BEGIN DELETE FROM t; END $$", "postgres")) == {"delete"}
+    assert ops(sql_findings("DO $$ BEGIN EXECUTE v_sql; END $$", "postgres")) == {"execute_opaque"}
+    assert ops(sql_findings("DO LANGUAGE plperlu $$ system('x') $$", "postgres")) == {"execute_opaque"}
     assert ops(sql_findings("CREATE FUNCTION f() RETURNS int LANGUAGE plpython3u AS $$ import os $$",
                             "postgres")) == {"execute_opaque"}
     (stored,) = sql_findings("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$", "postgres")

@@ -329,6 +329,22 @@ def test_kubernetes_deletes_are_saved_and_reapplied(gate: Gate, tmp_path: Path) 
     assert "clusterIP" not in service["spec"] and service["spec"]["ports"] == [{"port": 80}]
 
 
+def test_kubectl_is_read_with_its_own_options_table(tmp_path: Path) -> None:
+    """The planner reads kubectl's words with kubectl's own tables, so an option it never names itself
+    (`--kuberc FILE`, which takes a value) cannot hide the delete: the namespace is still saved first."""
+    from changegate.broker.undo.kube import KubeKeeper
+    from tests.conftest import shell
+
+    argv = ["kubectl", "--kuberc", str(tmp_path / "kuberc"), "--context", "prod", "delete", "ns", "payments"]
+    verdict = shell(" ".join(argv))
+    the_plan = undo.plan(argv, str(tmp_path), verdict.effects, undo.Tools(env={}))
+    [keeper] = the_plan.keepers
+    assert isinstance(keeper, KubeKeeper)
+    assert keeper.globals == argv[1:5] and keeper.get_args == ["ns", "payments"]
+    assert keeper.namespaces == ["payments"]
+    assert any("volumes" in line for line in the_plan.lost)
+
+
 def approving_tools(gate: Gate, env: dict[str, str]) -> undo.Tools:
     """Tools whose gated steps are approved by a person as soon as they ask (what an operator would do)."""
     def step(argv: list[str], cwd: str) -> int:

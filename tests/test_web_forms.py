@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 
 from changegate.server import Settings, create_app, views
 from changegate.server.sessions import SESSION_COOKIE, Sessions
-from changegate.service.approvals import Identity, Request, Vote
+from changegate.service.approvals import Request, Vote
+from changegate.service.identity import Identity
 
 PASSWORD = "correct horse battery"
 COMMAND = "kubectl delete namespace payments --context prod-eu"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from changegate.version import __version__ as __version__
 
 if TYPE_CHECKING:
     from changegate.sdk import Denied as Denied
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    # `from changegate import Gate` without paying for the SDK on every hook call
+    # lazy: every `changegate.*` import runs this file, and the hooks must not pay for the SDK (inspect, pathlib)
     if name in ("Gate", "Denied", "PendingApproval"):
         from changegate import sdk
 

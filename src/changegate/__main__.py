@@ -12,10 +12,11 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["hook"]:
+        # before Typer and Rich are imported: the hook runs on every agent tool call
         from changegate.integrations.hook import main as hook_main
 
         return int(hook_main(args[1:]))
-    from changegate.cli import run
+    from changegate.cli import run  # Typer: for everything but the hook
 
     return run(args)
 

@@ -22,7 +22,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from changegate.model import looks_secret, redact_value
+from changegate.model import redacted_env
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
@@ -39,12 +39,6 @@ class Refused(Exception):
         self.status = status
 
 
-def outgoing_env(env: dict[str, Any]) -> dict[str, str]:
-    """The agent's environment as sent to the server: values of secret-looking variables replaced by a
-    digest (the server needs names like AWS_PROFILE and KUBECONFIG, never a token's value)."""
-    return {str(k): (redact_value(str(v)) if looks_secret(str(k)) else str(v)) for k, v in env.items()}
-
-
 class Client:
     def __init__(self, url: str, token: str, timeout: float = 5.0, *, basic: tuple[str, str] | None = None) -> None:
         self.url = url.rstrip("/")
@@ -57,7 +51,7 @@ class Client:
     def check(self, action: dict[str, Any], wait: float = 0) -> dict[str, Any]:
         """Decide an action on the server; with `wait`, block up to that many seconds for an approval."""
         if isinstance(action.get("env"), dict):
-            action = {**action, "env": outgoing_env(action["env"])}
+            action = {**action, "env": redacted_env(action["env"])}
         body: dict[str, Any] = {"action": action}
         if wait:
             body["wait"] = wait

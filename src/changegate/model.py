@@ -136,6 +136,12 @@ def redact_value(value: str) -> str:
     return "redacted:sha256:" + hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
+def redacted_env(env: dict[str, Any]) -> dict[str, str]:
+    """An environment as it leaves this machine: the values of secret-looking variables replaced by their
+    digest (a server judges by names like AWS_PROFILE and KUBECONFIG, never by a token's value)."""
+    return {str(k): (redact_value(str(v)) if looks_secret(str(k)) else str(v)) for k, v in env.items()}
+
+
 def canonical_action(action: Action, consulted: dict[str, str] | None = None) -> dict[str, Any]:
     """The action as approvals bind to it: identity fields dropped, `env` reduced to what understanding
     consulted (plus the config facts it read, e.g. a kubeconfig's current context), secrets redacted."""
@@ -160,11 +166,3 @@ def action_hash(action: Action, consulted: dict[str, str] | None = None) -> str:
 def hash_canonical(doc: dict[str, Any]) -> str:
     """The action hash of an action already in canonical form."""
     return hashlib.sha256(canonical_json(doc)).hexdigest()
-
-
-ACTION_DECODER = msgspec.json.Decoder(Action)
-
-
-def action_from_builtins(doc: Any) -> Action:
-    """Build an Action from parsed JSON, with a readable error for a malformed one."""
-    return msgspec.convert(doc, Action)

@@ -29,11 +29,16 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
-if TYPE_CHECKING:
-    from changegate.model import Action
-    from changegate.policy import Policy
+import msgspec
+
+from changegate.answer import Answer
+from changegate.client import Client, Unreachable
+from changegate.gate import judge
+from changegate.model import Action
+from changegate.policy import Policy, load_policy
+from changegate.service.spool import spool_decision
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_ARGUMENT_DEPTH = 8
@@ -144,13 +149,10 @@ class Gate:
         doc = self.action(action)
         if self.url:
             return self._remote(doc, wait)
-        from changegate.gate import contract, judge
-        from changegate.service.spool import spool_decision
-
         judgement = judge(doc, self.policy())
-        answer = contract(judgement.verdict)
+        answer = Answer.of(judgement.verdict)
         spool_decision(answer, judgement, via="sdk")
-        return Check.from_contract(answer)
+        return Check.from_contract(answer.contract())
 
     def require(self, action: Action | Mapping[str, Any] | str, *, wait: float = 0) -> Check:
         """The allow, or raise: `Denied` for a deny, `PendingApproval` for an ask."""
@@ -232,8 +234,6 @@ class Gate:
         elif isinstance(action, Mapping):
             doc = dict(action)
         else:
-            import msgspec
-
             doc = msgspec.to_builtins(action)
         doc.setdefault("cwd", self.cwd or os.getcwd())
         doc.setdefault("env", self.env if self.env is not None else dict(os.environ))
@@ -242,15 +242,11 @@ class Gate:
 
     def policy(self) -> Policy | None:
         if self._policy is None and self._policy_source is not None:
-            from changegate.policy import Policy, load_policy
-
             source = self._policy_source
             self._policy = source if isinstance(source, Policy) else load_policy(Path(source))
         return self._policy
 
     def _remote(self, doc: dict[str, Any], wait: float) -> Check:
-        from changegate.client import Client, Unreachable
-
         assert self.url is not None
         try:
             answer = Client(self.url, self.token, timeout=self.timeout).check(doc, wait=wait)

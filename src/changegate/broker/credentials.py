@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from changegate.broker.session_policy import session_policy
 from changegate.model import Effect
+from changegate.state import state_dir
 
 KEY_ENV = "CHANGEGATE_SECRET_KEY"
 KEY_FILE = "secret.key"
@@ -164,12 +166,8 @@ class Vault:
     """The profiles in the gate's state directory."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        if directory is None:
-            from changegate.state import state_dir
-
-            directory = state_dir()
-        self.directory = directory
-        self.path = directory / PROFILES_FILE
+        self.directory = directory if directory is not None else state_dir()
+        self.path = self.directory / PROFILES_FILE
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -445,8 +443,6 @@ def inject(child: ChildEnvironment, vault: Vault, profile: Profile, *, argv: Seq
     """Put a profile's credentials into the child's environment (files into its private directory)."""
     secrets = vault.secrets(profile)
     if profile.kind == "aws-sts":
-        from changegate.broker.session_policy import session_policy
-
         policy = session_policy(argv, effects)
         minted = mint_aws(profile, secrets, policy, session_name)
         child.env.update(minted)

@@ -32,18 +32,24 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
+from changegate.answer import Answer, Judgement
 from changegate.broker import credentials, undo
-from changegate.model import Action, Effect
+from changegate.broker.shims import ShimError, path_without_shims, resolve
+from changegate.gate import judge
+from changegate.gate.remote import check_remote, remote_target
+from changegate.model import Action, Effect, Verdict
+from changegate.policy import Policy, PolicyError, load_policy
+from changegate.service.identity import Identity
+from changegate.service.spool import spool_decision, spool_entry
+from changegate.state import state_dir_name
 
 if TYPE_CHECKING:
-    from changegate.gate import Judgement
-    from changegate.policy import Policy
-    from changegate.service.approvals import Identity, Request
+    from changegate.service.approvals import Request
     from changegate.service.store import Store
 
 EXIT_ASK, EXIT_DENY, EXIT_FAILURE, EXIT_USAGE, EXIT_NOT_FOUND = 10, 20, 1, 2, 127
@@ -181,8 +187,6 @@ class Run:
                 self.store.dispose()
 
     def run(self) -> int:
-        from changegate.broker.shims import ShimError, path_without_shims, resolve
-
         request = self.request
         if not request.argv:
             raise RunError("give the command to run after --", EXIT_USAGE)
@@ -198,18 +202,15 @@ class Run:
         judgement = self.judge()
         plan = self.plan(judgement, child_path)
         answer = self.decide(plan)
-        if answer["decision"] == "deny":
+        if answer.decision == "deny":
             self.denied(answer)
             return EXIT_DENY
-        if answer["decision"] == "ask":
+        if answer.decision == "ask":
             self.pending(answer)
             return EXIT_ASK
         return self.allowed(answer, program, child_path, judgement, plan, depth)
 
     def judge(self) -> Judgement:
-        from changegate.gate import judge
-        from changegate.policy import PolicyError, load_policy
-
         try:
             policy: Policy = load_policy(self.policy_path)
         except PolicyError as exc:
@@ -234,53 +235,40 @@ class Run:
 
     # --- deciding --------------------------------------------------------------------------------------
 
-    def decide(self, plan: undo.Plan) -> dict[str, Any]:
+    def decide(self, plan: undo.Plan) -> Answer:
         action = self.action(plan.note())
         doc = msgspec.to_builtins(action)
         if self.remote is not None:
-            from changegate.gate import check_remote
-
-            return check_remote(doc, *self.remote, wait=min(self.request.wait, MAX_WAIT_S))
+            return Answer.from_contract(check_remote(doc, *self.remote, wait=min(self.request.wait, MAX_WAIT_S)))
         return self.decide_locally(doc)
 
-    def decide_locally(self, doc: dict[str, Any]) -> dict[str, Any]:
-        from changegate.gate import Checkpoint, contract, judge
-        from changegate.service.spool import spool_decision
-
+    def decide_locally(self, doc: dict[str, Any]) -> Answer:
         # an allow needs no store (no request to find or use): its records go to the audit spool, which the
         # next reader of the log drains into the chain. Every shim call takes this path, and opening the
         # store costs more than the decision.
         judgement = judge(doc, self.judge_policy())
         if judgement.verdict.decision == "allow":
-            answer = contract(judgement.verdict)
+            answer = Answer.of(judgement.verdict)
             if spool_decision(answer, judgement, via="run"):
                 self.spooled = True
                 return answer
+        # SQLAlchemy, only now that the store is needed (see above)
+        from changegate.gate.checkpoint import Checkpoint
         from changegate.service.store import StoreError, open_store
 
         try:
             self.store = open_store()
         except StoreError as exc:
             verdict = judge(doc, None if self.policy_path is None else self.judge_policy()).verdict
-            return store_down(contract(verdict), verdict.effects, str(exc))
+            return store_down(verdict, str(exc))
         checkpoint = Checkpoint(self.store, policy_path=self.policy_path)
         return checkpoint.check(doc, self.identity(), wait=min(self.request.wait, MAX_WAIT_S), peek=True,
                                 on_pending=self.announce)
 
-    @staticmethod
-    def store_hint() -> str:
-        from changegate.state import state_dir_name
-
-        return state_dir_name()
-
     def judge_policy(self) -> Policy:
-        from changegate.policy import load_policy
-
         return load_policy(self.policy_path)
 
     def identity(self) -> Identity:
-        from changegate.service.approvals import Identity
-
         return Identity("agent", self.agent, "agent", operator=getpass.getuser(), via="cli")
 
     def announce(self, request: Request) -> None:
@@ -288,40 +276,41 @@ class Run:
                  f"({request.approvals} of {request.required}); a person approves it with: "
                  f"changegate approvals approve {request.id} --as NAME")
 
-    def denied(self, answer: dict[str, Any]) -> None:
-        self.say(f"denied: {answer.get('summary') or ' '.join(self.request.argv[:3])} (nothing ran)")
-        for reason in answer.get("reasons", []):
+    def denied(self, answer: Answer) -> None:
+        self.say(f"denied: {answer.verdict.summary or ' '.join(self.request.argv[:3])} (nothing ran)")
+        for reason in answer.reasons:
             self.err.write(f"  why: {reason}\n".encode())
-        for suggestion in answer.get("suggestions", []):
+        for suggestion in answer.suggestions:
             self.err.write(f"  instead: {suggestion}\n".encode())
 
-    def pending(self, answer: dict[str, Any]) -> None:
-        request = answer.get("request") or {}
+    def pending(self, answer: Answer) -> None:
+        request = answer.request or {}
         self.say(f"needs approval: request {request.get('id', '?')} ({request.get('approvals', 0)} of "
                  f"{request.get('required', 1)} approvals, expires {request.get('expires_at', '?')}); nothing ran")
-        for reason in answer.get("reasons", []):
+        for reason in answer.reasons:
             self.err.write(f"  why: {reason}\n".encode())
         self.err.write(b"  once approved, run exactly the same command again (or add --wait SECONDS)\n")
 
     # --- running ---------------------------------------------------------------------------------------
 
-    def allowed(self, answer: dict[str, Any], program: str, child_path: str, judgement: Judgement,
+    def allowed(self, answer: Answer, program: str, child_path: str, judgement: Judgement,
                 plan: undo.Plan, depth: int) -> int:
-        approval = answer.get("request") or None
+        approval = answer.request or None
         request_id = approval["id"] if approval else None
+        action_hash = answer.verdict.action_hash
         effects = judgement.verdict.effects
-        child = self.child_environment(program, child_path, effects, request_id or answer.get("action_hash", ""))
+        child = self.child_environment(program, child_path, effects, request_id or action_hash)
         try:
             child.env[DEPTH_ENV] = str(depth + 1)
             tools = undo.Tools(env=child.env)
             snapshot = None
             if (approval or self.request.keep) and not plan.empty:
-                snapshot = self.keep(plan, tools, request_id, answer.get("action_hash", ""))
+                snapshot = self.keep(plan, tools, request_id, action_hash)
             if approval and approval.get("status") == "approved" and not self.consume(answer):
                 if snapshot is not None:
                     undo.discard(snapshot, tools)
                 raise RunError(f"request {request_id} was used by another run a moment ago; nothing ran", EXIT_DENY)
-            started = {"request": request_id, "action_hash": answer.get("action_hash"), "argv": self.request.argv,
+            started = {"request": request_id, "action_hash": action_hash, "argv": self.request.argv,
                        "cwd": self.request.cwd, "program": program, "credentials": child.record(),
                        "snapshot": snapshot.id if snapshot else None}
             self.record("execution.started", started, required=True)
@@ -329,7 +318,7 @@ class Run:
             if snapshot is not None:
                 undo.settle(snapshot, plan, tools)
             self.record("execution.finished", {
-                "request": request_id, "action_hash": answer.get("action_hash"), "exit_code": outcome.exit_code,
+                "request": request_id, "action_hash": action_hash, "exit_code": outcome.exit_code,
                 "duration_s": outcome.duration_s, "stdout": outcome.stdout.record(),
                 "stderr": outcome.stderr.record(), "snapshot": snapshot.id if snapshot else None})
             if snapshot is not None:
@@ -367,27 +356,26 @@ class Run:
         except undo.UndoError as exc:
             raise RunError(str(exc)) from exc
 
-    def consume(self, answer: dict[str, Any]) -> bool:
+    def consume(self, answer: Answer) -> bool:
         """Use the approval this run peeked at (locally; the server used it already in remote mode)."""
         if self.remote is not None or self.store is None:
             return True
-        from changegate.service.approvals import Approvals
+        from changegate.service.approvals import Approvals  # SQLAlchemy: only with a store open (see record)
 
         who = self.identity()
-        return Approvals(self.store).consume(answer["action_hash"], who.name, who.operator or who.name) is not None
+        return Approvals(self.store).consume(answer.verdict.action_hash, who.name, who.operator or who.name) is not None
 
     def record(self, kind: str, data: dict[str, Any], *, required: bool = False) -> None:
         """Append to the audit log. Before the action runs a failure stops it (nothing runs unrecorded); after
         it ran, the failure is reported and the exit code stays the command's."""
         if self.spooled:
-            from changegate.service.spool import spool_entry
-
             if spool_entry(kind, f"agent:{self.agent}", data):
                 return
             if required:
-                raise RunError(f"the audit spool in {self.store_hint()} cannot be written; nothing ran")
+                raise RunError(f"the audit spool in {state_dir_name()} cannot be written; nothing ran")
             self.say(f"could not record {kind} in the audit spool")
             return
+        # SQLAlchemy, only for a run that was not spooled (an allowed run records without it)
         from changegate.service.audit import AuditLog
         from changegate.service.store import StoreError, open_store
 
@@ -401,20 +389,14 @@ class Run:
             self.say(f"could not record {kind} in the local audit log: {exc}")
 
 
-def store_down(answer: dict[str, Any], effects: list[Effect], error: str) -> dict[str, Any]:
+def store_down(verdict: Verdict, error: str) -> Answer:
     """Without the store nothing is recorded: only reads the policy allows may still run."""
-    if answer["decision"] == "allow" and effects and all(e.operation == "read" for e in effects):
+    answer = Answer.of(verdict)
+    if answer.decision == "deny" or (answer.decision == "allow" and answer.changes_nothing):
         return answer
-    if answer["decision"] == "deny":
-        return answer
-    return {**answer, "decision": "deny", "error": f"store unavailable: {error}",
-            "reasons": [f"the store is unavailable ({error}): approvals and the audit log need it, so nothing "
-                        "that changes anything runs", *answer.get("reasons", [])]}
-
-
-def remote_target(env: dict[str, str]) -> tuple[str, str] | None:
-    url = env.get("CHANGEGATE_URL", "").strip()
-    return (url, env.get("CHANGEGATE_TOKEN", "").strip()) if url else None
+    return replace(answer, decision="deny", error=f"store unavailable: {error}", reasons=[
+        f"the store is unavailable ({error}): approvals and the audit log need it, so nothing that changes "
+        "anything runs", *answer.reasons])
 
 
 def run(request: RunRequest, *, out: BinaryIO | None = None, err: BinaryIO | None = None) -> int:
@@ -450,8 +432,6 @@ def gated_step(base: RunRequest) -> Callable[[list[str], str], int]:
 def undo_tools(base: RunRequest) -> Iterator[undo.Tools]:
     """The tools `changegate undo` works with: the caller's environment without credentials, for local
     work; the gate for anything else."""
-    from changegate.broker.shims import path_without_shims
-
     child = credentials.child_environment(base.env, path=path_without_shims(base.env.get("PATH", "")))
     try:
         yield undo.Tools(env=child.env, gated=gated_step(base))

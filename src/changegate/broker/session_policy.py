@@ -54,8 +54,10 @@ def session_policy(argv: Sequence[str], effects: Iterable[Effect] = ()) -> dict[
     """The session policy for an `aws` argv, or None when its operations are not known."""
     if not argv or os.path.basename(argv[0]) != "aws":
         return None
+    # the aws family costs tens of milliseconds to import, and this module is loaded on every shim call
+    # (broker.run -> credentials): only for an aws argv
     from changegate.understand.base import lit
-    from changegate.understand.commands.aws import split_call
+    from changegate.understand.commands.cloud.aws import split_call
 
     call = split_call([lit(arg) for arg in argv[1:]])
     if not call.service or not call.operation:
@@ -108,11 +110,11 @@ def s3_grants(command: str, args: Sequence[str]) -> list[tuple[str, list[str]]]:
 
 def option_values(args: Sequence[str]) -> set[str]:
     """The words that are values of s3 options (`--exclude '*.tmp'`), so they are not taken as paths."""
-    from changegate.understand.commands.aws import Aws
+    from changegate.understand.commands.cloud.aws import S3_VALUES  # only for aws s3 (see session_policy)
 
     values = set()
     for i, arg in enumerate(args[:-1]):
-        if arg in Aws.s3_values:
+        if arg in S3_VALUES:
             values.add(args[i + 1])
     return values
 

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from changegate.state import state_dir
+
 MARKER = "# changegate-shim"  # in every shim's first lines: how a shim recognises another shim
 DIR_MARKER = ".changegate-shims"  # in every shim directory: how the broker recognises one on PATH
 MARKER_SCAN_BYTES = 512
@@ -31,7 +33,6 @@ DEFAULT_TOOLS = ("kubectl", "helm", "terraform", "tofu", "aws", "gcloud", "az", 
 SHIM_DIR_NAME = "shims"
 MAX_PATH_ENTRIES = 256  # a PATH longer than this is cut: nothing loops over an unbounded variable
 TOOL_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+")
-MISSING_TOOL_EXIT = 127  # what a shell answers for a command it cannot find
 
 
 class ShimError(Exception):
@@ -40,8 +41,6 @@ class ShimError(Exception):
 
 def default_dir() -> Path:
     """Where `shims install` puts the shims when no directory is given: the gate's state directory."""
-    from changegate.state import state_dir
-
     return state_dir() / SHIM_DIR_NAME
 
 

@@ -20,11 +20,19 @@ Exit codes scripts can rely on: 0 allow (or success), 10 ask, 20 deny, 2 usage e
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
 EXIT_ALLOW, EXIT_ASK, EXIT_DENY, EXIT_USAGE, EXIT_FAILURE = 0, 10, 20, 2, 1
 EXIT_FOR = {"allow": EXIT_ALLOW, "ask": EXIT_ASK, "deny": EXIT_DENY}
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
+    """The exit for a command that cannot go on: the message on stderr (raise what this returns)."""
+    print(f"changegate: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
 
 app = typer.Typer(
     name="changegate",

@@ -16,21 +16,17 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import typer
 
-from changegate.cli.access import cli_actor, fail, local_store, read_password
-
-if TYPE_CHECKING:
-    from changegate.service.accounts import Accounts
+from changegate.cli import fail
+from changegate.cli.access import cli_actor, local_store, read_password
+from changegate.service.accounts import AccountError, Accounts
 
 
 @contextmanager
 def accounts() -> Iterator[Accounts]:
     """The local store's accounts for one command; an account error is a message, never a traceback."""
-    from changegate.service.accounts import AccountError, Accounts
-
     store = local_store()
     try:
         yield Accounts(store)

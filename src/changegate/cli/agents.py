@@ -10,12 +10,19 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import typer
 
 from changegate.cli import EXIT_FAILURE, EXIT_USAGE
+from changegate.integrations.hook import main as hook_main
+from changegate.integrations.install import InstallError, describe
+from changegate.integrations.install import doctor as do_doctor
+from changegate.integrations.install import install as do_install
+from changegate.integrations.install import uninstall as do_uninstall
+from changegate.integrations.mcp_proxy import ProxyError, run_proxy
 
 VERBS = {
     "install": "wire changegate's hook into an agent's configuration",
@@ -53,9 +60,6 @@ def install(
                                "put first on the agent's PATH (Claude Code)"),
 ) -> int:
     """Merge changegate's hook into the agent's configuration, keeping a backup of the original."""
-    from changegate.integrations.install import InstallError
-    from changegate.integrations.install import install as do_install
-
     try:
         changes = do_install(agent, scope_of(project, user), remote=remote, dry_run=dry_run, shims=shims)
     except InstallError as exc:
@@ -79,9 +83,6 @@ def uninstall(
     dry_run: bool = typer.Option(False, "--dry-run", help="say what would change, change nothing"),
 ) -> int:
     """Remove changegate's hook; with nothing else changed since install, restore the original bytes."""
-    from changegate.integrations.install import InstallError
-    from changegate.integrations.install import uninstall as do_uninstall
-
     try:
         changes = do_uninstall(agent, scope_of(project, user), dry_run=dry_run)
     except InstallError as exc:
@@ -97,11 +98,6 @@ def doctor(
                                    help="start each wired hook with `rm -rf /` and check it denies"),
 ) -> int:
     """Which agents are wired here and for this user; exit 1 if a wired hook would not work."""
-    import os
-
-    from changegate.integrations.install import describe
-    from changegate.integrations.install import doctor as do_doctor
-
     wirings = do_doctor(Path.cwd(), Path.home(), self_test=self_test)
     for line in describe(wirings):
         print(line)
@@ -114,9 +110,7 @@ def doctor(
 
 def hook(agent: str = typer.Argument(..., help=AGENT_HELP)) -> int:
     """Read the agent's hook JSON on stdin and answer in its format (normally started by the agent)."""
-    from changegate.integrations.hook import main
-
-    return main([agent])
+    return hook_main([agent])
 
 
 def mcp_proxy(
@@ -125,8 +119,6 @@ def mcp_proxy(
     url: str = typer.Option(None, "--url", help="an upstream MCP server over streamable HTTP instead of a command"),
 ) -> int:
     """Serve MCP on stdio in front of an upstream server; every tools/call is checked first."""
-    from changegate.integrations.mcp_proxy import ProxyError, run_proxy
-
     command = [a for a in ctx.args if a != "--"]
     if not command and not url:
         print("changegate: give the upstream server's command after --, or --url", file=sys.stderr)

@@ -19,7 +19,9 @@ from typing import Any
 
 import typer
 
-from changegate.cli.access import call_server, fail, local_person, local_store, remote, server_client
+from changegate.cli import fail
+from changegate.cli.access import call_server, local_person, local_store, remote, server_client
+from changegate.service.approvals import ApprovalError, Approvals
 
 VERBS = {"list": "list approval requests", "show": "show one request in full", "approve": "approve a request",
          "deny": "deny a request (ends it)", "cancel": "withdraw a request"}
@@ -39,8 +41,6 @@ def list_requests(status: str = typer.Option(None, "--status", help="pending, ap
     if remote():
         found = call_server(server_client(as_user, password_stdin).list_requests, status, limit)
     else:
-        from changegate.service.approvals import ApprovalError, Approvals
-
         store = local_store()
         try:
             found = [r.as_dict() for r in Approvals(store).find(status, limit)]
@@ -65,8 +65,6 @@ def show(request_id: str = typer.Argument(...), as_user: str = AS_OPTION, passwo
     if remote():
         found = call_server(server_client(as_user, password_stdin).request, request_id)
     else:
-        from changegate.service.approvals import ApprovalError, Approvals
-
         store = local_store()
         try:
             found = Approvals(store).get(request_id).as_dict()
@@ -85,8 +83,6 @@ def vote(verb: str, request_id: str, as_user: str | None, password_stdin: bool, 
     if remote():
         done = call_server(server_client(as_user, password_stdin).vote, request_id, verb, comment)
     else:
-        from changegate.service.approvals import ApprovalError, Approvals
-
         store = local_store()
         try:
             who = local_person(store, as_user, password_stdin)

@@ -13,8 +13,10 @@ from typing import Any
 
 import typer
 
-from changegate.cli import EXIT_FAILURE, EXIT_USAGE
-from changegate.cli.access import call_server, fail, local_store, remote, server_client
+from changegate.cli import EXIT_FAILURE, EXIT_USAGE, fail
+from changegate.cli.access import call_server, local_store, remote, server_client
+from changegate.service.audit import AuditLog, parse_time
+from changegate.service.store import Store
 
 VERBS = {"verify": "check the hash chain", "tail": "show the latest records", "export": "write records as JSON lines"}
 app = typer.Typer(help="The audit log: verify, tail, export.", no_args_is_help=True, add_completion=False)
@@ -28,11 +30,9 @@ def verify(as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN) -> i
         result = call_server(server_client(as_user, password_stdin).verify)
         ok, message = bool(result.get("ok")), str(result.get("message", ""))
     else:
-        from changegate.service.audit import verify as verify_chain
-
         store = local_store()
         try:
-            checked = verify_chain(store)
+            checked = drained(store).verify()
         finally:
             store.dispose()
         ok, message = checked.ok, checked.message()
@@ -49,11 +49,9 @@ def tail(lines: int = typer.Option(20, "-n", "--lines", min=1, max=10_000), as_u
         after = max(0, int(head.get("records", 0)) - lines)
         records = call_server(client.audit, None, lines, after)
     else:
-        from changegate.service.audit import AuditLog
-
         store = local_store()
         try:
-            records = [r.as_dict() for r in AuditLog(store).records(limit=lines, newest=True)]
+            records = [r.as_dict() for r in drained(store).records(limit=lines, newest=True)]
         finally:
             store.dispose()
     for record in records:
@@ -67,8 +65,6 @@ def export(jsonl: bool = typer.Option(False, "--jsonl", help="JSON lines (the on
            as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN) -> int:
     if not jsonl:
         raise fail("say the format: --jsonl", EXIT_USAGE)
-    from changegate.service.audit import parse_time
-
     try:
         start = parse_time(since)
     except ValueError as exc:
@@ -85,16 +81,21 @@ def export(jsonl: bool = typer.Option(False, "--jsonl", help="JSON lines (the on
                 break
             after = page[-1]["seq"]
     else:
-        from changegate.service.audit import AuditLog
-
         store = local_store()
         try:
-            for rec in AuditLog(store).iterate(since=start):
+            for rec in drained(store).iterate(since=start):
                 out.write(json.dumps(rec.as_dict(), ensure_ascii=False) + "\n")
         finally:
             store.dispose()
     out.flush()
     return 0
+
+
+def drained(store: Store) -> AuditLog:
+    """The local log with the spooled decisions (local hooks, shims, the SDK) moved into it: complete."""
+    log = AuditLog(store)
+    log.drain_spool()
+    return log
 
 
 def one_line(record: dict[str, Any]) -> str:

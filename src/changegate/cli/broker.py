@@ -20,6 +20,9 @@ from typing import Any
 
 import typer
 
+from changegate.broker import undo
+from changegate.broker.run import RunRequest, run, undo_tools
+
 VERBS = {"run": "run a command through the gate: checked, approved, brokered, recorded",
          "undo": "put back what an approved action destroyed (--list: the snapshots)"}
 RUN_SETTINGS = {"allow_interspersed_args": False, "ignore_unknown_options": True}
@@ -41,8 +44,6 @@ def run_command(
     agent: str = typer.Option(None, "--agent", help="the agent's name (default: CHANGEGATE_AGENT or cli)"),
 ) -> int:
     """Check COMMAND; run it when allowed or approved (exactly as checked, with brokered credentials)."""
-    from changegate.broker.run import RunRequest, run
-
     return run(RunRequest(argv=list(command or []), cwd=os.getcwd(), env=dict(os.environ), wait=wait,
                           policy=str(policy) if policy else None, agent=agent, reason=reason, keep=keep))
 
@@ -58,8 +59,6 @@ def undo_command(
     as_json: bool = typer.Option(False, "--json", help="--list as JSON"),
 ) -> int:
     """Put back what an approved action destroyed."""
-    from changegate.broker import undo
-
     if list_:
         return list_snapshots(undo.snapshots(), as_json)
     if prune:
@@ -73,9 +72,6 @@ def undo_command(
 
 
 def put_back(ident: str, *, force: bool, wait: float, policy: str | None) -> int:
-    from changegate.broker import undo
-    from changegate.broker.run import RunRequest, undo_tools
-
     base = RunRequest(argv=[], cwd=os.getcwd(), env=dict(os.environ), wait=wait, policy=policy,
                       reason=f"changegate undo {ident}")
     with undo_tools(base) as tools:
@@ -95,18 +91,10 @@ def put_back(ident: str, *, force: bool, wait: float, policy: str | None) -> int
 
 
 def audit(kind: str, data: dict[str, Any]) -> None:
-    from changegate.cli.access import cli_actor
-    from changegate.service.audit import AuditLog
-    from changegate.service.store import StoreError, open_store
+    # the store's SQLAlchemy only once an undo has something to record: `changegate run` never needs it here
+    from changegate.cli.access import record
 
-    try:
-        store = open_store()
-        try:
-            AuditLog(store).record(kind, cli_actor(), data)
-        finally:
-            store.dispose()
-    except StoreError as exc:
-        print(f"changegate: could not record {kind} in the audit log: {exc}", file=sys.stderr)
+    record(kind, data)
 
 
 def list_snapshots(found: list[dict[str, Any]], as_json: bool) -> int:

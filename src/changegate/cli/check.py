@@ -5,21 +5,34 @@
     changegate check --sql "DELETE FROM users" --database postgresql://db.prod/app
     changegate check --plan plan.json         a `terraform show -json` plan
     changegate check --batch actions.jsonl    JSON lines in, JSON lines out (the contract in DESIGN.md)
+
+With `--wait` the local store is involved (an ask files, waits for or uses its approval); with CHANGEGATE_URL
+set the server decides. Agents' scripts call `check` like a hook: it imports SQLAlchemy only for `--wait`.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from changegate.cli import EXIT_FOR, EXIT_USAGE
+from changegate.answer import Answer, unreadable_line
+from changegate.cli import EXIT_FOR, EXIT_USAGE, fail
 from changegate.cli.output import Output
+from changegate.gate import MAX_LINE_BYTES, NOT_A_LINE, check_line, evaluate, judge
+from changegate.gate.remote import URL_ENV, check_remote, remote_target
+from changegate.policy import Policy, PolicyError, load_policy
+from changegate.service.identity import Identity
+
+if TYPE_CHECKING:
+    from changegate.service.approvals import Request
 
 VERBS = {"check": "decide an action by the policy", "explain": "show the effects, environments and rules"}
 
@@ -45,9 +58,7 @@ def build_action(command: list[str] | None, sql: str | None, database: str | Non
     return {"type": "shell", "command": shlex.join(command), **where}
 
 
-def load_policy_or_exit(policy: Path | None) -> Any:
-    from changegate.policy import PolicyError, load_policy
-
+def load_policy_or_exit(policy: Path | None) -> Policy:
     try:
         return load_policy(policy)
     except PolicyError as exc:
@@ -71,29 +82,24 @@ def check(
 ) -> int:
     """Decide an action. Exit 0 allow, 10 ask, 20 deny, 2 usage error.
     With CHANGEGATE_URL set, the server decides (docs/server.md)."""
-    from changegate.gate import check_line, contract, evaluate
-
-    if wait is not None or os.environ.get("CHANGEGATE_URL"):  # a store or a server is involved: cli/access.py
-        from changegate.cli import access
-
+    if wait is not None or os.environ.get(URL_ENV):  # a store or a server is involved
         policy_path = str(policy) if policy else None
         if batch is not None:
-            return access.gated_batch(batch, policy_path, wait)
-        return access.gated_check(build_action(command, sql, database, plan, cwd, agent), policy_path, wait,
-                                  as_json)
+            return gated_batch(batch, policy_path, wait)
+        return gated_check(build_action(command, sql, database, plan, cwd, agent), policy_path, wait, as_json)
     loaded = load_policy_or_exit(policy)
     if batch is not None:
-        return run_batch(batch, loaded, check_line)
+        return run_batch(batch, loaded)
     action = build_action(command, sql, database, plan, cwd, agent)
     verdict = evaluate(action, loaded)
     if as_json:
-        print(json.dumps(contract(verdict), ensure_ascii=False))
+        print(json.dumps(Answer.of(verdict).contract(), ensure_ascii=False))
     else:
         Output().verdict(verdict, action)
     return EXIT_FOR[verdict.decision]
 
 
-def run_batch(source: str, policy: Any, check_line: Any) -> int:
+def run_batch(source: str, policy: Policy) -> int:
     try:
         stream = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
     except OSError as exc:
@@ -120,10 +126,97 @@ def explain(
     agent: str = typer.Option(None, "--agent", help="the agent's name"),
 ) -> int:
     """Show what an action would do, where, and which rule decides it."""
-    from changegate.gate import evaluate
-
     loaded = load_policy_or_exit(policy)
     action = build_action(command, sql, database, plan, cwd, agent)
     verdict = evaluate(action, loaded)
     Output().explain(verdict, action)
     return EXIT_FOR[verdict.decision]
+
+
+# --- with a store or a server (`check --wait`, remote mode) ------------------------------------------
+
+def gated_check(action: dict[str, Any], policy: str | None, wait: float | None, as_json: bool) -> int:
+    answer = gated_answer(action, policy, wait)
+    show_answer(answer, as_json)
+    return EXIT_FOR[answer["decision"]]
+
+
+def gated_batch(source: str, policy: str | None, wait: float | None) -> int:
+    """`check --batch` against the server or the local store: one answer line per line, in order."""
+    try:
+        stream = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise fail(f"cannot read {source}: {exc.strerror}", EXIT_USAGE) from exc
+    with stream:
+        for raw in stream:
+            if not raw.strip():
+                continue
+            line_id, action, error = parse_line(raw)
+            answer = unreadable_line(line_id, error) if error else gated_answer(action, policy, wait, line_id)
+            sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def parse_line(raw: bytes) -> tuple[Any, Any, str]:
+    """(id, action, error) of one batch line."""
+    if len(raw) > MAX_LINE_BYTES:
+        return None, None, f"the line is larger than {MAX_LINE_BYTES // 1024} KiB"
+    try:
+        doc = json.loads(raw)
+    except ValueError as exc:
+        return None, None, f"not JSON: {exc}"
+    if not isinstance(doc, dict) or "action" not in doc:
+        return (doc.get("id") if isinstance(doc, dict) else None), None, NOT_A_LINE
+    return doc.get("id"), doc["action"], ""
+
+
+def gated_answer(action: Any, policy: str | None, wait: float | None, line_id: Any = None) -> dict[str, Any]:
+    """The answer in the contract's JSON: the server's as it came, or the local store's."""
+    target = remote_target()
+    if target is not None:
+        if policy:
+            print("changegate: CHANGEGATE_URL is set: the server's policy decides, not --policy", file=sys.stderr)
+        return check_remote(action, *target, wait=wait or 0.0, line_id=line_id)
+    return local_answer(action, policy, wait or 0.0, line_id).contract()
+
+
+def local_answer(action: Any, policy: str | None, wait: float, line_id: Any) -> Answer:
+    """Check against the local store: an ask files (or uses) a request; fail closed if the store is down."""
+    # SQLAlchemy (the store) only for --wait: plain `check` and remote mode never load it
+    from changegate.gate.checkpoint import Checkpoint
+    from changegate.service.store import StoreError, open_store
+
+    agent = action.get("agent") if isinstance(action, dict) else None
+    who = Identity("agent", str(agent or "cli"), "agent", operator=getpass.getuser(), via="cli")
+    try:
+        store = open_store()
+    except StoreError as exc:
+        answer = Answer.of(judge(action).verdict, line_id)
+        if answer.decision == "deny":
+            return answer
+        return replace(answer, decision="deny", approvals_required=0, error=f"store unavailable: {exc}",
+                       reasons=[f"--wait needs the store, which is unavailable ({exc})", *answer.reasons])
+    try:
+        checkpoint = Checkpoint(store, policy_path=policy)
+        return checkpoint.check(action, who, wait=wait, line_id=line_id, on_pending=announce)
+    except PolicyError as exc:
+        raise fail("\n".join(exc.problems), EXIT_USAGE) from exc
+    finally:
+        store.dispose()
+
+
+def announce(request: Request) -> None:
+    print(f"changegate: waiting for approval of {request.id} ({request.approvals}/{request.required}); a "
+          f"person approves with: changegate approvals approve {request.id} --as NAME", file=sys.stderr)
+
+
+def show_answer(answer: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer, ensure_ascii=False))
+        return
+    Output().verdict(Answer.from_contract(answer).verdict)
+    request = answer.get("request")
+    if request:
+        print(f"  request: {request['id']} {request['status']} ({request['approvals']}/{request['required']} "
+              f"approvals, expires {request['expires_at']})")

@@ -20,11 +20,12 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from changegate.cli.access import cli_actor, fail
+from changegate.broker.credentials import MAX_FILE_BYTES, CredentialError, Kind, Vault
+from changegate.cli import fail
+from changegate.cli.access import record
 
 VERBS = {"add": "add a credential profile", "list": "list the profiles (never their values)",
          "remove": "remove a profile"}
@@ -50,8 +51,6 @@ def add(
     external_id: str = typer.Option(None, "--external-id", help="aws-sts: the role's external id"),
     replace: bool = typer.Option(False, "--replace", help="replace a profile of that name"),
 ) -> int:
-    from changegate.broker.credentials import CredentialError, Kind, Vault
-
     env = {variable: secret_value(variable) for variable in secret or []}
     if from_stdin:
         env.update(stdin_pairs())
@@ -64,7 +63,7 @@ def add(
                               settings={k: v for k, v in settings.items() if v}, replace=replace)
     except CredentialError as exc:
         raise fail(str(exc)) from exc
-    audit("credentials.added", profile.public())
+    record("credentials.added", profile.public())
     print(f"{profile.name}: {profile.kind} for {', '.join(profile.tools)} in {', '.join(profile.environments)}; "
           f"holds {', '.join(profile.variables) or 'nothing'}")
     return 0
@@ -72,8 +71,6 @@ def add(
 
 @app.command(name="list", help=VERBS["list"])
 def list_profiles(as_json: bool = typer.Option(False, "--json")) -> int:
-    from changegate.broker.credentials import CredentialError, Vault
-
     try:
         profiles = [p.public() for p in Vault().profiles()]
     except CredentialError as exc:
@@ -93,13 +90,11 @@ def list_profiles(as_json: bool = typer.Option(False, "--json")) -> int:
 
 @app.command(help=VERBS["remove"])
 def remove(name: str = typer.Argument(...)) -> int:
-    from changegate.broker.credentials import CredentialError, Vault
-
     try:
         profile = Vault().remove(name)
     except CredentialError as exc:
         raise fail(str(exc)) from exc
-    audit("credentials.removed", {"name": profile.name, "kind": profile.kind})
+    record("credentials.removed", {"name": profile.name, "kind": profile.kind})
     print(f"removed {profile.name}")
     return 0
 
@@ -137,8 +132,6 @@ def pairs(items: list[str]) -> list[tuple[str, str]]:
 
 
 def file_content(path: str) -> str:
-    from changegate.broker.credentials import MAX_FILE_BYTES
-
     try:
         with Path(path).expanduser().open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -147,18 +140,3 @@ def file_content(path: str) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise fail(f"{path} is larger than {MAX_FILE_BYTES // 1024} KiB")
     return raw.decode("utf-8", "replace")
-
-
-def audit(kind: str, data: dict[str, Any]) -> None:
-    """Administration is recorded (names, never values); a store that is down is reported, not fatal."""
-    from changegate.service.audit import AuditLog
-    from changegate.service.store import StoreError, open_store
-
-    try:
-        store = open_store()
-        try:
-            AuditLog(store).record(kind, cli_actor(), data)
-        finally:
-            store.dispose()
-    except StoreError as exc:
-        print(f"changegate: could not record {kind} in the audit log: {exc}", file=sys.stderr)

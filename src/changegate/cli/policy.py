@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from changegate.cli import EXIT_USAGE
+from changegate.policy import PolicyError, load_policy
 
 VERBS = {"show": "print the effective policy", "check": "validate a policy file"}
 app = typer.Typer(help="Show or validate the policy.", no_args_is_help=True, add_completion=False)
@@ -18,8 +19,6 @@ def show(policy: Path = typer.Option(None, "--policy", "-p", help="policy file (
          as_json: bool = typer.Option(False, "--json", help="print the merged policy as JSON")) -> int:
     import msgspec
     import yaml
-
-    from changegate.policy import PolicyError, load_policy
 
     try:
         loaded = load_policy(policy)
@@ -39,8 +38,6 @@ def show(policy: Path = typer.Option(None, "--policy", "-p", help="policy file (
 
 @app.command(help=VERBS["check"])
 def check(path: Path = typer.Argument(..., help="the policy file to validate")) -> int:
-    from changegate.policy import PolicyError, load_policy
-
     try:
         loaded = load_policy(path)
     except PolicyError as exc:

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import typer
 
-from changegate.cli.access import fail
+from changegate.cli import fail
+from changegate.policy import PolicyError, load_policy
+from changegate.policy.schema import Webhook
+from changegate.service.store import StoreError, default_url, masked, open_store
 
 VERBS = {"serve": "run the HTTP API"}
 
@@ -27,11 +30,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
           slack_webhook: list[str] = typer.Option([], "--slack-webhook", help="a Slack incoming webhook (repeatable)"),
           workers: int = typer.Option(1, "--workers", min=1, max=64, help="server processes"),
           log_level: str = typer.Option("warning", "--log-level")) -> int:
-    from changegate.policy import PolicyError, load_policy
-    from changegate.policy.schema import Webhook
+    # FastAPI, uvicorn and the web pages: only for `serve` itself, not for `changegate --help`
     from changegate.server import serve as run
     from changegate.server.services import Settings
-    from changegate.service.store import StoreError, default_url, masked, open_store
 
     try:
         load_policy(policy)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import typer
 
-from changegate.cli.access import fail
+from changegate.broker import shims
+from changegate.cli import fail
 
 VERBS = {"install": "write shims for the tools", "list": "the tools that have a shim", "remove": "remove shims"}
 app = typer.Typer(help="Shims: kubectl, aws, psql … that hand their exact argv to `changegate run`.",
@@ -22,8 +23,6 @@ DIR_ARGUMENT = typer.Argument(None, help="the shim directory (default: the gate'
 def install(directory: Path = DIR_ARGUMENT,
             tool: list[str] = typer.Option(None, "--tool", "-t", help="only these tools (repeat)"),
             add: list[str] = typer.Option(None, "--add", help="more tools besides the usual ones (repeat)")) -> int:
-    from changegate.broker import shims
-
     folder = directory or shims.default_dir()
     tools = list(tool or shims.DEFAULT_TOOLS) + list(add or [])
     try:
@@ -37,8 +36,6 @@ def install(directory: Path = DIR_ARGUMENT,
 
 @app.command(name="list", help=VERBS["list"])
 def list_shims(directory: Path = DIR_ARGUMENT) -> int:
-    from changegate.broker import shims
-
     folder = directory or shims.default_dir()
     names = shims.installed(folder)
     print(f"{folder}: {' '.join(names) if names else 'no shims'}")
@@ -48,8 +45,6 @@ def list_shims(directory: Path = DIR_ARGUMENT) -> int:
 @app.command(help=VERBS["remove"])
 def remove(directory: Path = DIR_ARGUMENT,
            tool: list[str] = typer.Option(None, "--tool", "-t", help="only these tools (default: all)")) -> int:
-    from changegate.broker import shims
-
     folder = directory or shims.default_dir()
     removed = shims.remove(folder, tool or None)
     print(f"removed {len(removed)} shim(s) from {folder}")

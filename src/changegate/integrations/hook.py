@@ -29,7 +29,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+if TYPE_CHECKING:
+    from changegate.answer import Answer
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 MAX_EDITED_FILE_BYTES = 2 * 1024 * 1024  # a file larger than this is judged by its new text alone
@@ -100,7 +103,7 @@ class Outcome:
     message: str  # for the model and the person watching
     asked: bool = False  # the policy said ask (the decision may have become deny)
     requests: list[dict[str, Any]] = field(default_factory=list)  # remote approval requests it names
-    verdicts: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)  # one per action of the call
 
 
 @dataclass
@@ -254,15 +257,18 @@ def decide_call(call: HookCall, can_ask: bool, deadline: float, agent: str = "ag
                        "understands, so a person must decide", asked=True)
     url = os.environ.get("CHANGEGATE_URL", "").strip()
     check = remote_checker(url, deadline) if url else local_checker(agent)
-    verdicts = [check(action) for action in call.actions]
-    return combine(verdicts, can_ask=can_ask, remote=bool(url))
+    answers = [check(action) for action in call.actions]
+    return combine(answers, can_ask=can_ask, remote=bool(url))
 
 
-Checker = Callable[[dict[str, Any]], dict[str, Any]]
+Checker = Callable[[dict[str, Any]], "Answer"]
 
 
 def local_checker(agent: str) -> Checker:
-    from changegate.gate import contract, judge
+    # imported here, inside `run`'s guard and only in local mode: the engine is most of a hook's start-up, and
+    # remote mode never needs it
+    from changegate.answer import Answer
+    from changegate.gate import judge
     from changegate.policy import PolicyError, load_policy
     from changegate.service.spool import spool_decision
 
@@ -273,9 +279,9 @@ def local_checker(agent: str) -> Checker:
         problems = "; ".join(exc.problems[:3])
         return lambda action: denial(f"the policy {path} cannot be used: {problems}")
 
-    def check(action: dict[str, Any]) -> dict[str, Any]:
+    def check(action: dict[str, Any]) -> Answer:
         judgement = judge(action, policy)
-        answer = contract(judgement.verdict)
+        answer = Answer.of(judgement.verdict)
         spool_decision(answer, judgement, via=f"hook:{agent}")  # every decision reaches the audit chain
         return answer
 
@@ -283,6 +289,8 @@ def local_checker(agent: str) -> Checker:
 
 
 def remote_checker(url: str, deadline: float) -> Checker:
+    from changegate.answer import Answer  # inside `run`'s guard, like the engine in local mode
+
     token = os.environ.get("CHANGEGATE_TOKEN", "")
     if not token:
         return lambda action: denial(f"CHANGEGATE_URL is set ({url}) but CHANGEGATE_TOKEN is not")
@@ -290,25 +298,31 @@ def remote_checker(url: str, deadline: float) -> Checker:
         return lambda action: denial("CHANGEGATE_TOKEN holds characters a token cannot have")
     post = plain_http_poster(url, token) or client_poster(url, token)
 
-    def check(action: dict[str, Any]) -> dict[str, Any]:
+    def check(action: dict[str, Any]) -> Answer:
         remaining = deadline - time.monotonic() - 0.25  # leave time to answer before the watchdog
         if remaining <= 0.05:
             return denial(f"no time was left to ask the changegate server at {url}")
         try:
-            answer = post(action, min(remaining, DEFAULT_TIMEOUT_S))
+            doc = post(action, min(remaining, DEFAULT_TIMEOUT_S))
+            if not isinstance(doc, dict) or doc.get("decision") not in SEVERITY:
+                return denial(f"the changegate server at {url} answered without a decision")
+            return Answer.from_contract(doc)
         except RemoteError as exc:
             return denial(f"{exc}; without the server nothing is allowed")
+        except RemoteRefusal as exc:
+            return denial(str(exc))
         except Exception as exc:  # a malformed answer or a bug: never an allow
             return denial(f"the changegate server at {url} did not answer usably ({type(exc).__name__}: {exc})")
-        if not isinstance(answer, dict) or answer.get("decision") not in SEVERITY:
-            return denial(f"the changegate server at {url} answered without a decision")
-        return answer
 
     return check
 
 
 class RemoteError(Exception):
     """The server could not be asked, or did not answer like changegate (its message names the URL)."""
+
+
+class RemoteRefusal(Exception):
+    """The server refused the check (4xx: a bad token, a malformed action); the message says why."""
 
 
 Poster = Callable[[dict[str, Any], float], dict[str, Any]]
@@ -318,6 +332,8 @@ def client_poster(url: str, token: str) -> Poster:
     """Any URL, through changegate.client (https, proxies, everything urllib does)."""
 
     def post(action: dict[str, Any], timeout: float) -> dict[str, Any]:
+        # urllib.request, http.client, email and ssl cost a hook more than the server takes to decide: only
+        # for the URLs the plain poster does not handle
         from changegate.client import Client, Unreachable
 
         try:
@@ -386,7 +402,7 @@ def plain_http_poster(url: str, token: str) -> Poster | None:
             raise RemoteError(f"{shown} did not answer like a changegate server (HTTP {status})")
         if 400 <= status < 500:  # refused (bad token, malformed action): a deny that says why
             error = doc.get("error") or doc.get("detail") or f"HTTP {status}"
-            return denial(f"the changegate server at {shown} refused the check: HTTP {status}: {error}")
+            raise RemoteRefusal(f"the changegate server at {shown} refused the check: HTTP {status}: {error}")
         if status >= 300:
             raise RemoteError(f"the changegate server at {shown} failed (HTTP {status})")
         return doc
@@ -436,56 +452,59 @@ def dechunk(data: bytes, shown: str) -> bytes:
 
 
 def outgoing(action: dict[str, Any]) -> dict[str, Any]:
-    """The action as sent to a server: values of variables that look like secrets replaced by a digest, as
-    changegate.client sends them (the server judges by names; the digest still binds an approval)."""
+    """The action as sent to a server: secret values replaced by a digest, as changegate.client sends them
+    (the server judges by names; the digest still binds an approval)."""
     env = action.get("env")
     if not isinstance(env, dict):
         return action
-    from changegate.model import looks_secret, redact_value
+    # inside `run`'s guard, like the rest of the engine
+    from changegate.model import redacted_env
 
-    return {**action, "env": {str(k): (redact_value(str(v)) if looks_secret(str(k)) else str(v))
-                              for k, v in env.items()}}
+    return {**action, "env": redacted_env(env)}
 
 
-def denial(reason: str) -> dict[str, Any]:
-    return {"decision": "deny", "approvals_required": 0, "risk": "high", "reasons": [reason], "suggestions": [],
-            "summary": "", "effects": [], "rules": [], "error": reason}
+def denial(reason: str) -> Answer:
+    """A deny that says why, where no verdict could be had (no server, no policy, a failure)."""
+    from changegate.answer import Answer  # inside `run`'s guard, like the rest of the engine
+    from changegate.model import Verdict
+
+    return Answer.of(Verdict(decision="deny", risk="high", reasons=[reason], suggestions=[], effects=[],
+                             approvals_required=0, action_hash="", error=reason))
 
 
 NO_ASK_IN_HOOK = "This agent cannot ask its user from a hook, so the call is blocked"
 
 
-def combine(verdicts: list[dict[str, Any]], *, can_ask: bool, remote: bool,
-            cannot_ask: str = NO_ASK_IN_HOOK) -> Outcome:
+def combine(answers: list[Answer], *, can_ask: bool, remote: bool, cannot_ask: str = NO_ASK_IN_HOOK) -> Outcome:
     """One answer for all the actions of a call: the most severe decides."""
-    decision = max((v.get("decision", "deny") for v in verdicts), key=lambda d: SEVERITY.get(d, 2))
-    deciding = [v for v in verdicts if v.get("decision") == decision]
-    requests = [v["request"] for v in verdicts if isinstance(v.get("request"), dict)]
+    decision = max((v.decision for v in answers), key=lambda d: SEVERITY.get(d, 2))
+    deciding = [v for v in answers if v.decision == decision]
+    requests = [v.request for v in answers if v.request is not None]
     if decision == "allow":
         approved = [r for r in requests if r.get("id")]
         note = f" (approved: request {', '.join(str(r['id']) for r in approved)})" if approved else ""
         return Outcome("allow", clip(f"changegate: allowed{note} — {explain(deciding, suggest=False)}"),
-                       requests=requests, verdicts=verdicts)
+                       requests=requests, answers=answers)
     if decision == "deny":
-        return Outcome("deny", clip(f"changegate: denied — {explain(deciding)}"), verdicts=verdicts)
-    approvals = max(int(v.get("approvals_required") or 1) for v in deciding)
+        return Outcome("deny", clip(f"changegate: denied — {explain(deciding)}"), answers=answers)
+    approvals = max(v.approvals_required or 1 for v in deciding)
     why = explain(deciding)
     if remote:
         return Outcome("deny", clip(pending_message(requests, why)), asked=True, requests=requests,
-                       verdicts=verdicts)
+                       answers=answers)
     if approvals >= 2:
         return Outcome("deny", clip(
             f"changegate: this needs {approvals} people to approve — {why}. This machine decides alone (no "
             "changegate server is configured), so it cannot be approved here: show the user the exact action "
             "and ask them to file it with changegate (CHANGEGATE_URL) or do it themselves."), asked=True,
-            verdicts=verdicts)
+            answers=answers)
     if not can_ask:
         return Outcome("deny", clip(
             f"changegate: this needs a person's approval — {why}. {cannot_ask}: tell the user exactly what you "
             "want to run and why, and let them run it or approve it through a changegate server "
             "(CHANGEGATE_URL), then retry the same call."),
-            asked=True, verdicts=verdicts)
-    return Outcome("ask", clip(f"changegate: approval needed — {why}"), asked=True, verdicts=verdicts)
+            asked=True, answers=answers)
+    return Outcome("ask", clip(f"changegate: approval needed — {why}"), asked=True, answers=answers)
 
 
 def pending_message(requests: list[dict[str, Any]], why: str) -> str:
@@ -506,15 +525,15 @@ def pending_message(requests: list[dict[str, Any]], why: str) -> str:
             "(the approval is bound to this exact action).")
 
 
-def explain(verdicts: list[dict[str, Any]], *, suggest: bool = True) -> str:
-    """Summary, reasons and safer alternatives of the deciding verdicts, in one paragraph."""
+def explain(answers: list[Answer], *, suggest: bool = True) -> str:
+    """Summary, reasons and safer alternatives of the deciding answers, in one paragraph."""
     summaries: list[str] = []
     reasons: list[str] = []
     suggestions: list[str] = []
-    for verdict in verdicts:
-        add_unique(summaries, [verdict.get("summary")])
-        add_unique(reasons, verdict.get("reasons") or [])
-        add_unique(suggestions, verdict.get("suggestions") or [])
+    for answer in answers:
+        add_unique(summaries, [answer.verdict.summary])
+        add_unique(reasons, answer.reasons)
+        add_unique(suggestions, answer.suggestions)
     # a reason already names the rule, the effect and where it is; the summary is for verdicts without one
     text = " ".join(sentence(r) for r in reasons[:4]) if reasons else sentence("; ".join(summaries[:3]))
     if suggest and suggestions:

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from changegate.broker.shims import agent_path
+
 BACKUP_SUFFIX = ".changegate-backup"
 HOOK_TIMEOUT_S = 10  # the agent's limit; changegate's own deadline (5 s) answers first
 OURS = re.compile(r"changegate(?:\.exe)?['\"]?\s+hook\s+(?P<agent>[\w-]+)")
@@ -385,8 +387,6 @@ def pruned(value: Any) -> Any:
 
 def put_shims_first(doc: MutableMapping[str, Any], shim_dir: Path) -> str:
     """The agent's PATH with changegate's shims first (`changegate shims install DIR`), marked as ours."""
-    from changegate.broker.shims import agent_path
-
     env = child(doc, "env")
     env["PATH"] = agent_path(shim_dir)
     env[SHIMS_MARK] = str(shim_dir.resolve())

@@ -22,6 +22,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from changegate.integrations import hook
+from changegate.integrations.cursor import server_from_command
 
 if TYPE_CHECKING:
     from mcp import Client
@@ -54,8 +55,6 @@ def upstream_name(command: list[str], url: str | None) -> str:
         from urllib.parse import urlsplit
 
         return urlsplit(url).hostname or "mcp"
-    from changegate.integrations.cursor import server_from_command
-
     return server_from_command(" ".join(command))
 
 
@@ -146,10 +145,10 @@ def judge(action: dict[str, Any]) -> hook.Outcome:
     agent = os.environ.get("CHANGEGATE_AGENT") or "mcp-proxy"
     check = hook.remote_checker(url, deadline) if url else hook.local_checker(agent)
     try:
-        verdict = check(action)
+        answer = check(action)
     except Exception as exc:  # never an allow by accident
-        verdict = hook.denial(f"checking the call failed ({type(exc).__name__}: {exc})")
-    return hook.combine([verdict], can_ask=False, remote=bool(url), cannot_ask=CANNOT_ASK)
+        answer = hook.denial(f"checking the call failed ({type(exc).__name__}: {exc})")
+    return hook.combine([answer], can_ask=False, remote=bool(url), cannot_ask=CANNOT_ASK)
 
 
 def error_result(message: str) -> CallToolResult:

@@ -1,7 +1,7 @@
 """A disk cache of validated policies, so a new process does not parse YAML again.
 
 Every agent tool call starts a hook process, and importing a YAML parser and reading the policy cost more
-than the decision. `load_policy` is wrapped (`@disk_cached`): the first load parses and validates as always,
+than the decision. `load_policy` is wrapped (`@disk_cached(compile_policy)`): the first load parses and validates as always,
 then stores the validated document as JSON in a `__pycache__` directory next to the policy file — next to
 `default.yaml` for the built-in policy — keyed by a hash of everything the result depends on: the policy
 file, the built-in policy it may extend, the code that parses and validates it, and the changegate version.
@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from changegate.policy.schema import PolicyDoc
+from changegate.version import __version__
 
 if TYPE_CHECKING:
-    from changegate.policy import Policy
+    from changegate.policy import Policy  # the type only: policy/__init__.py imports this module
 
 FORMAT = 1
 SUFFIX = ".changegate-policy.json"
@@ -38,6 +39,7 @@ CODE_FILES = (PACKAGE_DIR / "__init__.py", PACKAGE_DIR / "schema.py", Path(__fil
 MAX_CACHE_BYTES = 4 * 1024 * 1024
 
 Loader = Callable[[Any], "Policy"]
+Compiler = Callable[[PolicyDoc, str, str, set[str]], "Policy"]
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,38 +55,41 @@ _decoder = msgspec.json.Decoder(Entry)
 _encoder = msgspec.json.Encoder()
 
 
-def disk_cached(load: Loader) -> Loader:
-    """Wrap `load_policy(path)` with the disk cache (and a per-process memo keyed by content)."""
-    memo: dict[tuple[str, str], Policy] = {}
+def disk_cached(compile_policy: Compiler) -> Callable[[Loader], Loader]:
+    """Wrap `load_policy(path)` with the disk cache (and a per-process memo keyed by content); a cached
+    document is compiled with `compile_policy`."""
 
-    @functools.wraps(load)
-    def load_policy(path: Any = None) -> Policy:
-        if os.environ.get("CHANGEGATE_POLICY_CACHE", "").lower() in ("off", "0", "no", "false"):
-            return load(path)
-        try:
-            source = DEFAULT_FILE if path is None else Path(path)
-            data = source.read_bytes()
-        except OSError:
-            return load(path)  # it reports the unreadable file in its own words
-        key = cache_key(source if path is not None else None, data)
-        remembered = memo.get((str(source), key))
-        if remembered is not None:
-            return remembered
-        policy = read_entry(source, key)
-        if policy is None:
-            policy = load(path)
-            write_entry(source, key, policy)
-        memo[(str(source), key)] = policy
-        return policy
+    def wrap(load: Loader) -> Loader:
+        memo: dict[tuple[str, str], Policy] = {}
 
-    return load_policy
+        @functools.wraps(load)
+        def load_policy(path: Any = None) -> Policy:
+            if os.environ.get("CHANGEGATE_POLICY_CACHE", "").lower() in ("off", "0", "no", "false"):
+                return load(path)
+            try:
+                source = DEFAULT_FILE if path is None else Path(path)
+                data = source.read_bytes()
+            except OSError:
+                return load(path)  # it reports the unreadable file in its own words
+            key = cache_key(source if path is not None else None, data)
+            remembered = memo.get((str(source), key))
+            if remembered is not None:
+                return remembered
+            policy = read_entry(source, key, compile_policy)
+            if policy is None:
+                policy = load(path)
+                write_entry(source, key, policy)
+            memo[(str(source), key)] = policy
+            return policy
+
+        return load_policy
+
+    return wrap
 
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """What every cached policy depends on besides its own file: the built-in policy and the code."""
-    from changegate import __version__
-
     digest = hashlib.sha256(f"{FORMAT}:{__version__}:{msgspec.__version__}".encode())
     for path in (DEFAULT_FILE, *CODE_FILES):
         try:
@@ -105,7 +110,7 @@ def cache_path(source: Path, key: str) -> Path:
     return source.parent / "__pycache__" / f"{source.name}.{key[:24]}{SUFFIX}"
 
 
-def read_entry(source: Path, key: str) -> Policy | None:
+def read_entry(source: Path, key: str, compile_policy: Compiler) -> Policy | None:
     path = cache_path(source, key)
     try:
         with open(path, "rb") as handle:
@@ -117,8 +122,6 @@ def read_entry(source: Path, key: str) -> Policy | None:
         return None
     if entry.format != FORMAT or entry.key != key:
         return None
-    from changegate.policy import compile_policy
-
     return compile_policy(entry.doc, entry.source, entry.text, set(entry.user_rule_ids))
 
 

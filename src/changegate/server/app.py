@@ -1,7 +1,6 @@
-"""The FastAPI application: `create_app()` builds it around a `Services` (opened from settings, or given).
-
-The web pages are meant to be added on top: `app.include_router(pages_router)`, using `app.state.services`
-and the dependencies in `server/auth.py`.
+"""The FastAPI application: `create_app()` builds it around a `Services` (opened from settings, or given):
+the API (`server/api.py`, with POST /v1/check answered in front of it by `server/check.py`), the web pages
+(`server/pages.py`), /healthz, and one JSON error shape for every failure.
 """
 
 from __future__ import annotations
@@ -17,15 +16,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from changegate import __version__
-from changegate.server.api import BadInput, json_response, router
-from changegate.server.fastpath import CheckFastPath
+from changegate.server import check
+from changegate.server.api import WWW_AUTHENTICATE, BadInput, json_response, router
+from changegate.server.pages import mount_pages
 from changegate.server.services import AuthError, Services, Settings, to_thread
 from changegate.service.accounts import AccountError
 from changegate.service.approvals import ApprovalError
 from changegate.service.store import StoreError
+from changegate.version import __version__
 
 APPROVAL_STATUS = {"forbidden": 403, "not_found": 404, "conflict": 409, "invalid": 422}
+
+
+class App(FastAPI):
+    """FastAPI, with POST /v1/check (answered before the routing) in its OpenAPI document."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = check.document(super().openapi())
+        return self.openapi_schema
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -43,15 +52,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 opened.close()
 
-    app = FastAPI(title="changegate", version=__version__, lifespan=lifespan,
-                  description="The gate between AI agents and the systems they can change: check actions, "
-                              "approve requests, read and verify the audit log.")
+    app = App(title="changegate", version=__version__, lifespan=lifespan,
+              description="The gate between AI agents and the systems they can change: check actions, "
+                          "approve requests, read and verify the audit log.")
     app.state.services = opened
     app.include_router(router)
     install_error_handlers(app)
-    app.add_middleware(CheckFastPath, services=opened)
-    from changegate.server.pages import mount_pages
-
+    app.add_middleware(check.CheckEndpoint, services=opened)
     mount_pages(app)  # the web pages (server/pages.py): inbox, requests, audit, policy, admin
 
     @app.get("/healthz", summary="Liveness and store reachability (503 when the store is down)")
@@ -80,7 +87,7 @@ async def expire_requests(services: Services) -> None:
 def error(status: int, message: str, **extra: Any) -> Response:
     response = json_response({"error": message, **extra}, status)
     if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="changegate", Basic realm="changegate"'
+        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
     return response
 
 

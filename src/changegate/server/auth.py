@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
-from changegate.server.services import Services, require_person, to_thread
-from changegate.service.approvals import Identity
+from changegate.server.services import Services, require_person
+from changegate.service.identity import Identity
 
 
 def services_of(request: Request) -> Services:
@@ -20,11 +20,7 @@ def services_of(request: Request) -> Services:
 
 
 async def caller(request: Request) -> Identity:
-    header = request.headers.get("authorization")
-    services = services_of(request)
-    if header and header[:6].lower() == "basic ":
-        return await to_thread(services.authenticate, header)  # argon2 takes tens of milliseconds
-    return services.authenticate(header)
+    return await services_of(request).identify(request.headers.get("authorization"))
 
 
 def person(role: str = "viewer") -> Callable[[Request], Awaitable[Identity]]:

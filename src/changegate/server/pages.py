@@ -25,7 +25,9 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 
-from changegate.gate import contract, evaluate
+from changegate.answer import Answer
+from changegate.gate import evaluate
+from changegate.policy import now_utc
 from changegate.server import views
 from changegate.server.services import AuthError, Services, require_person, to_thread
 from changegate.server.sessions import (
@@ -41,8 +43,9 @@ from changegate.server.sessions import (
     session_secret,
 )
 from changegate.service.accounts import AccountError
-from changegate.service.approvals import ApprovalError, Identity
+from changegate.service.approvals import ApprovalError
 from changegate.service.approvals import Request as ApprovalRequest
+from changegate.service.identity import Identity
 from changegate.service.store import StoreError
 
 HERE = Path(__file__).parent
@@ -481,8 +484,6 @@ SIMULATOR_KINDS = {"shell": "Shell command", "sql": "SQL statement", "terraform_
 
 def _policy_context(services: Services) -> dict[str, Any]:
     policy = services.checkpoint.policy()
-    from changegate.policy import now_utc
-
     now = now_utc()
     return {"policy": policy, "rules": policy.rules, "freezes": [(f, f.start <= now < f.end) for f in policy.doc.freezes],
             "mappings": {env: msgspec.to_builtins(targets) for env, targets in policy.doc.environments.items()},
@@ -566,7 +567,7 @@ async def simulate(request: Request, viewer: Viewer = Depends(viewer_page)) -> R
         return render(request, "policy.html", viewer, 422, error=f"Nothing to simulate: {exc}.", sim=None,
                       sim_form=fields, **context)
     verdict = await to_thread(evaluate, action, context["policy"])
-    return render(request, "policy.html", viewer, sim=contract(verdict), sim_error=verdict.error, sim_form=fields,
+    return render(request, "policy.html", viewer, sim=Answer.of(verdict).contract(), sim_error=verdict.error, sim_form=fields,
                   **context)
 
 

@@ -1,7 +1,8 @@
 """The server's services: everything the HTTP routes (and the web pages built on them) call.
 
-Routes parse and answer HTTP; the rules live here and in service/approvals.py, service/audit.py, service/accounts.py and
-gate.py. A page that shows the queue or approves a request calls the same methods as the API.
+Routes parse and answer HTTP; the rules live here and in service/approvals.py, service/audit.py,
+service/accounts.py and gate/checkpoint.py. A page that shows the queue or approves a request calls the same
+methods as the API.
 """
 
 from __future__ import annotations
@@ -17,11 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from changegate.gate import Checkpoint, Judgement, contract, unrecorded
+import msgspec
+from starlette.concurrency import run_in_threadpool
+
+from changegate.answer import Answer, Judgement
+from changegate.gate.checkpoint import Checkpoint, unrecorded
 from changegate.policy.schema import Webhook
 from changegate.service.accounts import Accounts
-from changegate.service.approvals import ApprovalError, Approvals, Identity, Request
+from changegate.service.approvals import ApprovalError, Approvals, Request
 from changegate.service.audit import AuditLog, AuditWriter, Record, Verification, iso
+from changegate.service.identity import Identity
+from changegate.service.notify import Notifier
 from changegate.service.store import Store, StoreError, open_store
 
 T = TypeVar("T")
@@ -49,8 +56,6 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        import msgspec
-
         hooks = os.environ.get(cls.ENV["webhooks"], "").strip()
         return cls(database_url=os.environ.get(cls.ENV["database_url"]) or None,
                    policy_path=os.environ.get(cls.ENV["policy_path"]) or None,
@@ -58,8 +63,6 @@ class Settings:
                    webhooks=msgspec.convert(json.loads(hooks), list[Webhook]) if hooks else [])
 
     def to_env(self) -> dict[str, str]:
-        import msgspec
-
         values = {"database_url": self.database_url or "", "policy_path": self.policy_path or "",
                   "public_url": self.public_url,
                   "webhooks": json.dumps(msgspec.to_builtins(self.webhooks)) if self.webhooks else ""}
@@ -78,14 +81,13 @@ class Services:
     """One server's store, policy, approvals, audit log and credentials. Start with `open()`."""
 
     def __init__(self, store: Store, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
-        from changegate.service.notify import Notifier
-
         self.settings = settings
         self.store = store
         self.clock = clock
         webhooks = list(settings.webhooks)
         self.writer = AuditWriter(store)
         self.audit = AuditLog(store)
+        self.audit.drain_spool()  # what local hooks decided before the server started joins the chain first
         self.accounts = Accounts(store, clock)
         self.notifier = Notifier([], base_url=settings.public_url)
         self.approvals = Approvals(store, notify=self.notifier, clock=clock, base_url=settings.public_url)
@@ -107,6 +109,13 @@ class Services:
         self.store.dispose()
 
     # --- who is asking ---------------------------------------------------------------------------------
+
+    async def identify(self, authorization: str | None) -> Identity:
+        """`authenticate` from a coroutine: a password is checked off the event loop (argon2 takes tens of
+        milliseconds), a token on it (a cached dictionary lookup)."""
+        if authorization and authorization[:6].lower() == "basic ":
+            return await to_thread(self.authenticate, authorization)
+        return self.authenticate(authorization)
 
     def authenticate(self, authorization: str | None) -> Identity:
         """Identity from an Authorization header: `Bearer cg_…` (agent or personal token) or HTTP Basic
@@ -163,11 +172,11 @@ class Services:
     # --- checking --------------------------------------------------------------------------------------
 
     async def check(self, action: dict[str, Any], who: Identity, *, wait: float = 0.0, peek: bool = False,
-                    line_id: Any = None) -> dict[str, Any]:
+                    line_id: Any = None) -> Answer:
         """Decide, record, and for an ask file the request and wait for it without holding a thread."""
         judgement = self.checkpoint.judge_as(action, who)
         if judgement.verdict.decision != "ask":
-            return await self._recorded(contract(judgement.verdict, line_id), judgement, who)
+            return await self._recorded(Answer.of(judgement.verdict, line_id), judgement, who)
         try:
             answer, request = await to_thread(self.checkpoint.ask, judgement, who, peek=peek, line_id=line_id)
             if request is not None and request.status == "pending" and wait > 0:
@@ -185,12 +194,12 @@ class Services:
             request = await to_thread(self.approvals.get, request.id)
         return request
 
-    async def _recorded(self, answer: dict[str, Any], judgement: Judgement, who: Identity) -> dict[str, Any]:
+    async def _recorded(self, answer: Answer, judgement: Judgement, who: Identity) -> Answer:
         entry = self.checkpoint.decision_entry(answer, judgement, who)
         try:
             await self.writer.submit_async(entry)
         except StoreError as exc:
-            return unrecorded(answer, judgement.verdict, exc)
+            return unrecorded(answer, exc)
         return answer
 
     # --- requests --------------------------------------------------------------------------------------
@@ -247,7 +256,5 @@ def require_person(who: Identity, role: str = "viewer") -> None:
 
 async def to_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run blocking store work off the event loop."""
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(function, *args, **kwargs)
 

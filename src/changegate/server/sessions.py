@@ -40,7 +40,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from changegate.service.approvals import Identity
+from changegate.service.identity import Identity
 from changegate.service.store import Store, state_dir
 from changegate.service.store.tables import users
 

@@ -19,7 +19,8 @@ import msgspec
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
-from changegate.service.approvals import Identity, Request
+from changegate.service.approvals import Request
+from changegate.service.identity import Identity
 from changegate.service.store import Store
 from changegate.service.store.tables import audit, requests
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from changegate.service.approvals import ROLES, Identity
 from changegate.service.audit import Entry, append
+from changegate.service.identity import ROLES, Identity
 from changegate.service.store import Store
 from changegate.service.store.tables import tokens, users
 

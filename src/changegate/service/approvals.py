@@ -29,12 +29,12 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from changegate.service.audit import Entry, append, iso, scrub
+from changegate.service.identity import Identity
 from changegate.service.store import Store
 from changegate.service.store.tables import requests, votes
 
 STATUSES = ("pending", "approved", "denied", "expired", "cancelled", "executed")
 OPEN = ("pending", "approved")  # statuses that can still change
-ROLES = ("viewer", "approver", "admin")
 DEFAULT_TTL_S = 3600.0
 MAX_COMMENT = 2000
 MAX_LIST = 500
@@ -49,28 +49,6 @@ class ApprovalError(Exception):
     def __init__(self, message: str, code: ErrorCode) -> None:
         super().__init__(message)
         self.code = code
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Who is acting: a person (with a role) or an agent (with its operator)."""
-
-    kind: Literal["user", "agent", "system"]
-    name: str
-    role: str = "viewer"
-    operator: str | None = None  # agents: the person responsible for them
-    via: str = ""  # how they proved it: token:ID, password, cli
-
-    @property
-    def actor(self) -> str:
-        return f"{self.kind}:{self.name}"
-
-    @property
-    def is_person(self) -> bool:
-        return self.kind == "user"
-
-    def may_approve(self) -> bool:
-        return self.kind == "user" and self.role in ("approver", "admin")
 
 
 @dataclass(frozen=True, slots=True)

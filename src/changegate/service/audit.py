@@ -36,11 +36,13 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from changegate.model import canonical_json, looks_secret
+from changegate.service import spool
 from changegate.service.store import Store, StoreError
 from changegate.service.store.tables import GENESIS_HASH, audit, chain_head
 
 REDACTED = "[redacted]"
 MAX_BATCH = 512  # records per transaction in the batching writer
+DRAIN_BATCH = 500  # spooled records per transaction
 VERIFY_PAGE = 2000
 MAX_EXPORT = 100_000
 MAX_SCRUB_DEPTH = 32
@@ -211,14 +213,31 @@ def append(conn: sa.Connection, store: Store, entries: Sequence[Entry], now: flo
 class AuditLog:
     """Reading, writing and verifying the chain in one store."""
 
-    def __init__(self, store: Store, *, drain_spool: bool = True) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        if drain_spool:
-            # decisions local hooks made without the store join the chain before anything reads it
-            from changegate.service.spool import drain
 
-            with contextlib.suppress(StoreError, OSError):
-                drain(self)
+    def drain_spool(self) -> int:
+        """Move the decisions made without the store (service/spool.py: local hooks, the SDK, shims) into the
+        chain, in order; returns how many. Readers call it first, so that what they show or verify is
+        complete. A spool that cannot be drained now (store down) waits for the next reader."""
+        moved = 0
+        with contextlib.suppress(StoreError, OSError):
+            for path in spool.taken_files():
+                batch: list[Entry] = []
+                for kind, actor, data in spool.spooled_records(path):
+                    batch.append(Entry(kind, actor, data))
+                    if len(batch) >= DRAIN_BATCH:
+                        moved += self._append_all(batch)
+                        batch = []
+                moved += self._append_all(batch)
+                spool.discard(path)
+        return moved
+
+    def _append_all(self, entries: list[Entry]) -> int:
+        if entries:
+            with self.store.write() as conn:
+                append(conn, self.store, entries)
+        return len(entries)
 
     def record(self, kind: str, actor: str, data: dict[str, Any]) -> Record:
         with self.store.write() as conn:

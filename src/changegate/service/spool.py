@@ -2,9 +2,9 @@
 
 A hook runs once per tool call and must start in milliseconds, so it cannot open the database. It appends
 one JSON line per decision to a spool file in the state directory instead (O_APPEND, 0600, a few hundred
-microseconds); the next process that opens the audit log (`changegate audit …`, `serve`, `approvals …`)
-moves the spooled decisions into the hash chain, in order, and removes the spool. The records keep the time
-they were decided (`decided_at`).
+microseconds). `drain()` moves the spooled decisions into the hash chain, in order, and removes the spool;
+the readers of the log call it before they read (`changegate audit verify|tail|export`, the server when it
+starts). The records keep the time they were decided (`decided_at`).
 
 What the spool cannot do: in local mode the agent runs as the same user as the gate, so it could edit the
 spool before it is drained — exactly as it could edit the SQLite file. docs/server.md says so; a shared
@@ -14,23 +14,21 @@ server (remote mode) is the answer where that matters.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from changegate.answer import Answer, Judgement, decision_data
 from changegate.model import canonical_json
 from changegate.state import state_dir, state_dir_name
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from changegate.gate import Judgement
-    from changegate.service.audit import AuditLog
-
 SPOOL_NAME = "audit-spool.jsonl"
 MAX_SPOOLED_BYTES = 256 * 1024 * 1024  # a runaway spool stops growing; the next drain empties it
-DRAIN_BATCH = 500
 
 
 def spool_path() -> Path:
@@ -41,10 +39,8 @@ def spool_file() -> str:
     return os.path.join(state_dir_name(), SPOOL_NAME)  # no pathlib on the hook's path: it costs start-up
 
 
-def spool_decision(answer: dict[str, Any], judgement: Judgement, via: str) -> bool:
+def spool_decision(answer: Answer, judgement: Judgement, via: str) -> bool:
     """Append one decision; False where it could not be kept (the caller decides whether that matters)."""
-    from changegate.gate import decision_data
-
     action = judgement.action
     agent = action.agent if action and action.agent else via
     data = decision_data(answer, judgement, agent, action.operator if action else None)
@@ -71,11 +67,9 @@ def spool_entry(kind: str, actor: str, data: dict[str, Any]) -> bool:
     return True
 
 
-def drain(log: AuditLog) -> int:
-    """Move spooled decisions into the chain; returns how many. Safe to call from several processes: the
-    spool is renamed first, so each line is taken by one drainer."""
-    from changegate.service.audit import Entry
-
+def taken_files() -> list[Path]:
+    """The spool files to drain: the spool, renamed aside first so that each line is taken by one drainer
+    (several processes may drain at once), after what earlier drainers left (they stopped half-way)."""
     path = spool_path()
     taken = path.with_name(f"{SPOOL_NAME}.{os.getpid()}.{time.time_ns()}.draining")
     leftovers = sorted(path.parent.glob(f"{SPOOL_NAME}.*.draining")) if path.parent.exists() else []
@@ -85,35 +79,12 @@ def drain(log: AuditLog) -> int:
     except FileNotFoundError:
         pass
     except OSError:
-        return 0
-    moved = 0
-    for spooled in leftovers:
-        batch: list[Entry] = []
-        for doc in _lines(spooled):
-            batch.append(Entry(str(doc.get("kind", "decision")), str(doc.get("actor", "agent:?")),
-                               dict(doc.get("data") or {})))
-            if len(batch) >= DRAIN_BATCH:
-                moved += _append(log, batch)
-                batch = []
-        moved += _append(log, batch)
-        with contextlib.suppress(OSError):
-            spooled.unlink()
-    return moved
+        return []
+    return leftovers
 
 
-def _append(log: AuditLog, batch: list[Any]) -> int:
-    from changegate.service.audit import append
-
-    if not batch:
-        return 0
-    with log.store.write() as conn:
-        append(conn, log.store, batch)
-    return len(batch)
-
-
-def _lines(path: Path) -> Iterator[dict[str, Any]]:
-    import json
-
+def spooled_records(path: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(kind, actor, data) of every line of a spool file, in order."""
     try:
         handle = path.open("rb")
     except OSError:
@@ -127,4 +98,10 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 doc = {"kind": "decision.unreadable", "actor": "system",
                        "data": {"spooled": raw[:2000].decode("utf-8", "replace")}}
             if isinstance(doc, dict):
-                yield doc
+                yield str(doc.get("kind", "decision")), str(doc.get("actor", "agent:?")), dict(doc.get("data") or {})
+
+
+def discard(path: Path) -> None:
+    """A drained spool file is gone (one that cannot be removed is drained again: better twice than never)."""
+    with contextlib.suppress(OSError):
+        path.unlink()

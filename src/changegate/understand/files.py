@@ -21,7 +21,7 @@ from changegate.environments import LOCAL, Environments
 from changegate.model import Action, Effect
 from changegate.understand import Understanding
 from changegate.understand.base import Invocation, NotUnderstood, Word, new_context
-from changegate.understand.commands.gate.common import TAMPERING, gate_target
+from changegate.understand.selfguard import TAMPERING, gate_target
 from changegate.understand.commands.net.payloads import (
     AUTH_HEADER_WORDS,
     Payload,

@@ -1,8 +1,11 @@
 """Kubernetes, shared by kubectl, helm and `k8s_manifest` actions: which cluster, which objects, what it means.
 
-- **Where**: `--context`, else the kubeconfig's `current-context` (`--kubeconfig`, else `KUBECONFIG`, a colon
-  list whose first file to set a value wins, else `$HOME/.kube/config`, all read from the action's own
-  environment). The context name places the cluster; when it names nothing, the cluster's server URL may.
+- **Where**: `--context`, else the context an earlier step of the same line switched to (`kubectl config
+  use-context`, `kubectx`: `ctx.switched`), else the kubeconfig's `current-context` (`--kubeconfig`, else
+  `KUBECONFIG`, a colon list whose first file to set a value wins, else `$HOME/.kube/config`, all read from
+  the action's own environment). The context name places the cluster; when it names nothing, the cluster's
+  server URL may; a cluster or server that says prod or staging wins over a context name that says dev (a
+  look-alike `kind-dеv` pointing at the prod cluster is prod).
   A namespace can only make the answer stricter (`-n production` on an unnamed cluster is prod; `-n dev`
   on an unnamed cluster stays unknown), except on local clusters (kind, k3d, minikube), which are dev
   whatever their namespaces are called. What was read is recorded in `consulted`, so that an approval
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +32,7 @@ import yaml
 from changegate.environments import DEV_PREFIXES, SEVERITY, UNKNOWN, Environments, Placement
 from changegate.model import Effect, Operation, Reversible, Scope
 from changegate.understand.base import UNKNOWN_PART, NotUnderstood
+from changegate.understand.facts import read_config
 from changegate.understand.signals import is_mapped, named
 
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024  # one file or stdin
@@ -202,12 +206,14 @@ def read_kubeconfig(paths: Iterable[str]) -> Kubeconfig:
 
 
 def load_small_yaml(path: str) -> Any:
+    """A kubeconfig or kustomization: a regular file, bounded (`facts.read_config`); None when it cannot
+    be read or does not parse."""
+    text = read_config(path, limit=MAX_KUBECONFIG_BYTES)
+    if text is None:
+        return None
     try:
-        if not os.path.isfile(path) or os.path.getsize(path) > MAX_KUBECONFIG_BYTES:
-            return None
-        with open(path, "rb") as fh:
-            return yaml.load(fh.read(MAX_KUBECONFIG_BYTES), Loader=SAFE_LOADER)
-    except (OSError, yaml.YAMLError, ValueError, RecursionError):
+        return yaml.load(text, Loader=SAFE_LOADER)
+    except (yaml.YAMLError, ValueError, RecursionError):
         return None
 
 
@@ -218,10 +224,11 @@ def resolve_target(environments: Environments, env: dict[str, str], home: str | 
                    context: str | None = None, kubeconfig: str | None = None, namespace: str | None = None,
                    cluster: str | None = None, server: str | None = None,
                    context_flag: str = "--context", remote: str | None = None,
-                   remote_placement: Placement | None = None) -> KubeTarget:
-    """Where a kubectl/helm call lands, from its flags and the kubeconfig it would read. On another host
-    (`ssh bastion kubectl …`) that host's kubeconfig is not known: a context flag still names the cluster,
-    otherwise the host's own placement stands for it."""
+                   remote_placement: Placement | None = None,
+                   switched: Mapping[str, str] | None = None) -> KubeTarget:
+    """Where a kubectl/helm call lands, from its flags, what earlier steps of the line switched, and the
+    kubeconfig it would read. On another host (`ssh bastion kubectl …`) that host's kubeconfig is not
+    known: a context flag still names the cluster, otherwise the host's own placement stands for it."""
     source = context_flag
     if remote is not None:
         if context and UNKNOWN_PART not in context:
@@ -231,21 +238,23 @@ def resolve_target(environments: Environments, env: dict[str, str], home: str | 
                                                                "not known here")
         return KubeTarget(environments, context if context and UNKNOWN_PART not in context else None,
                           namespace or "default", placement, False)
-    config = read_kubeconfig(kubeconfig_paths(env, kubeconfig, home))
+    paths = kubeconfig_paths(env, kubeconfig, home)
+    config = read_kubeconfig(paths)
     if "KUBECONFIG" in env and not kubeconfig:
         consulted.setdefault("env:KUBECONFIG", env["KUBECONFIG"])
-    if context and UNKNOWN_PART in context:
-        context_label = None
-        placement = place_cluster(environments, context, source, None, None)
-        return KubeTarget(environments, context_label, namespace or "default", placement, False)
     if not context:
-        context = config.current_context
-        source = "current context"
-        if context:
-            consulted["kube:current-context"] = context
+        context, source = switched_context(switched or {}, paths)
+        if not context:
+            context = config.current_context
+            source = "current context"
+            if context:
+                consulted["kube:current-context"] = context
+    if context and UNKNOWN_PART in context:
+        placement = place_cluster(environments, context, source, None, None)
+        return KubeTarget(environments, None, namespace or "default", placement, False)
     entry = config.contexts.get(context or "", {})
     if namespace is None:
-        ns = entry.get("namespace")
+        ns = (switched or {}).get(f"{SWITCHED_NAMESPACE}{context}") or entry.get("namespace")
         namespace = ns if isinstance(ns, str) and ns else None
         if namespace:
             consulted["kube:namespace"] = namespace
@@ -255,7 +264,42 @@ def resolve_target(environments: Environments, env: dict[str, str], home: str | 
         server = found if isinstance(found, str) else None
     placement = place_cluster(environments, context, source, cluster if isinstance(cluster, str) else None, server)
     local = context is not None and context.lower().startswith(DEV_PREFIXES) and not is_mapped(placement)
+    behind = cluster_behind(environments, context, cluster_name if isinstance(cluster_name, str) else None, server)
+    if behind is not None and not is_mapped(placement) and \
+            SEVERITY.get(behind.environment, 3) > SEVERITY.get(placement.environment, 3):
+        placement, local = behind, False
     return KubeTarget(environments, context, namespace or "default", placement, local)
+
+
+SWITCHED_CONTEXT = "kube-context"  # `ctx.switched`: the context an earlier step switched to
+SWITCHED_KUBECONFIG = "kube-context-kubeconfig"  # ... in these kubeconfig files (':'-joined)
+SWITCHED_NAMESPACE = "kube-namespace:"  # + context: the namespace an earlier step set for it
+
+
+def switch_context(switched: dict[str, str], context: str, paths: list[str]) -> None:
+    """Record that this line's later kubectl/helm calls talk to `context` (`kubectl config use-context`)."""
+    switched[SWITCHED_CONTEXT] = context
+    switched[SWITCHED_KUBECONFIG] = ":".join(paths)
+
+
+def switched_context(switched: Mapping[str, str], paths: list[str]) -> tuple[str | None, str]:
+    context = switched.get(SWITCHED_CONTEXT)
+    if context and switched.get(SWITCHED_KUBECONFIG) == ":".join(paths):
+        return context, "the context an earlier step of this command switched to"
+    return None, ""
+
+
+def cluster_behind(environments: Environments, context: str | None, cluster: str | None,
+                   server: str | None) -> Placement | None:
+    """What the cluster a context points at says, where it says prod or staging: a context's name is
+    chosen by whoever wrote the kubeconfig, the cluster it reaches is what gets changed."""
+    found = [p for p in (named(environments, "kube_contexts", cluster, "kube cluster") if cluster else None,
+                         environments.url(server, "cluster server") if server else None)
+             if p is not None and p.environment in ("prod", "staging")]
+    if not found:
+        return None
+    worst = max(found, key=lambda p: SEVERITY.get(p.environment, 3))
+    return Placement(worst.environment, f"the kube context {context or '?'} points at {worst.why}")
 
 
 def place_cluster(environments: Environments, context: str | None, source: str, cluster: str | None,

@@ -717,11 +717,16 @@ def managed_resources(module: StateModule, depth: int = 0) -> Iterator[StateReso
         yield from managed_resources(child, depth + 1)
 
 
-def read_workspace_file(directory: str | None, consulted: dict[str, str]) -> str | None:
-    """The workspace `terraform workspace select` recorded in DIR/.terraform/environment."""
-    if not directory:
+def read_workspace_file(directory: str | None, consulted: dict[str, str], *, data_dir: str | None = None
+                        ) -> str | None:
+    """The workspace `terraform workspace select` recorded in DIR/.terraform/environment (in TF_DATA_DIR
+    instead of DIR/.terraform where that is set)."""
+    if data_dir:
+        path = posixpath.join(data_dir, "environment")
+    elif directory:
+        path = posixpath.join(directory, ".terraform", "environment")
+    else:
         return None
-    path = posixpath.join(directory, ".terraform", "environment")
     name = (read_config(path, limit=256) or "").strip()
     if name:
         consulted[f"file:{path}"] = name

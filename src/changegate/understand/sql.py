@@ -14,6 +14,11 @@ What counts, in the words of the default policy:
   COPY … PROGRAM and server functions that run code are opaque code; server-file reads are secret reads.
 - Anything that does not parse, and sqlglot's opaque `Command` (unless its keywords say exactly what it is),
   is not understood: ask.
+- SQL that builds SQL is read as the SQL it builds: a PL/pgSQL DO block statement by statement (its EXECUTE
+  of a text put together from constants), MySQL's `SET @s = …; PREPARE st FROM @s; EXECUTE st`, T-SQL's
+  `EXEC(@s)` and `sp_executesql`. A part only known at run time (a loop variable, xargs' `{}`, a variable set
+  from a query) stands as one name, and what it names is every object of its kind: `DROP TABLE $t` in a loop
+  over the tables drops all of them.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import msgspec
 
 from changegate.environments import LOCAL, SEVERITY, UNKNOWN, Environments, Placement
 from changegate.model import Action, Effect, Operation, Reversible, Scope
-from changegate.understand.base import NotUnderstood
+from changegate.understand.base import DYNAMIC_WORD, UNKNOWN_PART, NotUnderstood
 from changegate.understand.facts import Unreadable, read_config_bytes
 from changegate.understand.sensitive import secret_kind
 
@@ -90,6 +95,7 @@ class DbUrl:
     database: str
     user: str = ""
     path: str = ""  # a file database (sqlite:///x.db, file:x.db)
+    port: str = ""  # the first host's port, where one is written
 
     @property
     def host(self) -> str:
@@ -124,7 +130,15 @@ def parse_db_url(url: str) -> DbUrl | None:
     query = dict(part.partition("=")[::2] for part in tail.partition("?")[2].split("&") if part)
     if not hosts and query.get("host"):
         hosts = (unquote(query["host"]),)  # postgresql:///db?host=/var/run/postgresql
-    return DbUrl(scheme=scheme, hosts=hosts, database=database or unquote(query.get("dbname", "")), user=user)
+    return DbUrl(scheme=scheme, hosts=hosts, database=database or unquote(query.get("dbname", "")), user=user,
+                 port=port_of_authority(authority.split(",", 1)[0]) or query.get("port", ""))
+
+
+def port_of_authority(authority: str) -> str:
+    """`h:5432` -> 5432; `[::1]:5432` -> 5432; no port -> ''."""
+    tail = authority.rsplit("]", 1)[-1] if authority.startswith("[") else authority
+    head, colon, port = tail.rpartition(":")
+    return port if colon and port.isdigit() and (authority.startswith("[") or ":" not in head) else ""
 
 
 def sqlite_path(rest: str) -> str:
@@ -155,7 +169,8 @@ def parse_dsn(text: str) -> DbUrl | None:
     database = pairs.get("dbname") or pairs.get("database") or pairs.get("initial catalog") or ""
     if not host and not database:
         return None
-    return DbUrl(scheme="dsn", hosts=(host,) if host else (), database=database, user=pairs.get("user", ""))
+    return DbUrl(scheme="dsn", hosts=(host,) if host else (), database=database, user=pairs.get("user", ""),
+                 port=pairs.get("port", ""))
 
 
 def redact_url(url: str) -> str:
@@ -173,14 +188,23 @@ class SqlTarget:
     dialect: str | None = POSTGRES
 
     @property
+    def file_engine(self) -> bool:
+        """The database is a file an engine in the client's own process opens (SQLite, DuckDB): what it reads
+        and writes are this machine's files."""
+        return self.host in FILE_ENGINES
+
+    @property
     def server(self) -> str:
-        return "sql:sqlite:" if self.host == "sqlite" else f"sql:{self.host}"
+        return f"sql:{self.host}:" if self.file_engine else f"sql:{self.host}"
 
     @property
     def prefix(self) -> str:
-        if self.host == "sqlite":
-            return f"sql:sqlite:{self.database}"
+        if self.file_engine:
+            return f"sql:{self.host}:{self.database}"
         return f"{self.server}/{self.database or '?'}"
+
+
+FILE_ENGINES = frozenset({"sqlite", "duckdb"})
 
 
 def place_host(host: str | None, environments: Environments, source: str) -> Placement:
@@ -580,14 +604,14 @@ class PgStatement:
     def update(self, body: dict[str, Any]) -> list[Finding]:
         table = rangevar_name(body.get("relation"))
         where = body.get("whereClause")
-        everything = where is None or pg_truth(where) is True
+        everything = where is None or pg_truth(where) is True or run_time_part(json.dumps(where))
         return [rows_finding("modify", table, everything, dialect=POSTGRES, evidence=self.evidence),
                 *self.nested(body)]
 
     def delete(self, body: dict[str, Any]) -> list[Finding]:
         table = rangevar_name(body.get("relation"))
         where = body.get("whereClause")
-        everything = where is None or pg_truth(where) is True
+        everything = where is None or pg_truth(where) is True or run_time_part(json.dumps(where))
         return [rows_finding("delete", table, everything, dialect=POSTGRES, evidence=self.evidence),
                 *self.nested(body)]
 
@@ -771,6 +795,13 @@ class PgStatement:
                         reversible="unknown", tags=("stored-code",), evidence=self.evidence)]
 
     def do(self, body: dict[str, Any]) -> list[Finding]:
+        """A PL/pgSQL block is followed statement by statement (its EXECUTEs where their text can be put
+        together); a block in another language, or one with a statement it cannot follow, is opaque code."""
+        options = {str(one_node(a)[1].get("defname")): sval(one_node(a)[1].get("arg")) for a in body.get("args", [])}
+        if options.get("language", "plpgsql").lower() == "plpgsql" and "as" in options:
+            found = PlpgsqlBlock(self.evidence).findings(options["as"])
+            if found is not None:
+                return found
         return [Finding("execute_opaque", "code", "", "runs an anonymous code block (DO): its effects are not read",
                         reversible="unknown", tags=("sql-code-block",), evidence=self.evidence,
                         suggestions=("run the statements of the block directly so that each can be checked",))]
@@ -869,6 +900,197 @@ class PgStatement:
 
     def declare(self, body: dict[str, Any]) -> list[Finding]:
         return [f for f in self.findings(body.get("query")) if f.operation != "read"]
+
+
+# --- PL/pgSQL (DO blocks) -------------------------------------------------------------------------------------
+
+class Opaque(Exception):
+    """A PL/pgSQL statement or expression that cannot be followed: the whole block stays opaque."""
+
+
+MAX_BLOCK_DEPTH = 32
+
+
+class PlpgsqlBlock:
+    """What the statements of a DO block do: its SQL statements as SQL, each EXECUTE by the text it puts
+    together (the parts only known at run time stand as one identifier), control flow entered on every
+    branch. Handlers are looked up by statement type (`PLpgSQL_stmt_if` -> `branches`)."""
+
+    def __init__(self, evidence: str) -> None:
+        self.evidence = evidence
+        self.out: list[Finding] = []
+        self.depth = 0
+
+    def findings(self, code: str) -> list[Finding] | None:
+        from pglast.parser import ParseError, parse_plpgsql_json
+
+        tag = next(f"$cg{i}$" for i in range(1000) if f"$cg{i}$" not in code)
+        try:
+            functions = json.loads(parse_plpgsql_json(
+                f"CREATE FUNCTION pg_temp.changegate_do() RETURNS void LANGUAGE plpgsql AS {tag}{code}{tag}"))
+            for function in functions:
+                self.statements([(function.get("PLpgSQL_function") or {}).get("action")])
+        except (Opaque, ParseError, ValueError, RecursionError, NotUnderstood):
+            return None
+        return [replace(f, summary=f"{f.summary} (in a DO block)", evidence=self.evidence,
+                        tags=(*f.tags, "sql-code-block")) for f in self.out]
+
+    def statements(self, items: Any) -> None:
+        self.depth += 1
+        if self.depth > MAX_BLOCK_DEPTH:
+            raise Opaque("nested too deeply")
+        for item in items or []:
+            kind, body = one_node(item)
+            handler = PLPGSQL_STATEMENTS.get(kind)
+            if handler is None:
+                raise Opaque(kind)
+            handler(self, body)
+        self.depth -= 1
+
+    # --- what the statements hold ---------------------------------------------------------------------------
+    def sql(self, expr: Any) -> None:
+        query = str((one_node(expr)[1]).get("query", ""))
+        found = pg_findings(query)
+        if any(f.operation == "unknown" for f in found):
+            raise Opaque(query)
+        self.out.extend(f for f in found if f.operation != "read")
+
+    def expression(self, expr: Any) -> None:
+        """A condition or an assigned value: what the functions it calls do."""
+        if expr is None:
+            return
+        body = one_node(expr)[1]
+        query = str(body.get("query", ""))
+        if body.get("parseMode") == 3:  # `v := value`
+            query = query.split(":=", 1)[1] if ":=" in query else query.split("=", 1)[-1]
+        self.sql({"PLpgSQL_expr": {"query": f"SELECT {query}"}})
+
+    def dynamic(self, expr: Any) -> None:
+        """EXECUTE of a text put together: the text, with the parts only known at run time as one name."""
+        from pglast.parser import ParseError, parse_sql_json
+
+        query = str(one_node(expr)[1].get("query", ""))
+        try:
+            select = one_node(json.loads(parse_sql_json(f"SELECT {query}"))["stmts"][0]["stmt"])[1]
+        except (ParseError, ValueError, KeyError, IndexError) as exc:
+            raise Opaque(query) from exc
+        targets = select.get("targetList") or []
+        text = fold_text(one_node(targets[0])[1].get("val")) if len(targets) == 1 else DYNAMIC_WORD
+        if not text.replace(DYNAMIC_WORD, "").strip():
+            raise Opaque(query)  # nothing of the statement is known
+        found = pg_findings(text)
+        if any(f.operation == "unknown" for f in found):
+            raise Opaque(query)
+        self.out.extend(run_time_names(f) for f in found if f.operation != "read")
+
+    # --- the statement types -----------------------------------------------------------------------------
+    def block(self, body: dict[str, Any]) -> None:
+        self.statements(body.get("body"))
+        handlers = one_node(body.get("exceptions"))[1].get("exc_list", []) if body.get("exceptions") else []
+        for handler in handlers:
+            self.statements(one_node(handler)[1].get("action"))
+
+    def execsql(self, body: dict[str, Any]) -> None:
+        self.sql(body.get("sqlstmt"))
+
+    def perform(self, body: dict[str, Any]) -> None:
+        self.sql(body.get("expr"))
+
+    def assign(self, body: dict[str, Any]) -> None:
+        self.expression(body.get("expr"))
+
+    def branches(self, body: dict[str, Any]) -> None:
+        """IF, CASE and the loops: every condition and every branch."""
+        for key in ("cond", "t_expr", "expr", "lower", "upper", "step"):
+            self.expression(body.get(key))
+        if body.get("query"):
+            self.sql(body["query"])
+        for key in ("then_body", "else_body", "body", "else_stmts"):
+            self.statements(body.get(key))
+        for branch in [*body.get("elsif_list", []), *body.get("case_when_list", [])]:
+            inner = one_node(branch)[1]
+            self.expression(inner.get("cond") or inner.get("expr"))
+            self.statements(inner.get("stmts"))
+
+    def dynexecute(self, body: dict[str, Any]) -> None:
+        self.dynamic(body.get("query"))
+        for param in body.get("params", []):
+            self.expression(param)
+        self.statements(body.get("body"))
+
+    def raise_(self, body: dict[str, Any]) -> None:
+        for param in body.get("params", []):
+            self.expression(param)
+
+    def assert_(self, body: dict[str, Any]) -> None:
+        self.expression(body.get("cond"))
+        self.expression(body.get("message"))
+
+    def returns(self, body: dict[str, Any]) -> None:
+        self.expression(body.get("expr"))
+        if body.get("query"):
+            self.sql(body["query"])
+        if body.get("dynquery"):
+            self.dynamic(body["dynquery"])
+
+    def nothing(self, body: dict[str, Any]) -> None:
+        """Transaction control and diagnostics: no effect of their own."""
+
+
+PLPGSQL_STATEMENTS: dict[str, Any] = {
+    "PLpgSQL_stmt_block": PlpgsqlBlock.block, "PLpgSQL_stmt_execsql": PlpgsqlBlock.execsql,
+    "PLpgSQL_stmt_perform": PlpgsqlBlock.perform, "PLpgSQL_stmt_call": PlpgsqlBlock.perform,
+    "PLpgSQL_stmt_assign": PlpgsqlBlock.assign, "PLpgSQL_stmt_dynexecute": PlpgsqlBlock.dynexecute,
+    "PLpgSQL_stmt_dynfors": PlpgsqlBlock.dynexecute, "PLpgSQL_stmt_raise": PlpgsqlBlock.raise_,
+    "PLpgSQL_stmt_assert": PlpgsqlBlock.assert_, "PLpgSQL_stmt_return": PlpgsqlBlock.returns,
+    "PLpgSQL_stmt_return_next": PlpgsqlBlock.returns, "PLpgSQL_stmt_return_query": PlpgsqlBlock.returns,
+    "PLpgSQL_stmt_exit": PlpgsqlBlock.branches,
+    **dict.fromkeys(("PLpgSQL_stmt_if", "PLpgSQL_stmt_case", "PLpgSQL_stmt_loop", "PLpgSQL_stmt_while",
+                     "PLpgSQL_stmt_fori", "PLpgSQL_stmt_fors", "PLpgSQL_stmt_foreach_a"), PlpgsqlBlock.branches),
+    **dict.fromkeys(("PLpgSQL_stmt_commit", "PLpgSQL_stmt_rollback", "PLpgSQL_stmt_getdiag"), PlpgsqlBlock.nothing),
+}
+
+
+def fold_text(node: Any, depth: int = 0) -> str:
+    """The text an expression puts together: string constants joined by `||`, concat() and format();
+    every other part (a variable, a query) is DYNAMIC_WORD."""
+    if depth > 32:
+        return DYNAMIC_WORD
+    kind, body = one_node(node)
+    if kind == "A_Const":
+        value = pg_constant(body)
+        return DYNAMIC_WORD if value is None else str(value)
+    if kind == "TypeCast":
+        return fold_text(body.get("arg"), depth + 1)
+    if kind == "A_Expr" and "".join(sval(n) for n in body.get("name", [])) == "||":
+        return fold_text(body.get("lexpr"), depth + 1) + fold_text(body.get("rexpr"), depth + 1)
+    if kind == "FuncCall":
+        name = qualified(body.get("funcname", [])).rsplit(".", 1)[-1].lower()
+        args = [fold_text(a, depth + 1) for a in body.get("args", [])]
+        if name == "concat":
+            return "".join(args)
+        if name in ("quote_ident", "quote_literal", "quote_nullable") and len(args) == 1:
+            return args[0] if name == "quote_ident" else f"'{args[0]}'"
+        if name == "format" and args:
+            return format_text(args[0], args[1:])
+    return DYNAMIC_WORD
+
+
+FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?([sIL%])")
+
+
+def format_text(template: str, args: list[str]) -> str:
+    """format()'s %s, %I, %L and %n$ positions filled with the folded arguments."""
+    position = iter(range(len(args) + 1))
+
+    def fill(match: re.Match[str]) -> str:
+        if match.group(2) == "%":
+            return "%"
+        index = int(match.group(1)) - 1 if match.group(1) else next(position, len(args))
+        value = args[index] if 0 <= index < len(args) else DYNAMIC_WORD
+        return f"'{value}'" if match.group(2) == "L" else value
+
+    return template if DYNAMIC_WORD in template and "%" not in template else FORMAT_SPEC.sub(fill, template)
 
 
 def role_name(node: Any) -> str:
@@ -1012,44 +1234,210 @@ def sqlglot_findings(text: str, dialect: str) -> list[Finding]:
     statements = split_sql(text, dialect)
     if len(statements) > MAX_STATEMENTS:
         return [not_understood_finding(f"more than {MAX_STATEMENTS} statements", text[:200], "too-many-statements")]
-    out: list[Finding] = []
-    current = ""  # USE db switches the database the statements after it run in
-    for statement in statements:
-        found, switched = glot_statement(statement, dialect)
-        current = switched or current
-        out.extend(replace(f, database=current) if current and not f.database else f for f in found)
-    return out
+    return GlotScript(dialect).run(statements)
 
 
-def glot_statement(text: str, dialect: str) -> tuple[list[Finding], str]:
-    """Findings of one statement, and the database it switches to (USE)."""
-    import logging
+MYSQL_LIKE = frozenset({"mysql", "doris", "starrocks"})
+MAX_DYNAMIC_DEPTH = 4
+PREPARE = re.compile(r"PREPARE\s+(\w+)\s+FROM\s+(.+)", re.I | re.S)
+EXECUTE_PREPARED = re.compile(r"EXECUTE\s+(\w+)(?:\s+USING\b.*)?", re.I | re.S)
+DEALLOCATE = re.compile(r"(?:DEALLOCATE|DROP)\s+PREPARE\s+\w+", re.I)
+QUOTED = r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\""
+INTO_FILE = re.compile(rf"\bINTO\s+(OUTFILE|DUMPFILE)\s+({QUOTED})", re.I)
+LOAD_DATA = re.compile(rf"LOAD\s+(?:DATA|XML)\s+(?:LOW_PRIORITY\s+|CONCURRENT\s+)?(LOCAL\s+)?INFILE\s+({QUOTED})"
+                       r"\s+(REPLACE\s+|IGNORE\s+)?INTO\s+TABLE\s+([\w.`\"]+)", re.I)
 
-    import sqlglot
-    from sqlglot import exp
-    from sqlglot.errors import SqlglotError
 
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)  # it warns on stderr for every Command fallback
-    evidence = " ".join(strip_comments(text).split())[:200]
-    try:
-        expressions = [e for e in sqlglot.parse(text, read=dialect or None) if e is not None]
-    except (SqlglotError, ValueError, RecursionError) as exc:
-        # what its keywords say is kept (a DROP TABLE that does not parse still drops a table), and it stays
-        # not understood
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return [not_understood_finding(f"the SQL does not parse as {dialect or 'SQL'} ({first[:120]})", evidence),
-                *bare_keyword(evidence, dialect)], ""
-    if len(expressions) != 1:
-        return [not_understood_finding("a statement that parses as several", evidence)], ""
-    expression = expressions[0]
-    if isinstance(expression, exp.Use):
-        return [], str(getattr(expression.this, "name", "") or "")
-    if type(expression).__name__ not in GLOT_HANDLERS and type(expression).__name__ not in GLOT_SESSION:
-        # a bare word (SHUTDOWN, FLUSH …) parses as a column or an alias: read it by its keywords instead
-        return bare_keyword(evidence, dialect) or [
-            not_understood_finding(f"{evidence[:40]!r} is not a statement changegate can read", evidence,
-                                   "sql-unknown")], ""
-    return GlotStatement(expression, dialect, evidence).findings(), ""
+def unquote_sql(literal: str) -> str:
+    """A quoted SQL string's text: `'it''s'` -> it's."""
+    quote = literal[:1]
+    return literal[1:-1].replace(quote * 2, quote).replace("\\" + quote, quote)
+
+
+class GlotScript:
+    """A script's statements in order, with what carries from one to the next: the database USE switched
+    to, variables set to a text (`SET @s = CONCAT(…)`, T-SQL's `DECLARE @s … = N'…'`), and statements
+    prepared from them (`PREPARE st FROM @s`), which EXECUTE runs. SQL put together from text is read as
+    SQL; its parts only known at run time stand as one name (`run_time_names`)."""
+
+    def __init__(self, dialect: str, depth: int = 0) -> None:
+        self.dialect = dialect
+        self.depth = depth
+        self.database = ""
+        self.variables: dict[str, str] = {}
+        self.prepared: dict[str, list[Finding]] = {}
+
+    def run(self, statements: list[str]) -> list[Finding]:
+        out: list[Finding] = []
+        for statement in statements:
+            found = self.statement(statement)
+            out.extend(replace(f, database=self.database) if self.database and not f.database else f for f in found)
+        return out
+
+    def statement(self, text: str) -> list[Finding]:
+        evidence = " ".join(strip_comments(text).split())[:200]
+        body = strip_comments(text).strip()
+        by_text = self.prepared_statement(body, evidence)
+        if by_text is None and self.dialect in MYSQL_LIKE:
+            by_text = self.server_files(body, evidence)
+        if by_text is None and self.dialect == "clickhouse":
+            by_text = self.client_outfile(body, evidence)
+        if by_text is not None:
+            return by_text
+        return self.parsed(text, evidence)
+
+    def parsed(self, text: str, evidence: str) -> list[Finding]:
+        import logging
+
+        import sqlglot
+        from sqlglot import exp
+        from sqlglot.errors import SqlglotError
+
+        logging.getLogger("sqlglot").setLevel(logging.ERROR)  # it warns on stderr for every Command fallback
+        dialect = self.dialect
+        try:
+            expressions = [e for e in sqlglot.parse(text, read=dialect or None) if e is not None]
+        except (SqlglotError, ValueError, RecursionError) as exc:
+            # what its keywords say is kept (a DROP TABLE that does not parse still drops a table), and it stays
+            # not understood
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return [not_understood_finding(f"the SQL does not parse as {dialect or 'SQL'} ({first[:120]})", evidence),
+                    *bare_keyword(evidence, dialect)]
+        if len(expressions) != 1:
+            return [not_understood_finding("a statement that parses as several", evidence)]
+        expression = expressions[0]
+        if isinstance(expression, exp.Use):
+            self.database = str(getattr(expression.this, "name", "") or "") or self.database
+            return []
+        self.remember(expression)
+        built = self.built_text(expression)
+        if built is not None:
+            return self.dynamic(built, evidence)
+        if type(expression).__name__ not in GLOT_HANDLERS and type(expression).__name__ not in GLOT_SESSION:
+            # a bare word (SHUTDOWN, FLUSH …) parses as a column or an alias: read it by its keywords instead
+            return bare_keyword(evidence, dialect) or [
+                not_understood_finding(f"{evidence[:40]!r} is not a statement changegate can read", evidence,
+                                       "sql-unknown")]
+        return GlotStatement(expression, dialect, evidence).findings()
+
+    # --- text that becomes SQL ------------------------------------------------------------------------------
+    def remember(self, expression: Any) -> None:
+        """`SET @s = …` and `DECLARE @s … = …`: the text a variable holds, where it can be put together."""
+        from sqlglot import exp
+
+        pairs: list[tuple[Any, Any]] = []
+        if isinstance(expression, exp.Set):
+            pairs = [(item.this.this, item.this.expression) for item in expression.expressions
+                     if isinstance(item.this, exp.EQ)]
+        elif isinstance(expression, exp.Declare):
+            pairs = [(target, item.args.get("default")) for item in expression.expressions
+                     for target in (item.this if isinstance(item.this, list) else [item.this])]
+        for target, value in pairs:
+            if isinstance(target, exp.Parameter) and value is not None:
+                self.variables[target.name.lower()] = self.text_of(value)
+
+    def text_of(self, node: Any, depth: int = 0) -> str:
+        """The text an expression puts together: string literals joined by CONCAT, `||` and `+`, and the
+        variables set before; every other part is DYNAMIC_WORD."""
+        from sqlglot import exp
+
+        if depth > 32:
+            return DYNAMIC_WORD
+        if (isinstance(node, exp.Literal) and node.is_string) or isinstance(node, exp.National):
+            return str(node.this)
+        if isinstance(node, exp.Parameter):
+            return self.variables.get(node.name.lower(), DYNAMIC_WORD)
+        if isinstance(node, exp.Paren):
+            return self.text_of(node.this, depth + 1)
+        if isinstance(node, exp.Concat):
+            return "".join(self.text_of(e, depth + 1) for e in node.expressions)
+        if isinstance(node, exp.DPipe | exp.Add | exp.Or):  # MySQL's `||` (OR) too: judged by what it could join
+            return self.text_of(node.this, depth + 1) + self.text_of(node.expression, depth + 1)
+        return DYNAMIC_WORD
+
+    def built_text(self, expression: Any) -> str | None:
+        """T-SQL's `EXEC('…')`, `EXEC(@s)` and `EXEC sp_executesql N'…'`: the SQL they run."""
+        from sqlglot import exp
+
+        if isinstance(expression, exp.Execute) and isinstance(expression.this, exp.Subquery):
+            inner = expression.this.this
+            inner = inner.this if isinstance(inner, exp.Table) else inner
+            if isinstance(inner, exp.Identifier):
+                return str(inner.this)
+            return self.text_of(inner)
+        if isinstance(expression, exp.ExecuteSql) and self_name(expression.this) == "sp_executesql":
+            return self.text_of(expression.expressions[0]) if expression.expressions else DYNAMIC_WORD
+        return None
+
+    def prepared_statement(self, body: str, evidence: str) -> list[Finding] | None:
+        """PREPARE, EXECUTE and DEALLOCATE of a prepared statement; None for any other statement."""
+        prepare = PREPARE.fullmatch(body)
+        if prepare:
+            name, source = prepare.group(1).lower(), prepare.group(2).strip()
+            if source.startswith(("'", '"')):
+                text = unquote_sql(source)
+            else:
+                text = self.variables.get(source.lstrip("@").lower(), DYNAMIC_WORD)
+            self.prepared[name] = self.dynamic(text, evidence)
+            return []
+        execute = EXECUTE_PREPARED.fullmatch(body)
+        if execute and execute.group(1).lower() in self.prepared:
+            return self.prepared[execute.group(1).lower()]
+        if DEALLOCATE.fullmatch(body):
+            return []
+        return None
+
+    def dynamic(self, text: str, evidence: str) -> list[Finding]:
+        """SQL put together from text: read as SQL, what it names at run time judged as every object."""
+        if not text.replace(DYNAMIC_WORD, "").strip() or self.depth >= MAX_DYNAMIC_DEPTH:
+            return [not_understood_finding("it runs SQL put together at run time, which cannot be read", evidence,
+                                           "sql-dynamic")]
+        inner = GlotScript(self.dialect, self.depth + 1)
+        inner.variables = self.variables
+        found = inner.run(split_sql(text, self.dialect))
+        return [replace(run_time_names(f), evidence=evidence) for f in found if f.operation != "read"]
+
+    # --- files on the server (MySQL) ---------------------------------------------------------------------------
+    def server_files(self, body: str, evidence: str) -> list[Finding] | None:
+        """`SELECT … INTO OUTFILE` writes a file on the server; `LOAD DATA [LOCAL] INFILE` reads one there (or
+        on the client); None for any other statement."""
+        into = INTO_FILE.search(body)
+        if into:
+            path = unquote_sql(into.group(2))
+            rest = self.parsed(body[:into.start()] + body[into.end():], evidence)
+            return [Finding("modify", "file", path, f"writes the server file {path} (SELECT … INTO {into.group(1)})",
+                            reversible="no", tags=("server-file",), evidence=evidence,
+                            suggestions=("select the rows to the client and write the file there",)),
+                    *(f for f in rest if "not-understood" not in f.tags)]
+        load = LOAD_DATA.match(body)
+        if load is None:
+            return None
+        path, table = unquote_sql(load.group(2)), load.group(4).strip("`\"")
+        local = bool(load.group(1))
+        secret = secret_kind(path, None) is not None or not (local or path.startswith("/tmp/"))
+        where = "this machine's" if local else "the server's"
+        return [Finding("secret_read" if secret else "read", "client-file" if local else "file", path,
+                        f"reads {where} file {path} into {table} (LOAD DATA{' LOCAL' if local else ''})",
+                        reversible="yes", tags=("client-file",) if local else ("server-file",), evidence=evidence),
+                Finding("modify" if load.group(3) and load.group(3).strip().upper() == "REPLACE" else "create", "rows",
+                        table, f"loads rows into {table} from a file", scope="many", reversible="unknown",
+                        evidence=evidence)]
+
+
+    def client_outfile(self, body: str, evidence: str) -> list[Finding] | None:
+        """ClickHouse's `SELECT … INTO OUTFILE 'f'`: the client writes the result to a file of its machine."""
+        into = INTO_FILE.search(body)
+        if into is None:
+            return None
+        path = unquote_sql(into.group(2))
+        rest = self.parsed(body[:into.start()], evidence)
+        return [Finding("modify", "client-file", path, f"writes the query result to {path} (INTO OUTFILE)",
+                        reversible="no", tags=("overwrite",), evidence=evidence),
+                *(f for f in rest if "not-understood" not in f.tags)]
+
+
+def self_name(node: Any) -> str:
+    return str(getattr(node, "name", "") or "").lower()
 
 
 def bare_keyword(evidence: str, dialect: str) -> list[Finding]:
@@ -1093,6 +1481,8 @@ class GlotStatement:
         if where is None:
             return True
         condition = where.this if isinstance(where, exp.Where) else where
+        if run_time_part(condition.sql()):
+            return True
         if isinstance(condition, exp.EQ) and isinstance(condition.this, exp.Column) and \
                 condition.this == condition.expression:
             return True
@@ -1124,16 +1514,49 @@ class GlotStatement:
                 operation, _, what = known
                 out.append(Finding(operation, "function", name, f"calls {name}(): {what}", reversible="unknown",
                                    tags=("server-function",), evidence=self.evidence))
+            elif self.dialect == "duckdb" and name in FILE_READERS:
+                out.extend(self.file_read(node))
         for cte in self.expression.find_all(exp.CTE):
             if isinstance(cte.this, exp.Delete | exp.Update | exp.Insert | exp.Merge):
                 out.extend(GlotStatement(cte.this, self.dialect, self.evidence).findings())
         return out
 
+    def table_function_write(self, node: Any) -> list[Finding]:
+        """ClickHouse's `INSERT INTO FUNCTION url(…)|s3(…)|remote(…)|file(…)`: rows sent elsewhere, or written
+        to a file of the server."""
+        from sqlglot import exp
+
+        name = self_name(node)
+        first = next((str(a.this) for a in getattr(node, "expressions", []) if isinstance(a, exp.Literal)), "")
+        if name == "file":
+            return [Finding("modify", "file", first, f"writes the server file {first} (INSERT INTO FUNCTION file)",
+                            reversible="no", tags=("server-file",), evidence=self.evidence)]
+        if name in REMOTE_TABLE_FUNCTIONS:
+            target = first if "://" in first else f"{name}:{first or '?'}"
+            return [Finding("exfiltrate", "url", target, f"sends rows to {first or name} (INSERT INTO FUNCTION "
+                            f"{name})", reversible="no", evidence=self.evidence)]
+        return [not_understood_finding(f"INSERT INTO FUNCTION {name} is not one changegate knows", self.evidence,
+                                       "sql-unknown")]
+
+    def file_read(self, node: Any) -> list[Finding]:
+        """DuckDB's read_csv('path') and the like: a file read where the engine runs."""
+        from sqlglot import exp
+
+        first = node.this if not isinstance(node, exp.Anonymous) else (node.expressions or [None])[0]
+        if not isinstance(first, exp.Literal) or not first.is_string:
+            return []
+        path = str(first.this)
+        operation: Operation = "secret_read" if secret_kind(path, None) else "read"
+        return [Finding(operation, "file", path, f"reads the file {path}", reversible="yes", evidence=self.evidence)]
+
     # --- data -------------------------------------------------------------------------------------------
     def select(self) -> list[Finding]:
+        from sqlglot import exp
+
         out = self.nested()
         into = self.expression.args.get("into")
-        if into is not None:
+        target = into.this.this if into is not None and isinstance(into.this, exp.Table) else None
+        if into is not None and not isinstance(target, exp.Parameter):  # `INTO @var` sets a variable
             name = self.table(into.this)
             out.append(Finding("create", "table", name, f"creates table {name} from a query (SELECT … INTO)",
                                reversible="yes", evidence=self.evidence))
@@ -1141,6 +1564,8 @@ class GlotStatement:
 
     def insert(self) -> list[Finding]:
         e = self.expression
+        if e.args.get("is_function"):
+            return [*self.table_function_write(e.this), *self.nested()]
         name = self.table(e.this)
         if e.args.get("overwrite"):
             return [Finding("replace", "rows", name, f"replaces every row of {name} (INSERT OVERWRITE)", scope="all",
@@ -1305,6 +1730,28 @@ class GlotStatement:
         return [Finding("unknown", "procedure", name, f"executes the stored procedure {name}: its effects are not "
                         "read", reversible="unknown", evidence=self.evidence)]
 
+    def copy(self) -> list[Finding]:
+        """COPY … TO a file or URL writes it (where the server runs), COPY … FROM reads one into a table."""
+        from sqlglot import exp
+
+        e = self.expression
+        files = [str(f.this) for f in e.args.get("files") or [] if isinstance(f, exp.Literal)]
+        source = self.table(e.this) if isinstance(e.this, exp.Table) else "a query"
+        if not files:
+            return [not_understood_finding("COPY without a file changegate can read", self.evidence, "sql-unknown")]
+        path = files[0]
+        if e.args.get("kind"):
+            secret = secret_kind(path, None) is not None
+            return [Finding("secret_read" if secret else "read", "file", path, f"reads {path} into {source}",
+                            reversible="yes", tags=("server-file",), evidence=self.evidence),
+                    Finding("create", "rows", source, f"loads rows into {source} from {path}", scope="many",
+                            reversible="yes", evidence=self.evidence)]
+        if "://" in path:
+            return [Finding("exfiltrate", "url", path, f"copies {source} to {path}", reversible="no",
+                            evidence=self.evidence), *self.nested()]
+        return [Finding("modify", "file", path, f"writes the file {path} (COPY … TO)", reversible="no",
+                        tags=("server-file", "overwrite"), evidence=self.evidence), *self.nested()]
+
     def kill(self) -> list[Finding]:
         return [Finding("host_control", "session", "", "ends a database session (KILL)", evidence=self.evidence)]
 
@@ -1333,6 +1780,14 @@ class GlotStatement:
         return command_findings(keyword, rest, self.evidence, self.dialect)
 
 
+# ClickHouse's table functions that reach another server or store.
+REMOTE_TABLE_FUNCTIONS = frozenset({"url", "s3", "s3cluster", "gcs", "azureblobstorage", "hdfs", "remote",
+                                    "remotesecure", "cluster", "clusterallreplicas", "mysql", "postgresql",
+                                    "mongodb", "redis", "odbc", "jdbc", "sqlite", "iceberg", "deltalake"})
+# DuckDB's table functions that read a file by its path.
+FILE_READERS = frozenset({"read_csv", "read_csv_auto", "readcsv", "read_parquet", "parquet_scan", "readparquet",
+                          "read_json", "read_json_auto", "read_ndjson", "read_ndjson_auto", "read_json_objects",
+                          "read_text", "read_blob", "sniff_csv", "read_xlsx", "st_read", "glob"})
 GLOT_COMPARISONS = {"EQ": "=", "NEQ": "<>", "GT": ">", "GTE": ">=", "LT": "<", "LTE": "<="}
 
 
@@ -1369,7 +1824,7 @@ GLOT_HANDLERS: dict[str, Any] = {
     "Pragma": GlotStatement.pragma, "Execute": GlotStatement.execute, "ExecuteSql": GlotStatement.execute,
     "Kill": GlotStatement.kill, "Attach": GlotStatement.attach, "LoadData": GlotStatement.load_data,
     "Undrop": GlotStatement.undrop, "Analyze": GlotStatement.maintenance, "Cache": GlotStatement.maintenance,
-    "Refresh": GlotStatement.maintenance, "Command": GlotStatement.command,
+    "Refresh": GlotStatement.maintenance, "Command": GlotStatement.command, "Copy": GlotStatement.copy,
 }
 
 # sqlglot's `Command` keeps only the first keyword and the raw rest. These keyword sequences say exactly what
@@ -1526,12 +1981,16 @@ def load_parser(dialect: str | None) -> float:
 
 
 def sql_findings(text: str, dialect: str | None) -> list[Finding]:
-    """What each statement of `text` does; never raises."""
+    """What each statement of `text` does; never raises. A part only known at run time (a loop variable, the
+    `{}` of xargs, a table name read from list output) stands as one identifier, and whatever it names is
+    judged as every object it could be."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_SQL_BYTES:
         return [not_understood_finding(f"the SQL is larger than {MAX_SQL_BYTES // 1024} KiB", text[:200],
                                        "sql-too-large")]
+    text = text.replace(UNKNOWN_PART, DYNAMIC_WORD)
     try:
-        return split_statements_for_dialect(text, dialect)
+        found = split_statements_for_dialect(text, dialect)
+        return [run_time_names(f) for f in found] if DYNAMIC_WORD in text else found
     except NotUnderstood as exc:
         return [not_understood_finding(exc.reason, text[:200], exc.tag)]
     except RecursionError:
@@ -1539,6 +1998,28 @@ def sql_findings(text: str, dialect: str | None) -> list[Finding]:
     except Exception as exc:  # a parser bug must become ask, never an allow or a traceback
         return [not_understood_finding(f"the SQL analyzer failed ({type(exc).__name__}: {exc})", text[:200],
                                        "analyzer-error")]
+
+
+RUN_TIME_NOTE = " (its name is only known at run time: judged as every one)"
+
+
+def run_time_names(finding: Finding) -> Finding:
+    """A finding about an object named at run time: every object of that kind."""
+    shown = finding.evidence.replace(DYNAMIC_WORD, "…")
+    if DYNAMIC_WORD not in finding.name:
+        if DYNAMIC_WORD not in finding.evidence:
+            return finding
+        return replace(finding, evidence=shown, summary=finding.summary.replace(DYNAMIC_WORD, "…"),
+                       tags=(*finding.tags, "dynamic"))
+    destroys = finding.operation in ("delete", "replace") and (finding.kind in DATA_KINDS or finding.kind == "rows")
+    return replace(finding, name=finding.name.replace(DYNAMIC_WORD, "*"), scope="all", evidence=shown,
+                   data_loss=finding.data_loss or destroys, tags=(*finding.tags, "dynamic"),
+                   summary=finding.summary.replace(DYNAMIC_WORD, "*") + RUN_TIME_NOTE)
+
+
+def run_time_part(text: str) -> bool:
+    """A clause that holds a part only known at run time: its selection cannot be sized."""
+    return DYNAMIC_WORD in text
 
 
 def resource_of(finding: Finding, prefix: str, server: str) -> str:
@@ -1551,6 +2032,10 @@ def resource_of(finding: Finding, prefix: str, server: str) -> str:
     if kind in ("file",):
         host = server.removeprefix("sql:")
         return f"fs://{host}{name}" if name.startswith("/") else f"{server}/file/{name}"
+    if kind == "client-file":
+        return f"fs:{name}"
+    if kind == "url" and "://" in name:
+        return name
     if kind in ("program", "code", "server", "session", "replication", "library"):
         return f"{server}/{kind}" + (f"/{name}" if name and kind not in ("program", "code") else "")
     if kind == "rows":

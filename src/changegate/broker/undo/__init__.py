@@ -26,7 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from changegate.broker.undo.base import Keeper, Planned, Restorer, Tools, UndoError, UndoPending
+from changegate.broker.undo.base import (
+    Command,
+    FamilyPlanner,
+    Keeper,
+    Planned,
+    Restorer,
+    Tools,
+    UndoError,
+    UndoPending,
+)
 from changegate.broker.undo.files import plan_files, restore_files
 from changegate.broker.undo.git import GitKeeper, plan_git, restore_git
 from changegate.broker.undo.kube import plan_kubectl, restore_kubernetes
@@ -46,9 +55,10 @@ DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 PLANNERS: dict[str, Callable[[list[str], str, Tools], Planned]] = {
-    "git": plan_git, "psql": plan_psql, "sqlite3": plan_sqlite, "sqlite": plan_sqlite, "kubectl": plan_kubectl,
-    "oc": plan_kubectl,
+    "psql": plan_psql, "sqlite3": plan_sqlite, "sqlite": plan_sqlite,
 }
+# planners that read the command through its family's own tables, and plan from its effects
+FAMILY_PLANNERS: dict[str, FamilyPlanner] = {"git": plan_git, "kubectl": plan_kubectl, "oc": plan_kubectl}
 RESTORERS: dict[str, Restorer] = {
     "files": restore_files, "git": restore_git, "postgres": restore_postgres, "sqlite": restore_sqlite,
     "kubernetes": restore_kubernetes,
@@ -96,14 +106,20 @@ def plan(argv: Sequence[str], cwd: str, effects: Sequence[Effect], tools: Tools)
     result = Plan(lost=[f"{e.summary or e.operation + ' ' + e.resource}" for e in never])
     if not destructive:
         return result
-    planner = PLANNERS.get(os.path.basename(argv[0])) if argv else None
-    if planner is not None:
-        try:
+    program = os.path.basename(argv[0]) if argv else ""
+    planner = PLANNERS.get(program)
+    family_planner = FAMILY_PLANNERS.get(program)
+    try:
+        if family_planner is not None:
+            found = family_planner(Command.of(argv, cwd, destructive), tools)
+        elif planner is not None:
             found = planner(list(argv), cwd, tools)
-        except UndoError as exc:
-            found = Planned(lost=[str(exc)])
-        result.keepers += found.keepers
-        result.lost += found.lost
+        else:
+            found = Planned()
+    except UndoError as exc:
+        found = Planned(lost=[str(exc)])
+    result.keepers += found.keepers
+    result.lost += found.lost
     files = plan_files(destructive, trash=trash_root())
     result.keepers += files.keepers
     result.lost += files.lost

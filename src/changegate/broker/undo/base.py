@@ -1,4 +1,5 @@
-"""What every keeper shares: the interface, the tools they run commands with, and argv option walking."""
+"""What every keeper shares: the interface, the tools they run commands with, what a planner plans from,
+and argv option walking (for the planners whose family does not read its own line yet)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from changegate.model import Effect
+from changegate.understand.base import Word, lit
 
 COMMAND_TIMEOUT_S = 300.0  # a dump or a `kubectl get` that takes longer is a failed snapshot (the action waits)
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024  # what a keeper reads from a command's output
@@ -106,6 +108,24 @@ class Planned:
 
     keepers: list[Keeper] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Command:
+    """What a family's planner plans from: the command's words after the program name (read with the
+    family's own tables, `Kubectl.read_line`, `Git.read_line`: never walked here), where it runs, and what
+    it destroys (its effects, as the gate found them)."""
+
+    words: list[Word]
+    cwd: str
+    effects: Sequence[Effect]
+
+    @classmethod
+    def of(cls, argv: Sequence[str], cwd: str, effects: Sequence[Effect]) -> Command:
+        return cls([lit(a) for a in argv[1:]], cwd, effects)
+
+
+FamilyPlanner = Callable[[Command, "Tools"], Planned]
 
 
 def options(args: Sequence[str], takes_value: frozenset[str], *, stop_at_first_positional: bool = False) -> Any:

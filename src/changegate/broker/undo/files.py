@@ -21,11 +21,13 @@ from typing import Any, ClassVar
 
 from changegate.broker.undo.base import Keeper, Planned, Tools, UndoError
 from changegate.model import Effect
+from changegate.understand.commands.fs.remove import UNLINKERS
 
 MAX_FILES = 200_000  # entries in one kept tree
 DEFAULT_MAX_BYTES = 4 * 1024**3  # bytes one snapshot may copy (hard links cost nothing)
 MAX_BYTES_ENV = "CHANGEGATE_UNDO_MAX_BYTES"
-UNLINK_ONLY = frozenset({"rm", "rmdir", "unlink", "find", "trash", "trash-put", "git"})
+# programs whose deletions only unlink: rm and its kind, `find -delete`, `git clean`
+UNLINK_ONLY = UNLINKERS | {"find", "git"}
 GLOB_CHARS = frozenset("*?[")
 ABSENT = "absent"
 

@@ -14,10 +14,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from changegate.broker.undo.base import Keeper, Planned, Tools, UndoError, options, resolve_path
+from changegate.broker.undo.base import Command, Keeper, Planned, Tools, UndoError, resolve_path
 from changegate.broker.undo.files import (
     MAX_BYTES_ENV,
     FileKeeper,
@@ -28,32 +29,22 @@ from changegate.broker.undo.files import (
     restore_files,
 )
 from changegate.model import Effect
+from changegate.understand.commands.vcs.git import Git, GitLine
 
-GIT_GLOBAL_VALUES = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path",
-                               "--config-env", "--super-prefix"})
-PUSH_VALUES = frozenset({"-o", "--push-option", "--repo", "--receive-pack", "--exec"})
-CLEAN_VALUES = frozenset({"-e", "--exclude"})
 FORCE_PUSH = frozenset({"-f", "--force", "--force-with-lease", "--force-if-includes"})
 MAX_PATHS = 50_000
 ZERO = "0" * 40
 
 
-def git_call(argv: list[str], cwd: str) -> tuple[str, list[str], list[str]] | None:
-    """(repository directory, global options, the subcommand and its arguments), or None when the command
-    chooses its repository some other way (--git-dir/--work-tree) that this keeper does not follow."""
-    i, repo, globals_ = 1, cwd, []
-    while i < len(argv) and argv[i].startswith("-"):
-        name = argv[i].split("=", 1)[0]
-        if name in ("--git-dir", "--work-tree"):
-            return None
-        takes = name in GIT_GLOBAL_VALUES and "=" not in argv[i]
-        value = argv[i + 1] if takes and i + 1 < len(argv) else ""
-        if name == "-C":
-            repo = resolve_path(repo, value)
-        else:
-            globals_.extend([argv[i], value] if takes else [argv[i]])
-        i += 2 if takes else 1
-    return (repo, globals_, argv[i:]) if i < len(argv) else None
+def repository(line: GitLine, cwd: str) -> str | None:
+    """The repository directory the command works in (`-C` moves it), or None when the command chooses
+    its repository some other way (--git-dir/--work-tree) that this keeper does not follow."""
+    if line.globals.has("--git-dir", "--work-tree"):
+        return None
+    repo = cwd
+    for _, directory in line.directories():
+        repo = resolve_path(repo, directory)
+    return repo
 
 
 class GitKeeper(Keeper):
@@ -183,49 +174,52 @@ def restore_push(push: dict[str, str], repo: str, tools: Tools) -> str:
 
 # --- planning ------------------------------------------------------------------------------------------
 
-def plan_git(argv: list[str], cwd: str, tools: Tools) -> Planned:
-    call = git_call(argv, cwd)
-    if call is None:
+def plan_git(command: Command, tools: Tools) -> Planned:
+    line = Git().read_line(command.words)
+    repo = repository(line, command.cwd)
+    if repo is None:
         return Planned(lost=["git with --git-dir/--work-tree: its old state is not pinned"])
-    repo, _globals, rest = call
-    if not rest or not os.path.isdir(repo):
+    planner = PLANNERS.get(line.verb)
+    if planner is None or not os.path.isdir(repo):
         return Planned()
     inside = tools.run(["git", "rev-parse", "--is-inside-work-tree"], repo)
     if inside.returncode != 0 or inside.stdout.strip() != b"true":
         return Planned()  # not a repository: git refuses, nothing is lost
-    verb, args = rest[0], rest[1:]
-    planner = VERBS.get(verb)
-    return planner(repo, args, tools) if planner else Planned()
+    return planner(repo, line, tools)
 
 
-def plan_reset(repo: str, args: list[str], tools: Tools) -> Planned:
-    if "--hard" not in args and "--merge" not in args:
+def plan_reset(repo: str, line: GitLine, tools: Tools) -> Planned:
+    if not line.opts.has("--hard", "--merge"):
         return Planned()
     untracked, lost = untracked_keepers(repo, tools)
     return Planned([GitKeeper(repo, "reset", pins={"HEAD": "HEAD"}, stash=True, untracked=untracked)], lost)
 
 
-def plan_discard(repo: str, args: list[str], tools: Tools, verb: str = "checkout") -> Planned:
-    """checkout/restore of paths, checkout -f: uncommitted changes to tracked files (switching branches
-    with a clean checkout loses nothing)."""
-    if verb == "checkout" and not ({"--", ".", "-f", "--force", "-p", "--patch"} & set(args)):
+def plan_checkout(repo: str, line: GitLine, tools: Tools) -> Planned:
+    """checkout of paths, checkout -f: uncommitted changes to tracked files (switching branches with a
+    clean checkout loses nothing)."""
+    opts = line.opts
+    if not (opts.dashdash or "." in opts.positionals or opts.has("-f", "--force", "-p", "--patch")):
         return Planned()
-    return Planned([GitKeeper(repo, verb, pins={"HEAD": "HEAD"}, stash=True)])
+    return plan_restore(repo, line, tools)
 
 
-def plan_clean(repo: str, args: list[str], tools: Tools) -> Planned:
-    opts = options(args, CLEAN_VALUES)
-    if opts.has("-n", "--dry-run"):
+def plan_restore(repo: str, line: GitLine, tools: Tools) -> Planned:
+    return Planned([GitKeeper(repo, line.verb, pins={"HEAD": "HEAD"}, stash=True)])
+
+
+def plan_clean(repo: str, line: GitLine, tools: Tools) -> Planned:
+    if line.opts.has(*Git.DRY_RUN_FLAGS):
         return Planned()
-    listed = tools.run(["git", "-c", "core.quotepath=off", "clean", *args, "-n"], repo)
+    listed = tools.run(["git", "-c", "core.quotepath=off", "clean", *(w.value for w in line.rest), "-n"], repo)
     if listed.returncode != 0:
         return Planned(lost=[f"git clean in {repo}: what it would remove could not be listed"])
     paths: list[str] = []
     lost: list[str] = []
-    for line in listed.stdout.decode(errors="replace").splitlines()[:MAX_PATHS]:
-        if not line.startswith("Would remove "):
+    for entry in listed.stdout.decode(errors="replace").splitlines()[:MAX_PATHS]:
+        if not entry.startswith("Would remove "):
             continue
-        name = line[len("Would remove "):]
+        name = entry[len("Would remove "):]
         if name.startswith('"'):
             lost.append(f"git clean in {repo}: {name} (an unusual name) is not kept")
             continue
@@ -234,8 +228,8 @@ def plan_clean(repo: str, args: list[str], tools: Tools) -> Planned:
     return Planned([GitKeeper(repo, "clean", untracked=keepers)] if keepers else [], lost)
 
 
-def plan_branch(repo: str, args: list[str], tools: Tools) -> Planned:
-    opts = options(args, frozenset({"-u", "--set-upstream-to", "--contains", "--merged", "--no-merged"}))
+def plan_branch(repo: str, line: GitLine, tools: Tools) -> Planned:
+    opts = line.opts
     deleting = opts.has("-D") or (opts.has("-d", "--delete") and opts.has("-f", "--force"))
     if not deleting:
         return Planned()
@@ -244,22 +238,22 @@ def plan_branch(repo: str, args: list[str], tools: Tools) -> Planned:
                               branch_names=names)])
 
 
-def plan_stash(repo: str, args: list[str], tools: Tools) -> Planned:
-    if not args or args[0] not in ("drop", "clear"):
+def plan_stash(repo: str, line: GitLine, tools: Tools) -> Planned:
+    sub, *named = line.opts.positionals or [""]
+    if sub not in ("drop", "clear"):
         return Planned()
-    if args[0] == "drop":
-        named = [a for a in args[1:] if not a.startswith("-")] or ["0"]
-        numbers = [n.removeprefix("stash@{").rstrip("}") for n in named]
+    if sub == "drop":
+        numbers = [n.removeprefix("stash@{").rstrip("}") for n in named or ["0"]]
     else:
         listed = tools.run(["git", "stash", "list", "--format=%gd"], repo).stdout.decode(errors="replace")
         numbers = [n.removeprefix("stash@{").rstrip("}") for n in listed.split()[:1000]]
     if not all(n.isdigit() for n in numbers):
-        return Planned(lost=[f"git stash {args[0]}: the stash entries it names are not pinned"])
-    return Planned([GitKeeper(repo, f"stash {args[0]}", pins={f"stash-{n}": f"stash@{{{n}}}" for n in numbers})])
+        return Planned(lost=[f"git stash {sub}: the stash entries it names are not pinned"])
+    return Planned([GitKeeper(repo, f"stash {sub}", pins={f"stash-{n}": f"stash@{{{n}}}" for n in numbers})])
 
 
-def plan_push(repo: str, args: list[str], tools: Tools) -> Planned:
-    opts = options(args, PUSH_VALUES)
+def plan_push(repo: str, line: GitLine, tools: Tools) -> Planned:
+    opts = line.opts
     if opts.has("--mirror", "--all", "--tags"):
         return Planned(lost=["git push --mirror/--all/--tags: the old state of every remote ref is not pinned"])
     refspecs = opts.positionals[1:]
@@ -302,9 +296,7 @@ def untracked_keepers(repo: str, tools: Tools) -> tuple[list[FileKeeper], list[s
     return keepers, []
 
 
-def plan_restore(repo: str, args: list[str], tools: Tools) -> Planned:
-    return plan_discard(repo, args, tools, verb="restore")
-
-
-VERBS = {"reset": plan_reset, "checkout": plan_discard, "restore": plan_restore, "clean": plan_clean,
-         "branch": plan_branch, "stash": plan_stash, "push": plan_push}
+VerbPlanner = Callable[[str, GitLine, Tools], Planned]
+PLANNERS: dict[str, VerbPlanner] = {"reset": plan_reset, "checkout": plan_checkout, "restore": plan_restore,
+                                    "clean": plan_clean, "branch": plan_branch, "stash": plan_stash,
+                                    "push": plan_push}

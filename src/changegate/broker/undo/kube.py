@@ -11,20 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from changegate.broker.undo.base import Keeper, Planned, Tools, UndoError
+from changegate.broker.undo.base import Command, Keeper, Planned, Tools, UndoError
 from changegate.model import Effect
+from changegate.understand.cli import Item
+from changegate.understand.commands.k8s.kubectl import Kubectl, KubectlLine
 
-GLOBAL_VALUES = frozenset({
-    "--context", "--cluster", "--user", "-n", "--namespace", "--kubeconfig", "-s", "--server", "--token", "--as",
-    "--as-group", "--as-uid", "--certificate-authority", "--client-certificate", "--client-key",
-    "--tls-server-name", "--request-timeout", "--cache-dir", "-v", "--v", "--log-file", "--log-dir",
-    "--profile", "--profile-output", "--password", "--username", "--vmodule",
-})
-DELETE_VALUES = frozenset({"-f", "--filename", "-k", "--kustomize", "-l", "--selector", "--field-selector",
-                           "--grace-period", "--timeout", "-o", "--output", "--raw"})
+# what only `delete` understands: left out of the `kubectl get` that saves the same objects first
 DELETE_ONLY = frozenset({"--grace-period", "--timeout", "--now", "--force", "--wait", "--cascade", "-i",
-                         "--interactive", "--raw", "-o", "--output", "--all"})
+                         "--interactive", "--raw", "-o", "--output", "--all", "--dry-run"})
 NAMESPACE_WORDS = frozenset({"ns", "namespace", "namespaces"})
+NAMESPACE_OPTIONS = frozenset({"-n", "--namespace"})
+# deleting these loses what their volumes hold, which no object keeps
+VOLUME_KINDS = frozenset({"namespace", "persistentvolumeclaim", "persistentvolume"})
 DROP_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
                  "deletionTimestamp", "deletionGracePeriodSeconds")
 RECREATED_KINDS = frozenset({"Event", "Endpoints", "EndpointSlice", "ControllerRevision", "Lease", "Pod",
@@ -35,8 +33,10 @@ MAX_OBJECTS = 20_000
 class KubeKeeper(Keeper):
     kind: ClassVar[str] = "kubernetes"
 
-    def __init__(self, globals_: list[str], get_args: list[str], namespaces: list[str], cwd: str) -> None:
+    def __init__(self, globals_: list[str], cluster_globals: list[str], get_args: list[str], namespaces: list[str],
+                 cwd: str) -> None:
         self.globals = globals_
+        self.cluster_globals = cluster_globals  # without the namespace: the saved objects name their own
         self.get_args = get_args
         self.namespaces = namespaces
         self.cwd = cwd
@@ -63,9 +63,8 @@ class KubeKeeper(Keeper):
         target.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": restorable}, sort_keys=False))
         for name in ("kubernetes-objects.yaml", "kubernetes-restore.yaml"):
             (folder / name).chmod(0o600)  # Secrets are among them
-        apply_globals = strip_namespace(self.globals)
         return {"kind": self.kind, "cwd": self.cwd, "objects": len(restorable), "saved": len(objects),
-                "apply": ["kubectl", *apply_globals, "apply", "-f", str(target)]}
+                "apply": ["kubectl", *self.cluster_globals, "apply", "-f", str(target)]}
 
     def namespace_contents(self, tools: Tools, namespace: str) -> bytes:
         listed = tools.check(["kubectl", *self.globals, "api-resources", "--verbs=list,create", "--namespaced",
@@ -74,7 +73,7 @@ class KubeKeeper(Keeper):
                                                                  "replicasets", "controllerrevisions", "leases")]
         if not kinds:
             return b""
-        return tools.check(["kubectl", *strip_namespace(self.globals), "get", ",".join(kinds), "-n", namespace,
+        return tools.check(["kubectl", *self.cluster_globals, "get", ",".join(kinds), "-n", namespace,
                             "-o", "yaml", "--ignore-not-found"], self.cwd)
 
 
@@ -122,21 +121,6 @@ def clean(obj: dict[str, Any]) -> dict[str, Any] | None:
     return out
 
 
-def strip_namespace(globals_: list[str]) -> list[str]:
-    out: list[str] = []
-    skip = False
-    for arg in globals_:
-        if skip:
-            skip = False
-            continue
-        name = arg.split("=", 1)[0]
-        if name in ("-n", "--namespace"):
-            skip = "=" not in arg
-            continue
-        out.append(arg)
-    return out
-
-
 def restore_kubernetes(entry: dict[str, Any], folder: Path, tools: Tools, force: bool) -> str:
     if not entry["objects"]:
         return "no objects to put back"
@@ -144,47 +128,37 @@ def restore_kubernetes(entry: dict[str, Any], folder: Path, tools: Tools, force:
     return f"re-applied {entry['objects']} object(s)"
 
 
-def plan_kubectl(argv: list[str], cwd: str, tools: Tools) -> Planned:
-    globals_: list[str] = []
-    i = 1
-    while i < len(argv) and argv[i].startswith("-"):
-        takes = argv[i] in GLOBAL_VALUES
-        globals_.extend(argv[i:i + 2] if takes else argv[i:i + 1])
-        i += 2 if takes else 1
-    if i >= len(argv) or argv[i] != "delete":
-        return Planned()
-    get_args, positionals = delete_to_get(argv[i + 1:])
-    if get_args is None:
-        return Planned()  # a dry run deletes nothing
-    namespaces = namespaces_named(positionals)
-    lost = ["what Kubernetes volumes hold is not kept (a deleted namespace or claim loses its data)"] if (
-        namespaces or any(p.split("/")[0] in ("pvc", "persistentvolumeclaim", "persistentvolumeclaims", "pv")
-                          for p in positionals)) else []
-    return Planned([KubeKeeper(globals_, get_args, namespaces, cwd)], lost)
-
-
-def delete_to_get(args: list[str]) -> tuple[list[str] | None, list[str]]:
-    """The `kubectl get` arguments that select what `kubectl delete ARGS` would delete (None for a dry
-    run), and the positionals."""
-    out: list[str] = []
-    positionals: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, eq, value = arg.partition("=")
-        takes = name in DELETE_VALUES and not eq
-        if name == "--dry-run" and (not eq or value not in ("none", "false")):
-            return None, []
-        if name == "--dry-run" or name in DELETE_ONLY:
-            i += 2 if takes else 1
-            continue
-        if not arg.startswith("-"):
-            positionals.append(arg)
-        out.extend(args[i:i + 2] if takes else [arg])
-        i += 2 if takes else 1
-    if not out:
+def plan_kubectl(command: Command, tools: Tools) -> Planned:
+    line = Kubectl().read_line(command.words)
+    if line.verb is None or line.verb.word.value != "delete" or line.dry_run:
+        return Planned()  # only a delete is kept for; a dry run deletes nothing
+    cluster, cluster_without_namespace, get_args = split_for_get(line, line.verb)
+    if not get_args:
         raise UndoError("kubectl delete without a target")
-    return out, positionals
+    namespaces = namespaces_named([word.value for word in line.args])
+    lost = ["what Kubernetes volumes hold is not kept (a deleted namespace or claim loses its data)"] if any(
+        effect.kind in VOLUME_KINDS for effect in command.effects) else []
+    return Planned([KubeKeeper(cluster, cluster_without_namespace, get_args, namespaces, command.cwd)], lost)
+
+
+def split_for_get(line: KubectlLine, verb: Item) -> tuple[list[str], list[str], list[str]]:
+    """The words that name the cluster (every option before the verb, kubectl's global options after it),
+    the same without the namespace, and the `kubectl get` arguments that select what the delete would
+    delete."""
+    cluster: list[str] = []
+    without_namespace: list[str] = []
+    get_args: list[str] = []
+    for items, words in line.spans():
+        if items[0] is verb:
+            continue
+        options = {item.option for item in items}
+        if items[0].index < verb.index or options & Kubectl.GLOBAL_OPTIONS:
+            cluster.extend(words)
+            if not options & NAMESPACE_OPTIONS:
+                without_namespace.extend(words)
+        elif not options <= DELETE_ONLY:
+            get_args.extend(words)
+    return cluster, without_namespace, get_args
 
 
 def namespaces_named(positionals: list[str]) -> list[str]:

@@ -17,23 +17,16 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from changegate.broker.undo.base import Keeper, Planned, Tools, UndoError, options, resolve_path
+from changegate.broker.undo.base import Keeper, Planned, Tools, UndoError, resolve_path
 from changegate.broker.undo.files import MAX_BYTES_ENV, human, max_bytes
 from changegate.model import Effect
 
 MAX_SQL_BYTES = 1024 * 1024
 MAX_TABLES = 500  # tables one dump keeps (a target and what references it)
-PSQL_VALUES = frozenset({"-c", "--command", "-d", "--dbname", "-f", "--file", "-h", "--host", "-p", "--port",
-                         "-U", "--username", "-v", "--set", "--variable", "-o", "--output", "-L", "--log-file",
-                         "-P", "--pset", "-F", "--field-separator", "-R", "--record-separator", "-T",
-                         "--table-attr"})
-SQLITE_VALUES = frozenset({"-cmd", "-separator", "-newline", "-nullvalue", "-init", "-vfs", "-lookaside",
-                           "-pagecache", "-maxsize", "-mmap", "-heap", "-escape", "-quote"})
 SQLITE_ARCHIVE = frozenset({"-A", "-archive", "--archive"})
 
 
@@ -206,7 +199,10 @@ def restore_postgres(entry: dict[str, Any], folder: Path, tools: Tools, force: b
 
 
 def plan_psql(argv: list[str], cwd: str, tools: Tools) -> Planned:
-    opts = options(argv[1:], PSQL_VALUES)
+    from changegate.understand.base import lit
+    from changegate.understand.commands.db.psql import Psql
+
+    opts = Psql().walk([lit(a) for a in argv[1:]])  # the family's own reading of psql's options
     pieces = list(opts.values("-c", "--command"))
     for name in opts.values("-f", "--file"):
         if name == "-":
@@ -317,14 +313,16 @@ def rebuild_table(connection: sqlite3.Connection, name: str) -> bool:
 
 
 def plan_sqlite(argv: list[str], cwd: str, tools: Tools) -> Planned:
+    from changegate.understand.base import lit
+    from changegate.understand.commands.db.sqlite import Sqlite
+
     args = argv[1:]
     if SQLITE_ARCHIVE & set(args):
         return Planned(lost=["sqlite3 archive mode: not planned for"])
-    opts = single_dash_options(args)
-    if opts is None or not opts[1]:
+    opts = Sqlite().walk([lit(a) for a in args])  # the family's own reading of sqlite3's options
+    if not opts.positionals:
         return Planned()
-    commands, positionals = opts
-    database, sql = positionals[0], [*commands, *positionals[1:]]
+    database, sql = opts.positionals[0], [*opts.values("-cmd", "--cmd"), *opts.positionals[1:]]
     if not sql:
         return Planned(lost=[f"sqlite3 {database}: the SQL comes from standard input, so nothing can be planned"])
     text = ";\n".join(sql)
@@ -340,23 +338,3 @@ def plan_sqlite(argv: list[str], cwd: str, tools: Tools) -> Planned:
     if size > max_bytes():
         return Planned(lost=[f"{path}: {human(size)} is more than the trash keeps ({MAX_BYTES_ENV})"])
     return Planned([SqliteKeeper(path, targets.tables)])
-
-
-def single_dash_options(args: Iterable[str]) -> tuple[list[str], list[str]] | None:
-    """sqlite3's options are single-dash words; (-cmd values, positionals)."""
-    commands: list[str] = []
-    positionals: list[str] = []
-    listed = list(args)
-    i = 0
-    while i < len(listed):
-        arg = listed[i]
-        if positionals or not arg.startswith("-"):
-            positionals.append(arg)
-        elif arg.lstrip("-") in {v.lstrip("-") for v in SQLITE_VALUES}:
-            if i + 1 >= len(listed):
-                return None
-            if arg.lstrip("-") == "cmd":
-                commands.append(listed[i + 1])
-            i += 1
-        i += 1
-    return commands, positionals

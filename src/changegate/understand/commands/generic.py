@@ -1,20 +1,26 @@
-"""Commands nobody has written a family for, and the base for CLIs shaped `TOOL [NOUN…] VERB [ARGS]`.
+"""Commands nobody has written a family for, and the verb words every `TOOL [NOUN…] VERB` CLI shares.
 
-An unknown command is placed by where its arguments point (DESIGN: allowed in the workspace only if it
-touches nothing outside it). One more signal is cheap and reliable across tools: a destructive verb
+A program nobody declared is not understood: its effect is `unknown`, placed by where its arguments point,
+and the policy never allows it. One more signal is cheap and reliable across tools: a destructive verb
 (`delete_user`, `drop-database`, `purge`) acts on the tool's own state, which may live anywhere, so it is
-placed `unknown` unless a flag names the environment.
+a delete placed `unknown` unless a flag names the environment.
+
+Many unknown programs are wrappers (`with-lock rm -rf ~`, `mywrap -t 10 'rm -rf /srv'`): when an argument
+is a command changegate knows — a declared program followed by its arguments, or a quoted command line
+starting with one — that command is judged too, here, so that a catastrophe inside an unknown wrapper is
+still denied. The wrapper's own effect stays.
 """
 
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect, Operation
-from changegate.understand.base import Invocation
-from changegate.understand.cli import Cli, Options, parse_options
+from changegate.understand.base import Invocation, basename
+from changegate.understand.cli import Cli, Options
+from changegate.understand.commands._index import INDEX, PATTERNS
+from changegate.understand.placement import place_flags
 
 DESTRUCTIVE_VERBS = frozenset({
     "delete", "del", "destroy", "drop", "purge", "remove", "rm", "rmi", "wipe", "erase", "truncate", "flush",
@@ -39,10 +45,15 @@ READ_VERBS = frozenset({
     "preview", "events", "report", "audit", "test", "dry-run", "template", "render", "lookup", "resolve",
     "count", "exists", "head", "stat", "du", "tree", "summary", "metrics", "trace", "debug", "capabilities",
 })
+# options that, across tools, name the environment a command acts in
 ENV_FLAGS = ("--context", "--env", "--environment", "--profile", "--project", "--cluster", "--stage",
              "--app", "--space", "--org", "--account", "--namespace", "--workspace", "--target", "--host",
              "--server", "--url", "--endpoint", "--region", "--site", "--instance", "--database")
 _SPLIT = re.compile(r"[-_:.]")
+_DECLARED_PATTERNS = tuple(re.compile(pattern) for pattern, _ in PATTERNS)
+MAX_SCANNED = 32  # arguments looked at for a nested command
+WALKER_BUILTINS = frozenset({"cd", "pushd", "popd", "chdir"})  # the shell walker runs these itself
+ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def verb_tokens(word: str) -> list[str]:
@@ -52,6 +63,7 @@ def verb_tokens(word: str) -> list[str]:
 
 
 def classify_verb(word: str) -> Operation | None:
+    """What a verb word does, by its first part: a delete, a read, a change; None for a word that is no verb."""
     tokens = verb_tokens(word)
     if not tokens:
         return None
@@ -65,15 +77,22 @@ def classify_verb(word: str) -> Operation | None:
     return None
 
 
-def placement_from_flags(inv: Invocation, opts: Options, flags: tuple[str, ...] = ENV_FLAGS) -> Placement | None:
-    for flag in flags:
-        value = opts.value(flag)
-        if value:
-            if "://" in value:
-                return inv.ctx.environments.url(value, flag)
-            named = inv.ctx.environments.classify("names", value, flag)
-            return named
-    return None
+def starts_a_command(word: str) -> bool:
+    return word in WALKER_BUILTINS or is_declared(word)
+
+
+def is_declared(name: str) -> bool:
+    """A program some family understands (by its name, or a path to it: `/bin/rm`)."""
+    program = basename(name) if name.startswith("/") else name
+    return program in INDEX or any(p.fullmatch(program) for p in _DECLARED_PATTERNS)
+
+
+def first_program(text: str) -> str:
+    """The program a command line starts with, after any `NAME=value` assignments."""
+    for word in text.split():
+        if not ASSIGNMENT.match(word):
+            return word
+    return ""
 
 
 class Generic(Cli):
@@ -82,14 +101,35 @@ class Generic(Cli):
     FAMILY = "unknown"
 
     def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = parse_options(inv.words)
+        opts = self.walk(inv.words)
+        self.nested(inv, opts)
+        return [self.own_effect(inv, opts)]
+
+    @staticmethod
+    def nested(inv: Invocation, opts: Options) -> None:
+        """The first argument that is a known command (with the words after it), or a quoted command line
+        starting with one, judged as run from here."""
+        for item in opts.items[:MAX_SCANNED]:
+            # `--cmd='rm -rf /'`: an option's inline value can only be a command line, not a command's start
+            value = item.word.value if item.option is None else (item.value or "")
+            if any(c.isspace() for c in value) and starts_a_command(first_program(value)):
+                inv.run_script(value, origin=f"an argument of {inv.name}")
+                return
+            if item.option is None and "=" not in value and (value.startswith("/") or "/" not in value) \
+                    and is_declared(value):
+                inv.run_argv(inv.words[item.index:])
+                return
+
+    @staticmethod
+    def own_effect(inv: Invocation, opts: Options) -> Effect:
         for word in opts.positionals[:3]:
             if "/" in word or ("." in word and not word.startswith(".")):
                 continue
             if classify_verb(word) == "delete":
-                placement = placement_from_flags(inv, opts) or Placement(
+                named = place_flags(inv.ctx.environments, ((flag, opts.value(flag)) for flag in ENV_FLAGS))
+                placement = named or Placement(
                     UNKNOWN, f"{inv.name} {word} acts on {inv.name}'s own state, wherever that lives")
-                return [inv.effect(
+                return inv.effect(
                     "delete",
                     f"cmd:{inv.name}/" + "/".join(opts.positionals[:4]),
                     placement,
@@ -98,55 +138,5 @@ class Generic(Cli):
                     kind="unknown",
                     tags=("destructive-verb",),
                     summary=f"runs {inv.name} {word}: a delete on a system changegate does not model",
-                )]
-        return [inv.unknown("not a known command")]
-
-
-class VerbCli(Cli):
-    """`TOOL [NOUN…] VERB [ARGS]` CLIs (vault, rabbitmqctl, doctl, …): the first positional that is a verb
-    decides the operation, the nouns before it name the resource, a flag from `env_flags` the environment."""
-
-    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset()
-    env_flags: ClassVar[tuple[str, ...]] = ENV_FLAGS
-    # verbs special to this tool, beyond the shared tables
-    verbs: ClassVar[dict[str, Operation]] = {}
-    # a resource kind per noun, for whole-environment and data-loss marking
-    whole_environment_nouns: ClassVar[frozenset[str]] = frozenset()
-    data_nouns: ClassVar[frozenset[str]] = frozenset()
-
-    def operation_of(self, word: str) -> Operation | None:
-        lowered = word.lower()
-        if lowered in self.verbs:
-            return self.verbs[lowered]
-        return classify_verb(word)
-
-    def placement(self, inv: Invocation, opts: Options) -> Placement:
-        return placement_from_flags(inv, opts, self.env_flags) or Placement(
-            UNKNOWN, f"no flag says which {inv.name} environment this is (unknown is treated as prod)")
-
-    def analyze(self, inv: Invocation) -> list[Effect]:
-        opts = self.walk(inv.words)
-        nouns: list[str] = []
-        for index, word in enumerate(opts.positionals):
-            operation = self.operation_of(word)
-            if operation is None:
-                nouns.append(word)
-                continue
-            targets = opts.positionals[index + 1:]
-            resource = f"{inv.name}:" + "/".join([*nouns, *targets[:2]])
-            if operation == "read":
-                return [inv.effect("read", resource, self.placement(inv, opts), reversible="yes",
-                                   summary=f"{inv.name} {word} (read-only)")]
-            whole = any(n in self.whole_environment_nouns for n in nouns)
-            data = any(n in self.data_nouns for n in nouns) or whole
-            return [inv.effect(
-                operation,
-                resource,
-                self.placement(inv, opts),
-                reversible="no" if operation == "delete" else "unknown",
-                kind=nouns[-1] if nouns else "",
-                whole_environment=whole and operation == "delete",
-                data_loss=data and operation == "delete",
-                summary=f"{inv.name} {' '.join([*nouns, word, *targets[:2]])}",
-            )]
-        return [inv.unknown(f"no verb {inv.name} is known to take")]
+                )
+        return inv.unknown("not a known command")

@@ -1,0 +1,86 @@
+"""The one entry point every face uses (CLI, hooks, MCP proxy, SDK, server, broker): decide an action.
+
+    gate/__init__.py    judge(): understand -> decide, nothing else (what the hooks and `check` import)
+    gate/checkpoint.py  the same with the store behind it: an ask files, waits for or uses its approval, and
+                        every decision is recorded
+    gate/remote.py      the same answers, from a changegate server
+
+`judge()` never raises: input it cannot read becomes a deny verdict with an `error` that says what was wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from changegate.answer import Answer, Judgement, unreadable_line
+from changegate.decide import decide
+from changegate.model import Action, Verdict, canonical_action
+from changegate.policy import Policy, load_policy
+from changegate.understand import understand
+
+MAX_LINE_BYTES = 1024 * 1024
+NOT_A_LINE = 'each line must be an object like {"id": "c1", "action": {"type": "shell", ...}}'
+
+
+def to_action(doc: Any) -> Action:
+    """An Action from an Action or parsed JSON; raises ValueError with a readable message."""
+    if isinstance(doc, Action):
+        return doc
+    if not isinstance(doc, dict):
+        raise ValueError(f"an action must be a JSON object, not {type(doc).__name__}")
+    try:
+        action = msgspec.convert(doc, Action)
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"not a valid action: {exc}") from exc
+    if action.type == "shell" and action.command is None and action.argv is None:
+        raise ValueError("a shell action needs `command` (or `argv`)")
+    if action.type == "sql" and action.statement is None and action.path is None:
+        raise ValueError("a sql action needs `statement` (or `path`)")
+    return action
+
+
+def refused(error: str, raw: Any = None) -> Verdict:
+    """The verdict for input that cannot be read: deny, saying why."""
+    digest = hashlib.sha256(repr(raw).encode("utf-8", "replace")).hexdigest()
+    return Verdict(decision="deny", risk="high", reasons=[f"the action could not be read: {error}"],
+                   suggestions=[], effects=[], approvals_required=0, action_hash=digest, error=error,
+                   summary="unreadable action")
+
+
+def judge(action: Action | dict[str, Any], policy: Policy | None = None, *, now: datetime | None = None) -> Judgement:
+    """Decide one action by the policy, keeping the canonical action an approval request stores."""
+    try:
+        checked = to_action(action)
+    except ValueError as exc:
+        return Judgement(refused(str(exc), action))
+    policy = policy or load_policy(None)
+    understanding = understand(checked, policy.environments)
+    canonical = canonical_action(checked, understanding.consulted)
+    verdict = decide(checked, understanding, policy, now=now, canonical=canonical)
+    return Judgement(verdict, checked, canonical)
+
+
+def evaluate(action: Action | dict[str, Any], policy: Policy | None = None, *, now: datetime | None = None) -> Verdict:
+    """Decide one action by the policy (the built-in default when none is given)."""
+    return judge(action, policy, now=now).verdict
+
+
+_decoder = msgspec.json.Decoder()
+
+
+def check_line(line: str | bytes, policy: Policy | None = None) -> dict[str, Any]:
+    """One `check --batch` line in, one answer out; a malformed line is a deny with an error."""
+    if len(line) > MAX_LINE_BYTES:
+        return unreadable_line(None, f"the line is larger than {MAX_LINE_BYTES // 1024} KiB")
+    try:
+        doc = _decoder.decode(line)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        return unreadable_line(None, f"not JSON: {exc}")
+    line_id = doc.get("id") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or "action" not in doc:
+        return unreadable_line(line_id, NOT_A_LINE)
+    return Answer.of(evaluate(doc["action"], policy), line_id).contract()

@@ -1,0 +1,1 @@
+"""Containers: docker, podman and nerdctl, and compose (`docker compose`, docker-compose, podman-compose)."""

@@ -1,0 +1,1 @@
+"""Files, directories and disks: rm, mv/cp, chmod, dd, mkfs, find, sed, rsync, archives."""

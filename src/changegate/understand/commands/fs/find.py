@@ -1,0 +1,114 @@
+"""find: reads, unless its expression deletes (`-delete`), runs commands on what it finds (`-exec`), or
+writes a listing (`-fprint`). What it prints is a list of paths under its roots, which xargs may use."""
+
+from __future__ import annotations
+
+from itertools import dropwhile, takewhile
+from typing import ClassVar
+
+from changegate.model import Effect
+from changegate.understand.base import Invocation, Stream, Word, is_block_device
+from changegate.understand.cli import Item
+from changegate.understand.commands.fs.common import FileTool, stand_in
+
+# options before the starting points: -H -L -P, `-D debugopts`, `-Olevel`
+PREFIX_OPTIONS = frozenset({"-H", "-L", "-P", "-O", "-D"})
+VALUE_TESTS = frozenset({
+    "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-type", "-xtype",
+    "-user", "-group", "-uid", "-gid", "-perm", "-size", "-mtime", "-mmin", "-atime", "-amin", "-ctime",
+    "-cmin", "-newer", "-anewer", "-cnewer", "-newermt", "-maxdepth", "-mindepth", "-links", "-inum",
+    "-samefile", "-lname", "-ilname", "-fstype", "-used", "-printf", "-fprint", "-fprint0", "-fprintf",
+    "-fls", "-context", "-regextype", "-files0-from", "-D", "-O",
+})
+# tests that narrow what is found to a selection (unless negated)
+SELECTIVE = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex",
+                       "-iregex", "-newer", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin",
+                       "-size", "-user", "-group", "-perm", "-inum", "-samefile", "-lname", "-empty",
+                       "-newermt", "-links", "-uid", "-gid"})
+EXEC_ACTIONS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+EXEC_ENDS = (";", "+")
+WRITES_LISTING = frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"})
+NEGATIONS = frozenset({"!", "-not"})
+EXPRESSION_STARTS = ("-", "(", "!", ")")
+
+
+class Find(FileTool):
+    NAMES = ("find",)
+    LONG_SINGLE_DASH = True
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = VALUE_TESTS
+
+    def analyze(self, inv: Invocation) -> list[Effect]:
+        opts = self.walk(inv.words)
+        after_prefix = list(dropwhile(lambda item: item.option in PREFIX_OPTIONS, opts.items))
+        root_items = list(takewhile(self.is_root, after_prefix))
+        rest = after_prefix[len(root_items):]
+        roots = [item.word.value for item in root_items] or ["."]
+        expression = inv.words[rest[0].index:] if rest else []
+        effects, selective = self.expression(inv, expression, roots)
+        if not effects:
+            effects = [inv.fs("read", roots[0], kind="directory", reversible="yes", summary=f"find in {roots[0]}")]
+        inv.stdout = Stream(origin="find output", path_roots=tuple(roots), every_path=not selective)
+        return effects
+
+    @staticmethod
+    def is_root(item: Item) -> bool:
+        return item.option is None and not item.word.value.startswith(EXPRESSION_STARTS)
+
+    def expression(self, inv: Invocation, expression: list[Word], roots: list[str]) -> tuple[list[Effect], bool]:
+        """The effects of find's expression, and whether it selects (rather than takes everything)."""
+        selective = False
+        negated = False
+        effects: list[Effect] = []
+        skip_to = 0  # the words of an -exec command, and a test's value, are not tokens of the expression
+        for j, word in enumerate(expression):
+            if j < skip_to:
+                continue
+            token = word.value
+            if token in NEGATIONS:
+                negated = True
+                continue
+            if token in SELECTIVE and not negated:
+                selective = True
+            negated = False
+            if token == "-delete":
+                effects.extend(self.deleted(inv, roots, selective))
+            elif token in EXEC_ACTIONS:
+                end = next((k for k in range(j + 1, len(expression)) if expression[k].value in EXEC_ENDS),
+                           len(expression))
+                self.executed(inv, expression[j + 1:end], roots, selective)
+                skip_to = end + 1
+            elif token in WRITES_LISTING and j + 1 < len(expression):
+                effects.append(self.listing_written(inv, expression[j + 1]))
+            if token in VALUE_TESTS:
+                skip_to = j + 2
+        return effects, selective
+
+    @staticmethod
+    def listing_written(inv: Invocation, target: Word) -> Effect:
+        """`-fprint FILE` (and -fprint0, -fls, -fprintf) truncates FILE and writes the listing into it."""
+        path = inv.ctx.resolve(target.value)
+        if is_block_device(path):
+            return inv.disk(path or target.value, "writes a file listing over")
+        return inv.fs("modify", target.value, tags=("overwrite",), summary=f"find writes its listing to {target.shown()}")
+
+    @staticmethod
+    def deleted(inv: Invocation, roots: list[str], selective: bool) -> list[Effect]:
+        out = []
+        for root in roots:
+            target = stand_in(root, not selective)
+            out.append(inv.fs("delete", target.value, glob=target.glob, recursive=True,
+                              summary=f"deletes {'matching' if selective else 'every'} file under {root}",
+                              suggestions=("run the same find without -delete first to see what it matches",)))
+        return out
+
+    @staticmethod
+    def executed(inv: Invocation, command: list[Word], roots: list[str], selective: bool) -> None:
+        if not command:
+            return
+        # {} becomes each path find selects: everything under the root, or a selection known at run time
+        for root in roots[:4]:
+            path = stand_in(root, not selective)
+            words = [Word(w.value.replace("{}", path.value), glob=path.glob and w.value == "{}", text=w.text)
+                     if "{}" in w.value else w for w in command]
+            stream = Stream(origin="find output", path_roots=(root,), every_path=not selective)
+            inv.run_argv(words, stdin=stream)

@@ -1,0 +1,73 @@
+"""ln: makes a link. A symbolic link made on this command line changes where later paths lead
+(`ln -s / x && rm -rf x/` deletes the root), so it is recorded in the context (`ctx.links`), which every
+later path is resolved through."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from typing import ClassVar
+
+from changegate.model import Effect
+from changegate.understand.base import UNKNOWN_PART, Invocation, Word
+from changegate.understand.cli import Options
+from changegate.understand.commands.fs.movecopy import MoveCopy
+
+
+class Ln(MoveCopy):
+    NAMES = ("ln",)
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-t", "--target-directory", "-S", "--suffix", "--backup"})
+
+    def analyze(self, inv: Invocation) -> list[Effect]:
+        opts = self.walk(inv.words)
+        words = opts.positional_words
+        if len(words) == 1 and opts.value("-t", "--target-directory") is None:
+            words = [*words, Word(".", text=".")]  # `ln -s TARGET`: the link is made here, named as the target
+        operands = self.operands(inv, opts, words)
+        if operands is None:
+            return [self.nothing(inv)]
+        targets, link = operands
+        link_path = inv.ctx.resolve(link.value)
+        # the effect is judged before the link exists: the link's own path, not where it will lead
+        effects = [*self.sources(inv, targets),
+                   self.destination(inv, link, link_path, overwrites=not self.no_clobber(opts)
+                                    and self.overwrites(link_path, targets, inv), backup=opts.has("-b", "--backup"))]
+        if opts.has("-s", "--symbolic"):
+            into = self.into_directory(opts, link_path, many=len(targets) > 1)
+            for target in targets:
+                record_link(inv, target, link_path, into_directory=into)
+        return effects
+
+    def no_clobber(self, opts: Options) -> bool:
+        return not opts.has("-f", "--force")  # ln refuses to replace an existing file unless forced
+
+    @staticmethod
+    def into_directory(opts: Options, link_path: str | None, *, many: bool) -> bool:
+        """Whether the links go inside LINK (an existing directory, `-t`, or several targets) rather than
+        being LINK itself; `-T` and `-n` (do not follow a LINK that is a symlink) say it is LINK itself."""
+        if opts.value("-t", "--target-directory") is not None or many:
+            return True
+        if opts.has("-T", "--no-target-directory") or link_path is None:
+            return False
+        if opts.has("-n", "--no-dereference") and os.path.islink(link_path):
+            return False
+        try:
+            return os.path.isdir(link_path)
+        except (OSError, ValueError):
+            return False
+
+
+def record_link(inv: Invocation, target: Word, link_path: str | None, *, into_directory: bool) -> None:
+    """Remember that `link_path` (or `link_path/NAME`) now leads to `target`, which is read relative to
+    the link's own directory, as the filesystem reads it."""
+    if link_path is None or not target.known or target.glob or UNKNOWN_PART in link_path:
+        return
+    if into_directory:
+        link_path = posixpath.join(link_path, posixpath.basename(target.value.rstrip("/")) or "/")
+    directory = posixpath.dirname(link_path)
+    raw = target.value
+    if not raw.startswith(("/", "~")):
+        raw = posixpath.join(directory, raw)
+    resolved = inv.ctx.resolve(raw)
+    if resolved is not None:
+        inv.ctx.links[link_path] = inv.ctx.through_links(resolved)

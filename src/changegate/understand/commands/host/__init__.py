@@ -1,0 +1,1 @@
+"""The machine itself: power, services, processes, firewall, schedules, accounts, mounts, kernel, packages."""

@@ -1,0 +1,1 @@
+"""Infrastructure as code: terraform/tofu/terragrunt, pulumi, and the stack deployers (cdk, sam, serverless, eksctl)."""

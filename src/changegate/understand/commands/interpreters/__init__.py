@@ -1,0 +1,1 @@
+"""Inline code and interpreters: python, node/perl/ruby/…, awk."""

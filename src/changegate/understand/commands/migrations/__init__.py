@@ -1,0 +1,1 @@
+"""ORMs and migration runners: prisma, rails, django, alembic, flyway, goose, …"""

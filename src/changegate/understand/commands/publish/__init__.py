@@ -1,0 +1,1 @@
+"""Publishing tools: twine, flit, hatch, vsce, ovsx, goreleaser, snapcraft."""

@@ -1,0 +1,79 @@
+"""xargs: runs its command with arguments read from stdin (or from `-a FILE`) — known when the input is,
+else stand-ins for the paths a producer (find, ls) lists: all of them where it lists everything.
+`-I R` (and `-i`, `--replace`) put each input line where R stands; BSD's `-J R` puts all of them there."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from changegate.model import Effect
+from changegate.understand.base import UNKNOWN_PART, Invocation, Stream, Word, lit
+from changegate.understand.cli import Options
+from changegate.understand.commands.fs.common import stand_in
+from changegate.understand.commands.shell.common import MAX_PARALLEL, CommandRunner, safe_split
+
+DEFAULT_REPLACE = "{}"
+MAX_ARGUMENTS = 64  # known arguments handed to one command
+
+
+class Xargs(CommandRunner):
+    NAMES = ("xargs",)
+    # --replace[=R] and -i[R] take their value only inline
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-I", "-J", "-n", "-L", "-P", "-s", "-d", "-E", "-a", "-R",
+                                                       "-S", "--arg-file", "--max-args", "--max-lines",
+                                                       "--max-procs", "--max-chars", "--delimiter", "--eof",
+                                                       "--process-slot-var"})
+
+    def analyze(self, inv: Invocation) -> list[Effect]:
+        opts, _, command = self.split(inv.words)
+        replace = self.replace_string(opts)
+        every = opts.value("-J")  # BSD: the whole input where this word stands
+        if not command:
+            command = [lit("echo")]
+        stdin = self.input(inv, opts)
+        if stdin.text is not None and not stdin.opaque:
+            return self.known_arguments(inv, command, replace, every, stdin.text)
+        placeholder = replace or every
+        if placeholder:
+            item = stand_in(stdin.path_roots[0], stdin.every_path) if stdin.path_roots else Word(UNKNOWN_PART)
+            command = [Word(w.value.replace(placeholder, item.value), glob=item.glob and w.value == placeholder,
+                            text=w.text) if placeholder in w.value else w for w in command]
+        stream = Stream(origin="arguments from stdin", path_roots=stdin.path_roots, every_path=stdin.every_path,
+                        lists=stdin.lists)
+        inv.run_argv(command, stdin=stream, args_unknown=placeholder is None)
+        return []
+
+    @staticmethod
+    def input(inv: Invocation, opts: Options) -> Stream:
+        """Where the arguments come from: `-a FILE` (`--arg-file`), else stdin."""
+        arg_file = opts.value("-a", "--arg-file")
+        if arg_file is not None:
+            return inv.walker.file_stream(arg_file, inv.ctx)
+        return inv.stdin or Stream()
+
+    @staticmethod
+    def replace_string(opts: Options) -> str | None:
+        """What -I R, --replace[=R] or -i[R] replace with each input line; the last one given counts."""
+        replace = None
+        for item in opts.items:
+            if item.option == "-I" and item.value:
+                replace = item.value
+            elif item.option == "--replace":
+                replace = item.value or DEFAULT_REPLACE
+            elif item.option == "-i":
+                word = item.word.value
+                replace = (word[2:] if word.startswith("-i") else "") or DEFAULT_REPLACE
+        return replace
+
+    @staticmethod
+    def known_arguments(inv: Invocation, command: list[Word], replace: str | None, every: str | None,
+                        text: str) -> list[Effect]:
+        """`echo a b | xargs rm`: the arguments are known, so the command is too."""
+        if replace:
+            for line in [ln for ln in text.splitlines() if ln.strip()][:MAX_PARALLEL]:
+                inv.run_argv([Word(w.value.replace(replace, line.strip()), text=w.text) for w in command])
+            return []
+        items = [lit(item) for item in safe_split(text)[:MAX_ARGUMENTS]]
+        at = next((i for i, w in enumerate(command) if every is not None and w.value == every), None)
+        inv.run_argv([*command[:at], *items, *command[at + 1:]] if at is not None else [*command, *items])
+        return []

@@ -1,0 +1,1 @@
+"""Version control: git, and the forges it talks to (gh, glab)."""
