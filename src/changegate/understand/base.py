@@ -532,3 +532,10 @@ def written_earlier(earlier: Sequence[Effect], path: str) -> bool:
         if written == "?" or effect.resource.startswith(("packages:", "host:packages")):
             return True
     return False
+
+
+def stand_in(root: str, every_path: bool) -> Word:
+    """The paths a producer (find, ls) hands on: all of a directory, or a selection known at run time."""
+    if every_path:
+        return Word(posixpath.join(root, "*"), glob=True, text=f"{root}/*")
+    return Word(posixpath.join(root, UNKNOWN_PART), text=f"{root}/…")

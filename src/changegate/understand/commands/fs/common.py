@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 
 from changegate.model import Effect
-from changegate.understand.base import UNKNOWN_PART, Invocation, Word
+from changegate.understand.base import UNKNOWN_PART, Invocation, Word, stand_in
 from changegate.understand.cli import Cli
 from changegate.understand.sensitive import secret_kind
 
@@ -31,13 +31,6 @@ def targets_of(inv: Invocation, words: list[Word]) -> list[Word]:
     return targets
 
 
-def stand_in(root: str, every_path: bool) -> Word:
-    """The paths a producer (find, ls) hands on: all of a directory, or a selection known at run time."""
-    if every_path:
-        return Word(posixpath.join(root, "*"), glob=True, text=f"{root}/*")
-    return Word(posixpath.join(root, UNKNOWN_PART), text=f"{root}/…")
-
-
 def secret_sources(inv: Invocation, words: list[Word]) -> Effect | None:
     """The first operand an archive would take secrets from: a credential file or a directory of them."""
     home = inv.ctx.home
@@ -49,3 +42,19 @@ def secret_sources(inv: Invocation, words: list[Word]) -> Effect | None:
         if what:
             return inv.fs("secret_read", w.value, kind="secret", reversible="yes", summary=f"archives {path}: {what}")
     return None
+
+
+def record_link(inv: Invocation, target: Word, link_path: str | None, *, into_directory: bool) -> None:
+    """Remember that `link_path` (or `link_path/NAME`) now leads to `target`, which is read relative to
+    the link's own directory, as the filesystem reads it."""
+    if link_path is None or not target.known or target.glob or UNKNOWN_PART in link_path:
+        return
+    if into_directory:
+        link_path = posixpath.join(link_path, posixpath.basename(target.value.rstrip("/")) or "/")
+    directory = posixpath.dirname(link_path)
+    raw = target.value
+    if not raw.startswith(("/", "~")):
+        raw = posixpath.join(directory, raw)
+    resolved = inv.ctx.resolve(raw)
+    if resolved is not None:
+        inv.ctx.links[link_path] = inv.ctx.through_links(resolved)

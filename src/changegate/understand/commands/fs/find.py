@@ -7,9 +7,9 @@ from itertools import dropwhile, takewhile
 from typing import ClassVar
 
 from changegate.model import Effect
-from changegate.understand.base import Invocation, Stream, Word, is_block_device
+from changegate.understand.base import Invocation, Stream, Word, is_block_device, stand_in
 from changegate.understand.cli import Item
-from changegate.understand.commands.fs.common import FileTool, stand_in
+from changegate.understand.commands.fs.common import FileTool
 
 # options before the starting points: -H -L -P, `-D debugopts`, `-Olevel`
 PREFIX_OPTIONS = frozenset({"-H", "-L", "-P", "-O", "-D"})

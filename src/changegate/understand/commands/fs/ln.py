@@ -5,12 +5,12 @@ later path is resolved through."""
 from __future__ import annotations
 
 import os
-import posixpath
 from typing import ClassVar
 
 from changegate.model import Effect
-from changegate.understand.base import UNKNOWN_PART, Invocation, Word
+from changegate.understand.base import Invocation, Word
 from changegate.understand.cli import Options
+from changegate.understand.commands.fs.common import record_link
 from changegate.understand.commands.fs.movecopy import MoveCopy
 
 
@@ -55,19 +55,3 @@ class Ln(MoveCopy):
             return os.path.isdir(link_path)
         except (OSError, ValueError):
             return False
-
-
-def record_link(inv: Invocation, target: Word, link_path: str | None, *, into_directory: bool) -> None:
-    """Remember that `link_path` (or `link_path/NAME`) now leads to `target`, which is read relative to
-    the link's own directory, as the filesystem reads it."""
-    if link_path is None or not target.known or target.glob or UNKNOWN_PART in link_path:
-        return
-    if into_directory:
-        link_path = posixpath.join(link_path, posixpath.basename(target.value.rstrip("/")) or "/")
-    directory = posixpath.dirname(link_path)
-    raw = target.value
-    if not raw.startswith(("/", "~")):
-        raw = posixpath.join(directory, raw)
-    resolved = inv.ctx.resolve(raw)
-    if resolved is not None:
-        inv.ctx.links[link_path] = inv.ctx.through_links(resolved)

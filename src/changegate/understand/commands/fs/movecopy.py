@@ -14,7 +14,7 @@ from typing import ClassVar
 from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Invocation, Word, is_block_device, lit
 from changegate.understand.cli import Options
-from changegate.understand.commands.fs.common import FileTool, targets_of
+from changegate.understand.commands.fs.common import FileTool, record_link, targets_of
 from changegate.understand.sensitive import persistence_kind, secret_kind
 
 VERB_OF = {"mv": "moves", "cp": "copies", "ln": "links", "install": "installs"}
@@ -120,7 +120,5 @@ class MoveCopy(FileTool):
     @staticmethod
     def record_links(inv: Invocation, targets: list[Word], dest_path: str | None) -> None:
         """`cp -s TARGET… DIR` (or `cp -s TARGET LINK`) makes symlinks: later commands resolve through them."""
-        from changegate.understand.commands.fs.ln import record_link
-
         for target in targets:
             record_link(inv, target, dest_path, into_directory=len(targets) > 1)

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from changegate.model import Effect
-from changegate.understand.base import UNKNOWN_PART, Invocation, Stream, Word, lit
+from changegate.understand.base import UNKNOWN_PART, Invocation, Stream, Word, lit, stand_in
 from changegate.understand.cli import Options
-from changegate.understand.commands.fs.common import stand_in
 from changegate.understand.commands.shell.common import MAX_PARALLEL, CommandRunner, safe_split
 
 DEFAULT_REPLACE = "{}"
