@@ -106,3 +106,9 @@ def test_every_verb_table_is_in_the_cli_dispatch_table() -> None:
 def test_serve_alone_is_a_command() -> None:
     done = run("serve", "--help")
     assert done.returncode == 0 and "--port" in done.stdout
+
+
+def test_explain_names_every_part_it_did_not_understand() -> None:
+    out = run("explain", "--", "frobnicate --all && argocd app frob pods && ls").stdout
+    lines = [line for line in out.splitlines() if line.strip().startswith("not understood:")]
+    assert len(lines) == 2 and "frobnicate" in lines[0] and "frob" in lines[1]

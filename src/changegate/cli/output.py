@@ -77,6 +77,8 @@ class Output:
             table.add_row(e.operation, e.resource, f"[{ENV_COLOUR.get(e.environment, 'white')}]{e.environment}[/]",
                           scope, e.reversible, e.why_environment)
         self.console.print(table)
+        for part in not_understood_parts(verdict):
+            self.console.print(f"  not understood: {part}", markup=False)
         if verdict.rules:
             self.console.print(f"decided by: {', '.join(verdict.rules)}", markup=False)
         for reason in verdict.reasons:
@@ -84,3 +86,13 @@ class Output:
         for suggestion in verdict.suggestions:
             self.console.print(f"  instead: {suggestion}", markup=False)
         self.console.print(f"action hash: {verdict.action_hash}", markup=False)
+
+
+def not_understood_parts(verdict: Verdict) -> list[str]:
+    """Every part of the action changegate could not understand, and why (what an allow would have needed)."""
+    parts = []
+    for e in verdict.effects:
+        if e.operation == "unknown" or "not-understood" in e.tags:
+            where = f" — in {e.evidence[:80]!r}" if e.evidence and e.evidence not in e.summary else ""
+            parts.append(f"{e.summary or e.resource}{where}")
+    return list(dict.fromkeys(parts))
