@@ -3,7 +3,8 @@
 | command                         | module        |
 |---------------------------------|---------------|
 | check, explain                  | check.py      |
-| policy show, policy check, trust| policy.py     |
+| policy show, policy check       | policy.py     |
+| trust                           | trust.py      |
 | approvals list/show/approve/... | approvals.py  |
 | audit verify/tail/export        | audit.py      |
 | tokens ..., users ...           | admin.py      |
@@ -57,7 +58,7 @@ COMMANDS: dict[str, str] = {
     "install": "agents", "uninstall": "agents", "doctor": "agents", "hook": "agents", "mcp-proxy": "agents",
     "run": "broker", "undo": "broker",
     "tokens": "admin", "users": "admin",
-    "trust": "policy",
+    "trust": "trust",
 }
 GROUP_MODULES: dict[str, str] = {"policy": "policy", "approvals": "approvals", "audit": "audit",
                                  "credentials": "credentials", "shims": "shims"}
