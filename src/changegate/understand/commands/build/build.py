@@ -19,6 +19,7 @@ from changegate.understand.commands.build.common import (
     project_work,
     publish,
 )
+from changegate.understand.commands.shell.common import opaque
 
 # Verbs that run the project's own code (which may connect to a database), not only build it: its tests,
 # and its programs.
@@ -90,7 +91,12 @@ class Build(BuildTool):
                 for value in named.values(option):
                     if option in ALWAYS_FOREIGN or not self.inside_project(inv, value):
                         return inv.unknown(f"{inv.name} {option} {value}: loads code or runs a command from there")
-        if inv.name in ("pytest", "py.test"):
+        if inv.name in ("pytest", "py.test", "tox", "nox"):
+            from changegate.understand.commands.interpreters.python import foreign_python_path
+
+            foreign = foreign_python_path(inv)
+            if foreign is not None:
+                return foreign
             for plugin in opts.values("-p"):
                 if plugin.startswith("no:") or plugin in KNOWN_PYTEST_PLUGINS or self.project_module(inv, plugin):
                     continue
@@ -151,6 +157,19 @@ class Go(Build):
     NAMES = ("go",)
     ACTIONS = {"install": Action("modify", "installs a binary into $GOBIN (~/go/bin)")}
     ENV_VARIABLES = ("GOBIN", "GOPATH", "GOFLAGS", "GOPROXY")
+    VALUE_OPTIONS = frozenset({"-C", "-o", "-p", "-tags", "-ldflags", "-gcflags", "-mod", "-exec", "-toolexec",
+                               "-run", "-bench", "-count", "-timeout", "-coverprofile", "-modfile", "-overlay"})
+
+    def analyze(self, inv: Invocation) -> list[Effect]:
+        opts = self.walk(inv.words)
+        if opts.positionals[:1] == ["run"] and any("@" in p for p in opts.positionals[1:2]):
+            # `go run example.com/tool@latest`: a module fetched from the network and run
+            return [opaque(inv, f"the module {opts.positionals[1]}, downloaded and run by go run")]
+        wrapper = opts.value("-exec", "-toolexec")
+        if wrapper is not None:
+            return [inv.unknown(f"go {' '.join(opts.positionals[:1])} -exec/-toolexec {wrapper}: runs through a "
+                                "program of its own")]
+        return super().analyze(inv)
 
 
 class Gem(Build):

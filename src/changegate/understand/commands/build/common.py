@@ -21,7 +21,9 @@ from typing import ClassVar
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation
 from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word, lit
-from changegate.understand.cli import Cli
+from changegate.understand.cli import Call, Cli
+from changegate.understand.commands import family_for
+from changegate.understand.commands.shell.common import opaque
 from changegate.understand.facts import read_config
 
 MAX_MANIFEST_BYTES = 256 * 1024  # package.json, Makefile, pyproject.toml larger than this are not read
@@ -80,6 +82,11 @@ def project_work(inv: Invocation, what: str, tag: str) -> Effect:
     return local_work(inv, what, runs_code=True, tags=(tag,))
 
 
+def verb_not_known(call: Call) -> list[Effect]:
+    """A verb the tool's table does not have: not understood (a new verb may do anything)."""
+    return [call.inv.unknown(f"{call.name} {call.verb}, a verb changegate does not know")]
+
+
 def machine_wide(inv: Invocation, operation: Operation, resource: str, what: str,
                  suggestions: Sequence[str] = ()) -> Effect:
     """A change to the machine outside the workspace: tools on PATH, the system or user site-packages."""
@@ -132,7 +139,11 @@ class ToolRunner(BuildTool):
         if not opts.positional_words:
             return [local_work(inv, f"{inv.name} run without a command", "read")]
         tool, *rest = opts.positional_words
-        name = package_bin(tool.value.split("==", 1)[0]) if inv.name in self.PACKAGE_RUNNERS else tool.value
+        runs_package = inv.name in self.PACKAGE_RUNNERS or (inv.name == "pipx")
+        name = package_bin(tool.value.split("==", 1)[0]) if runs_package else tool.value
+        if runs_package and family_for(name).FAMILY == "unknown":
+            # a package nobody declared, fetched and run: code no one has read
+            return [opaque(inv, f"the package {tool.value}, downloaded and run by {inv.name}")]
         inv.run_argv([lit(name), *rest])
         return []
 

@@ -9,7 +9,13 @@ from typing import ClassVar
 from changegate.model import Effect, Operation
 from changegate.understand.base import Invocation
 from changegate.understand.cli import Call, Options, VerbEntry
-from changegate.understand.commands.build.common import BuildTool, cache_cleared, local_work, machine_wide
+from changegate.understand.commands.build.common import (
+    BuildTool,
+    cache_cleared,
+    local_work,
+    machine_wide,
+    verb_not_known,
+)
 
 REMOVING = frozenset({"remove", "uninstall"})
 
@@ -44,14 +50,28 @@ class Conda(BuildTool):
         return [machine_wide(inv, operation, f"packages:conda/{name}",
                              f"{inv.name} {' '.join(opts.positionals[:2])} in the environment {name}")]
 
+    def read(self, call: Call) -> list[Effect]:
+        return [local_work(call.inv, f"{call.name} {call.verb}", "read")]
+
+    def configure(self, call: Call) -> list[Effect]:
+        """`conda config --set/--add/--remove` and `conda init` change the user's setup (and shell start-up)."""
+        if call.verb == "config" and not call.opts.has("--set", "--add", "--append", "--prepend", "--remove",
+                                                        "--remove-key") and \
+                not any(a in ("--set", "--add", "--append", "--prepend", "--remove", "--remove-key") for a in call.args):
+            return self.read(call)
+        return [machine_wide(call.inv, "modify", f"config:{call.name}", f"{call.name} {call.verb}: changes the "
+                                                                        "user's conda setup")]
+
     VERBS: ClassVar[dict[str, VerbEntry]] = {
-        "run": run, "clean": clean,
+        "run": run, "clean": clean, "config": configure, "init": configure,
         **dict.fromkeys(("install", "remove", "uninstall", "update", "upgrade", "create", "env"),
                         change_environment),
+        **dict.fromkeys(("info", "list", "search", "doctor", "compare", "notices", "package", "help", "activate",
+                         "deactivate", "--version", "-V", "repoquery", "shell"), read),
     }
 
     def unknown_verb(self, call: Call) -> list[Effect]:
-        return [local_work(call.inv, f"{call.name} {call.verb}", "read")]
+        return verb_not_known(call)
 
     def no_verb(self, inv: Invocation, opts: Options) -> list[Effect]:
         return [local_work(inv, f"{inv.name} (help)", "read")]

@@ -80,6 +80,7 @@ def unquote(value: str) -> str:
 class Just(BuildTool):
     NAMES = ("just",)
     FAMILY = "build"
+    ENV_VARIABLES = ("JUST_JUSTFILE", "JUST_WORKING_DIRECTORY", "JUST_DOTENV_PATH", "JUST_SHELL")
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-f", "--justfile", "-d", "--working-directory", "--set",
                                                        "--shell", "--shell-arg", "--dotenv-filename",
                                                        "--dotenv-path", "--color", "--chooser", "--command", "-c",
@@ -146,7 +147,11 @@ class Just(BuildTool):
             if directory in ("/", ctx.home):
                 break
             directory = posixpath.dirname(directory)
-        return absent(inv, posixpath.join(ctx.cwd or "?", "justfile"), "just")
+        default = posixpath.join(ctx.cwd or "?", "justfile")
+        if ctx.cwd is None or may_be_created(inv, default):
+            return inv.unknown(f"just reads a justfile in {ctx.cwd or 'a directory only known at run time'}, which "
+                               "cannot be seen from here")
+        return absent(inv, default, "just")
 
 
 class Runner:

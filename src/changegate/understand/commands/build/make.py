@@ -48,9 +48,11 @@ class Makefile:
 class Reader:
     """Reads a Makefile and what it includes; `$(shell …)` runs as the file is read."""
 
-    def __init__(self, inv: Invocation, ctx: Context, variables: dict[str, str]) -> None:
+    def __init__(self, inv: Invocation, ctx: Context, variables: dict[str, str], *,
+                 environment_wins: bool = False) -> None:
         self.inv = inv
         self.ctx = ctx
+        self.environment_wins = environment_wins  # `make -e`: the environment's variables override the file's
         self.makefile = Makefile({"MAKE": "make", "SHELL": "/bin/sh", "CURDIR": ctx.cwd or UNKNOWN_PART,
                                   **variables})
         self.overrides = set(variables) - {"MAKE", "SHELL", "CURDIR"}
@@ -101,6 +103,8 @@ class Reader:
         variables = self.makefile.variables
         if name in self.overrides:
             return  # `make NAME=value` wins over the Makefile
+        if self.environment_wins and self.ctx.getenv(name) is not None:
+            return
         if op == "?=" and (name in variables or self.ctx.env.get(name) is not None):
             return
         if op in (":=", "::=", "!="):
@@ -245,8 +249,10 @@ class Make(BuildTool):
         directory = opts.value("-C", "--directory")
         ctx = inv.ctx.clone(cwd=inv.ctx.resolve(directory)) if directory else inv.ctx.clone()
         names = opts.values("-f", "--file", "--makefile")
-        assignments = dict(p.partition("=")[::2] for p in opts.positionals if "=" in p)
-        reader = Reader(inv, ctx, assignments)
+        flags, inherited = makeflags(inv)
+        assignments = {**inherited, **dict(p.partition("=")[::2] for p in opts.positionals if "=" in p)}
+        reader = Reader(inv, ctx, assignments,
+                        environment_wins=opts.has("-e", "--environment-overrides") or "e" in flags)
         found = self.read_makefiles(inv, ctx, reader, names or list(MAKEFILE_NAMES), explicit=bool(names))
         if isinstance(found, Effect):
             return [found]
@@ -255,7 +261,7 @@ class Make(BuildTool):
         goals = [p for p in opts.positionals if "=" not in p] or ([default] if default else [])
         if not goals:
             return [local_work(inv, f"make: {makefile.files[0]} has no targets (it fails)", "read")]
-        dry = opts.has(*self.DRY_RUN_FLAGS)
+        dry = opts.has(*self.DRY_RUN_FLAGS) or bool(flags & {"n", "q"})
         runner = Recipes(inv, ctx, reader, dry)
         for goal in goals:
             runner.run(goal, 0)
@@ -273,19 +279,49 @@ class Make(BuildTool):
             path = ctx.resolve(candidate) or candidate
             text = read_project_file(ctx, path)
             if text is None:
+                if not explicit:
+                    continue
                 if UNKNOWN_PART in path or may_be_created(inv, path):
                     return inv.unknown(f"make reads {path}, which cannot be read before it runs")
-                if explicit:
-                    return absent(inv, path, "make")
-                continue
+                return absent(inv, path, "make")
             ctx.consulted.setdefault(f"file:{path}", "recipes")
             reader.read(path, text)
             read_any = True
             if not explicit:
                 break
         if not read_any:
-            return absent(inv, posixpath.join(ctx.cwd or "?", "Makefile"), "make")
+            default = posixpath.join(ctx.cwd or "?", "Makefile")
+            if ctx.cwd is None or may_be_created(inv, default):
+                return inv.unknown(f"make reads a Makefile in {ctx.cwd or 'a directory only known at run time'}, "
+                                   "which cannot be seen from here")
+            return absent(inv, default, "make")
         return None
+
+
+def makeflags(inv: Invocation) -> tuple[set[str], dict[str, str]]:
+    """MAKEFLAGS (and MFLAGS, GNUMAKEFLAGS) from the environment: the one-letter flags it sets (`-e`, `ne`,
+    `--environment-overrides`) and the variables it assigns (`BUILD_DIR=/`), which act as if given on the
+    command line."""
+    letters: set[str] = set()
+    assignments: dict[str, str] = {}
+    for variable in ("MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS"):
+        for word in shlex_split(inv.ctx.getenv(variable) or ""):
+            if "=" in word and not word.startswith("-"):
+                name, _, value = word.partition("=")
+                assignments[name] = value
+            elif word.startswith("--"):
+                letters.update({"--environment-overrides": "e", "--dry-run": "n", "--just-print": "n",
+                                "--recon": "n", "--question": "q"}.get(word, ""))
+            elif (word and not word.startswith("-")) or (word.startswith("-") and not word.startswith("--")):
+                letters.update(word.lstrip("-") if word.lstrip("-").isalpha() else "")
+    return letters, assignments
+
+
+def shlex_split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
 
 
 class Recipes:

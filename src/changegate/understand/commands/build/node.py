@@ -26,6 +26,7 @@ from changegate.understand.commands.build.common import (
     publish,
     quoted,
     run_line,
+    verb_not_known,
 )
 from changegate.understand.commands.interpreters.programs import absent, may_be_created
 from changegate.understand.commands.shell.common import opaque
@@ -187,8 +188,15 @@ class NodePackages(BuildTool):
             project = self.workdir(call)
             if self.script_text(project, verb) is not None:
                 return self.run_script(inv, project, [lit(verb), *call.arg_words])
-            return self.run_tool(inv, [lit(verb), *call.arg_words])
-        return [inv.unknown(f"{inv.name} {verb}")]
+            if family_for(verb).FAMILY != "unknown" or self.installed(inv, verb):
+                inv.run_argv([lit(verb), *call.arg_words])  # `yarn tsc`: the project's binary, judged as itself
+                return []
+            if self.scripts(project)[0] is not None:
+                why = f"{verb} is neither a script of the project nor one of its binaries"
+                return [inv.effect("read", f"cmd:{inv.name} {verb}", Placement(LOCAL, why), reversible="yes",
+                                   tags=("absent-program",), summary=f"{inv.name} {verb} runs nothing: {why}")]
+            return [inv.unknown(f"{inv.name} {verb}, with no package.json to say what it is")]
+        return verb_not_known(call)
 
     # --- installing -----------------------------------------------------------------------------------------
     def install_packages(self, inv: Invocation, project: Context, opts: Options, rest: list[Word]) -> list[Effect]:
@@ -303,7 +311,7 @@ class NodePackages(BuildTool):
             inv.run_script(code, origin=f"{inv.name} -c")
             return []
         if not opts.positional_words:
-            return [inv.unknown(f"{inv.name} without a command")]
+            return [local_work(inv, f"{inv.name} without a command (prints its usage)", "read")]
         tool, *rest = opts.positional_words
         package = opts.value("-p", "--package") or tool.value
         name = package_bin(tool.value)

@@ -17,6 +17,7 @@ from changegate.understand.commands.build.common import (
     quoted,
     read_project_file,
     run_line,
+    verb_not_known,
 )
 
 
@@ -61,10 +62,18 @@ class Pdm(ToolRunner):
     def update_self(self, call: Call) -> list[Effect]:
         return [machine_wide(call.inv, "modify", "packages:pdm", "changes pdm's own installation")]
 
-    VERBS: ClassVar[dict[str, VerbEntry]] = {"run": run, "publish": publish, "self": update_self}
+    def project(self, call: Call) -> list[Effect]:
+        return [local_work(call.inv, f"pdm {call.verb}: the project and its virtual environment")]
+
+    VERBS: ClassVar[dict[str, VerbEntry]] = {
+        "run": run, "publish": publish, "self": update_self,
+        **dict.fromkeys(("add", "build", "cache", "completion", "config", "export", "fix", "import", "info", "init",
+                         "install", "list", "lock", "outdated", "remove", "search", "show", "sync", "update", "use",
+                         "venv", "--version", "-V", "help"), project),
+    }
 
     def unknown_verb(self, call: Call) -> list[Effect]:
-        return [local_work(call.inv, f"pdm {call.verb}: the project and its virtual environment")]
+        return verb_not_known(call)
 
     @staticmethod
     def script(ctx: Context, name: str) -> str | None:

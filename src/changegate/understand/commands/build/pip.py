@@ -14,7 +14,10 @@ from changegate.understand.commands.build.common import (
     cache_cleared,
     local_work,
     machine_wide,
+    verb_not_known,
 )
+from changegate.understand.commands.host.common import gate_tampering
+from changegate.understand.selfguard import gate_target
 
 
 class Pip(BuildTool):
@@ -31,6 +34,9 @@ class Pip(BuildTool):
 
     def install(self, call: Call) -> list[Effect]:
         inv, opts, verb = call.inv, call.opts, call.verb
+        if verb == "uninstall" and any(gate_target(name) for name in call.args):
+            return [gate_tampering(inv, "packages:changegate", "pip uninstalls changegate, the gate this agent "
+                                                                "works behind")]
         packages = " ".join(call.args) or " ".join(opts.values("-r", "--requirement")) or "packages"
         operation: Operation = "create" if verb == "install" else "delete"
         if opts.has("--dry-run"):
@@ -67,20 +73,25 @@ class Pip(BuildTool):
     def cache(self, call: Call) -> list[Effect]:
         if call.args[:1] in (["purge"], ["remove"]):
             return [cache_cleared(call.inv, "cache:pip", "pip's cache for the whole user", "clears pip's cache")]
-        return self.unknown_verb(call)
+        return self.read(call)
 
     def config(self, call: Call) -> list[Effect]:
         if call.args[:1] in (["set"], ["unset"], ["edit"]):
             return [machine_wide(call.inv, "modify", "config:pip", "changes pip's configuration")]
-        return self.unknown_verb(call)
+        return self.read(call)
+
+    def read(self, call: Call) -> list[Effect]:
+        return [local_work(call.inv, f"pip {call.verb}", "read")]
 
     VERBS: ClassVar[dict[str, VerbEntry]] = {
         "install": install, "uninstall": install, "download": download, "wheel": download, "cache": cache,
         "config": config,
+        **dict.fromkeys(("list", "show", "freeze", "check", "search", "index", "inspect", "hash", "debug", "help",
+                         "completion", "--version", "-V"), read),
     }
 
     def unknown_verb(self, call: Call) -> list[Effect]:
-        return [local_work(call.inv, f"pip {call.verb}", "read")]
+        return verb_not_known(call)
 
     def no_verb(self, inv: Invocation, opts: Options) -> list[Effect]:
         return [local_work(inv, "pip (help)", "read")]

@@ -7,7 +7,9 @@ from typing import ClassVar
 from changegate.model import Effect
 from changegate.understand.base import Invocation
 from changegate.understand.cli import Call, VerbEntry
-from changegate.understand.commands.build.common import ToolRunner, local_work, machine_wide
+from changegate.understand.commands.build.common import ToolRunner, local_work, machine_wide, verb_not_known
+from changegate.understand.commands.host.common import gate_tampering
+from changegate.understand.selfguard import gate_target
 
 
 class Pipx(ToolRunner):
@@ -27,8 +29,20 @@ class Pipx(ToolRunner):
     def read(self, call: Call) -> list[Effect]:
         return [local_work(call.inv, f"pipx {call.verb}", "read")]
 
-    VERBS: ClassVar[dict[str, VerbEntry]] = {"run": run, "list": read, "environment": read}
-
-    def unknown_verb(self, call: Call) -> list[Effect]:
+    def change(self, call: Call) -> list[Effect]:
+        if call.verb.startswith(("uninstall", "reinstall", "inject", "uninject", "runpip")) and \
+                (call.verb.endswith("-all") or any(gate_target(name) for name in call.args)):
+            return [gate_tampering(call.inv, "packages:changegate", f"pipx {call.verb} removes or rewires "
+                                                                     "changegate, the gate this agent works behind")]
         return [machine_wide(call.inv, "modify", "packages:pipx",
                              f"pipx {call.verb}: changes the user's command-line tools")]
+
+    VERBS: ClassVar[dict[str, VerbEntry]] = {
+        "run": run, **dict.fromkeys(("list", "environment", "completions", "--version", "help"), read),
+        **dict.fromkeys(("install", "uninstall", "upgrade", "upgrade-all", "uninstall-all", "reinstall",
+                         "reinstall-all", "inject", "uninject", "ensurepath", "runpip", "pin", "unpin", "upgrade-shared",
+                         "interpreter", "install-all"), change),
+    }
+
+    def unknown_verb(self, call: Call) -> list[Effect]:
+        return verb_not_known(call)

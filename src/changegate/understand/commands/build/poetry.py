@@ -8,7 +8,13 @@ from typing import ClassVar
 from changegate.model import Effect
 from changegate.understand.base import Invocation
 from changegate.understand.cli import Call, VerbEntry
-from changegate.understand.commands.build.common import ToolRunner, local_work, machine_wide, publish
+from changegate.understand.commands.build.common import (
+    ToolRunner,
+    local_work,
+    machine_wide,
+    publish,
+    verb_not_known,
+)
 
 
 class Poetry(ToolRunner):
@@ -38,7 +44,15 @@ class Poetry(ToolRunner):
             return self.unknown_verb(call)
         return [machine_wide(call.inv, "modify", "config:poetry", "changes poetry's user configuration")]
 
-    VERBS: ClassVar[dict[str, VerbEntry]] = {"run": run, "publish": publish, "self": update_self, "config": config}
+    def project(self, call: Call) -> list[Effect]:
+        return [local_work(call.inv, f"poetry {call.verb}: the project and its virtual environment")]
+
+    VERBS: ClassVar[dict[str, VerbEntry]] = {
+        "run": run, "publish": publish, "self": update_self, "config": config,
+        **dict.fromkeys(("about", "add", "build", "check", "debug", "env", "export", "init", "install", "list", "lock",
+                         "new", "remove", "search", "shell", "show", "source", "sync", "update", "version", "help",
+                         "cache", "--version", "-V"), project),
+    }
 
     def unknown_verb(self, call: Call) -> list[Effect]:
-        return [local_work(call.inv, f"poetry {call.verb}: the project and its virtual environment")]
+        return verb_not_known(call)

@@ -34,6 +34,7 @@ def load_yaml(text: str) -> Any:
 class Task(BuildTool):
     NAMES = ("task", "go-task")
     FAMILY = "build"
+    ENV_VARIABLES = ("TASK_TEMP_DIR", "TASK_X_REMOTE_TASKFILES")
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-t", "--taskfile", "-d", "--dir", "-o", "--output",
                                                        "-C", "--concurrency", "--interval", "--sort"})
     READ_FLAGS: ClassVar[frozenset[str]] = frozenset({"-l", "--list", "-a", "--list-all", "--summary", "--version",

@@ -15,8 +15,11 @@ from changegate.understand.commands.build.common import (
     local_work,
     machine_wide,
     publish,
+    verb_not_known,
 )
 from changegate.understand.commands.build.pip import Pip
+from changegate.understand.commands.host.common import gate_tampering
+from changegate.understand.selfguard import gate_target
 
 
 class Uv(ToolRunner):
@@ -41,6 +44,9 @@ class Uv(ToolRunner):
     def pip(self, call: Call) -> list[Effect]:
         inv = call.inv
         opts = self.walk(call.arg_words, takes_value=Pip.VALUE_OPTIONS)
+        if opts.positionals[:1] == ["uninstall"] and any(gate_target(name) for name in opts.positionals[1:]):
+            return [gate_tampering(inv, "packages:changegate", "uv pip uninstalls changegate, the gate this agent "
+                                                                "works behind")]
         if opts.has("--system", "--break-system-packages"):
             return [machine_wide(inv, "modify", "packages:python-system",
                                  f"uv pip {' '.join(opts.positionals[:1])} into the system Python")]
@@ -51,6 +57,9 @@ class Uv(ToolRunner):
 
     def tool(self, call: Call) -> list[Effect]:
         sub = call.args[0] if call.args else ""
+        if sub in ("uninstall", "upgrade") and any(gate_target(name) for name in call.args[1:]):
+            return [gate_tampering(call.inv, "packages:changegate", f"uv tool {sub} changegate, the gate this "
+                                                                     "agent works behind")]
         if sub == "run":
             return self.run_after_options(call.inv, call.arg_words[1:])
         if sub in ("install", "uninstall", "upgrade"):
@@ -76,10 +85,15 @@ class Uv(ToolRunner):
     def update_self(self, call: Call) -> list[Effect]:
         return [machine_wide(call.inv, "modify", "packages:uv", "updates uv itself")]
 
+    def project(self, call: Call) -> list[Effect]:
+        return [local_work(call.inv, f"uv {call.verb}: the project and its .venv")]
+
     VERBS: ClassVar[dict[str, VerbEntry]] = {
         "run": run, "pip": pip, "tool": tool, "python": python, "publish": publish, "cache": cache,
         "self": update_self,
+        **dict.fromkeys(("init", "add", "remove", "sync", "lock", "export", "tree", "venv", "build", "version",
+                         "format", "help", "generate-shell-completion", "--version", "-V"), project),
     }
 
     def unknown_verb(self, call: Call) -> list[Effect]:
-        return [local_work(call.inv, f"uv {call.verb}: the project and its .venv")]
+        return verb_not_known(call)

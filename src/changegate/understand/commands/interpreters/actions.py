@@ -29,11 +29,14 @@ from changegate.understand.base import (
 from changegate.understand.commands.interpreters.values import Val
 from changegate.understand.commands.shell.common import opaque
 from changegate.understand.sensitive import secret_kind
-from changegate.understand.sql import POSTGRES, load_parser, sql_effects, target_from_url
 
 MAX_UNKNOWN = 4  # distinct calls not understood named in a verdict; one is enough to ask
 MAX_EFFECTS = 64  # effects of one program; more are not more informative
 CLOCK_EVERY = 64  # steps between looks at the walker's clock
+# CPU time granted for reading code, per byte and per program, and at most for one action
+CODE_SECONDS_PER_BYTE = 4e-6
+CODE_SECONDS_BASE = 0.01
+MAX_CODE_SECONDS = 0.6
 
 
 class Actions:
@@ -42,6 +45,7 @@ class Actions:
 
     def __init__(self, inv: Invocation, language: str) -> None:
         self.inv = inv
+        self.allowed = 0.0  # reading time granted so far (see `allow_time`)
         self.language = language
         self.ctx: Context = inv.ctx.clone(env=dict(inv.ctx.env))
         self.effects: list[Effect] = []
@@ -58,6 +62,15 @@ class Actions:
             walker = self.inv.walker
             if time.thread_time() > walker.deadline or time.perf_counter() > walker.wall_deadline:
                 raise NotUnderstood(f"reading the {self.language} code took longer than the gate allows", "timeout")
+
+    def allow_time(self, code: str) -> None:
+        """Reading a program is the action's own work, in proportion to its size: the walker's budget grows by
+        that much (bounded), as it does for a family's first import."""
+        grant = min(CODE_SECONDS_PER_BYTE * len(code) + CODE_SECONDS_BASE, MAX_CODE_SECONDS - self.allowed)
+        if grant > 0:
+            self.allowed += grant
+            self.inv.walker.deadline += grant
+            self.inv.walker.wall_deadline += 2 * grant
 
     def add(self, effect: Effect) -> None:
         if len(self.effects) < MAX_EFFECTS:
@@ -126,11 +139,10 @@ class Actions:
                             evidence=evidence[:120], summary=f"{self.language} code forks in a loop"))
 
     # --- files -------------------------------------------------------------------------------------------
-    def delete(self, path: Val, *, recursive: bool = False, directory: bool = False) -> None:
-        flags = "-rf" if recursive else ("-d" if directory else "-f")
-        if path.tree and not recursive:
-            flags = "-rf"  # every file under a directory, one by one: the same as removing the tree's contents
-        self.command("rm", flags, "--", path)
+    def delete(self, path: Val, *, recursive: bool = False) -> None:
+        # every file under a directory, one by one (os.walk, rglob): the same as removing the tree's contents
+        flags = ["-r"] if recursive or path.tree else []
+        self.command("rm", *flags, "--", path)
 
     def remove_directory(self, path: Val) -> None:
         self.command("rmdir", "--", path)
@@ -199,6 +211,8 @@ class Actions:
     # --- databases ---------------------------------------------------------------------------------------
     def sql(self, url: Val, statement: Val, *, driver: str) -> None:
         """SQL sent through a driver: judged against the database its connection names."""
+        from changegate.understand.sql import POSTGRES, load_parser, sql_effects, target_from_url
+
         text = statement.literal()
         where = url.literal()
         if where is None:

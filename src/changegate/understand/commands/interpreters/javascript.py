@@ -10,7 +10,6 @@ from changegate.understand.base import UNKNOWN_PART, lit
 from changegate.understand.commands.interpreters import scriptcalls as C
 from changegate.understand.commands.interpreters.programs import read_program
 from changegate.understand.commands.interpreters.scripted import Handler, Language, Script, ScriptCall
-from changegate.understand.commands.interpreters.services import kebab
 from changegate.understand.commands.interpreters.tokens import Syntax
 from changegate.understand.commands.interpreters.values import Val
 
@@ -195,10 +194,6 @@ def construct(script: Script, call: ScriptCall) -> Val:
     if match and match.group(1) in AWS_V2_SERVICES:
         return C.aws_client(Val.string(AWS_V2_SERVICES[match.group(1)]), call.arg(0), script.actions)
     return C.not_mine(script, call)
-
-
-def aws_command_kebab(name: str) -> str:
-    return kebab(name)
 
 
 def eval_code(script: Script, call: ScriptCall) -> Val:

@@ -102,6 +102,7 @@ GLOBALS: dict[str, Val] = {
     "STDERR": Val("file"), "PHP_VERSION": Val.string(UNKNOWN_PART), "PHP_OS": Val.string(UNKNOWN_PART),
     "FILE_APPEND": Val.string("FILE_APPEND"), "LOCK_EX": Val.string("LOCK_EX"), "__DIR__": Val.path(UNKNOWN_PART),
     "__FILE__": Val.path(UNKNOWN_PART), "DIRECTORY_SEPARATOR": Val.string("/"), "E_ALL": Val("num"),
+    "$this": Val("instance", name="$this"),
 }
 PURE = frozenset({
     "echo", "print", "printf", "sprintf", "vsprintf", "var_dump", "var_export", "print_r", "json_encode",

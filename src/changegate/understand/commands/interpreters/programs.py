@@ -10,19 +10,16 @@ would do is not known.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from changegate.environments import LOCAL, Placement, is_within
+from changegate.environments import LOCAL, Placement
 from changegate.model import Effect
-from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word
+from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word, absent_before
 from changegate.understand.commands.shell.common import opaque
 from changegate.understand.facts import Unreadable, read_config_bytes
 
 MAX_PROGRAM_BYTES = 512 * 1024
 BINARY_PROBE = 8192  # bytes looked at for a NUL: a compiled program, not source
-# operations after which a file this command line names may exist, where it did not before
-MAY_CREATE = frozenset({"create", "modify", "replace", "unknown", "execute_opaque"})
 
 
 @dataclass(slots=True)
@@ -41,21 +38,9 @@ def absent(inv: Invocation, path: str, what: str) -> Effect:
 
 
 def may_be_created(inv: Invocation, path: str) -> bool:
-    """Whether an earlier step of this command line may have put a file at `path`: it wrote there (or
-    somewhere only known at run time), or ran something that could (a download, an install, an unknown
-    program)."""
-    if path in inv.ctx.files:
-        return True
-    for effect in inv.walker.effects:
-        if effect.operation not in MAY_CREATE:
-            continue
-        resource = effect.resource
-        if not resource.startswith("fs:"):
-            return True
-        written = resource[3:]
-        if written.startswith("?") or "*" in written or is_within(path, written):
-            return True
-    return False
+    """Whether something may be at `path` when the command runs though nothing is here now (`base.absent_before`:
+    an earlier step may write it, or this is not the machine the command runs on)."""
+    return not absent_before(inv.ctx, inv.walker.effects, path)
 
 
 def read_program(inv: Invocation, raw: Word, what: str, *, ctx: Context | None = None) -> Program:
@@ -79,7 +64,7 @@ def read_program(inv: Invocation, raw: Word, what: str, *, ctx: Context | None =
     except Unreadable as exc:
         return Program(path, effect=inv.unknown(f"{what} {path}, which cannot be read: {exc}"))
     if data is None:
-        if not os.path.lexists(path) and not may_be_created(inv, path):
+        if absent_before(ctx, inv.walker.effects, path):
             return Program(path, effect=absent(inv, path, what))
         return Program(path, effect=inv.unknown(f"{what} {path}, which cannot be read here"))
     if b"\x00" in data[:BINARY_PROBE]:

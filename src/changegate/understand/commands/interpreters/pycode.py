@@ -83,6 +83,7 @@ class PythonCode:
 
     # --- entry ---------------------------------------------------------------------------------------------
     def run(self, code: str, origin: str) -> None:
+        self.actions.allow_time(code)
         if len(code) > MAX_CODE:
             self.actions.unknown(f"is larger than {MAX_CODE // 1024} KiB ({origin})")
             return
@@ -145,6 +146,13 @@ class PythonCode:
 
     # --- statements ----------------------------------------------------------------------------------------
     def block(self, body: Sequence[ast.stmt]) -> None:
+        # a function may call one defined after it (`def main(): helper()`): the names are known up front
+        scope = self.scopes[-1] if self.scopes else self.globals
+        for statement in body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name not in scope:
+                scope[statement.name] = Val("fn", name=statement.name)
+            elif isinstance(statement, ast.ClassDef) and statement.name not in scope:
+                scope[statement.name] = Val("class", name=statement.name)
         for statement in body:
             self.statement(statement)
 

@@ -9,6 +9,7 @@ objects, loggers) that change nothing outside the program. A name in none of the
 from __future__ import annotations
 
 import ast
+import builtins
 import posixpath
 import re
 from collections.abc import Callable
@@ -39,7 +40,7 @@ BUILTINS = frozenset({
     "zip", "exit", "quit", "globals", "open", "exec", "eval", "compile", "__import__", "breakpoint", "aiter",
     "anext", "NotImplemented", "Ellipsis", "help", "copyright", "credits", "license",
 })
-EXCEPTIONS = frozenset({
+EXCEPTIONS = frozenset(name for name in vars(builtins) if name[:1].isupper()) | frozenset({
     "BaseException", "Exception", "ArithmeticError", "AssertionError", "AttributeError", "EOFError", "ImportError",
     "ModuleNotFoundError", "IndexError", "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError", "NameError",
     "NotImplementedError", "OSError", "IOError", "EnvironmentError", "OverflowError", "RecursionError",

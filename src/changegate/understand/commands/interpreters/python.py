@@ -12,10 +12,10 @@ import posixpath
 from collections.abc import Sequence
 from typing import ClassVar
 
-from changegate.environments import LOCAL, Placement
+from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect
 from changegate.understand.base import Invocation, Word, lit
-from changegate.understand.cli import Cli
+from changegate.understand.cli import Cli, parse_options
 from changegate.understand.commands.build.common import project_work
 from changegate.understand.commands.interpreters.actions import Actions
 from changegate.understand.commands.interpreters.programs import absent, read_program
@@ -42,6 +42,36 @@ SCRIPT_MODULES = frozenset({"cProfile", "profile", "pdb", "trace"})
 CODE_MODULES = frozenset({"timeit"})
 
 
+def foreign_python_path(inv: Invocation) -> Effect | None:
+    """PYTHONPATH naming a directory outside the project: its `sitecustomize`, its modules that shadow the
+    ones asked for (`-m pytest`), run before anything else — code changegate does not read."""
+    for entry in (inv.ctx.getenv("PYTHONPATH") or "").split(":"):
+        if not entry:
+            continue
+        path = inv.ctx.resolve(entry)
+        workspace = inv.ctx.workspace or ""
+        if path is None or not workspace or not (path == workspace or path.startswith(workspace.rstrip("/") + "/")):
+            return inv.unknown(f"PYTHONPATH={entry} loads Python from outside the project first")
+    return None
+
+
+def serves(inv: Invocation, rest: Sequence[Word]) -> Effect:
+    """`python -m http.server`: the directory it serves is readable by whoever reaches the port."""
+    opts = parse_options(rest, frozenset({"-d", "--directory", "-b", "--bind", "-p", "--protocol"}))
+    directory = inv.ctx.resolve(opts.value("-d", "--directory") or ".")
+    port = opts.positionals[0] if opts.positionals else "8000"
+    workspace = inv.ctx.workspace or ""
+    inside = bool(directory) and bool(workspace) and (directory == workspace or
+                                                       (directory or "").startswith(workspace.rstrip("/") + "/"))
+    if inside:
+        return inv.effect("read", f"python:-m http.server {port}", inv.arguments_placement(), reversible="yes",
+                          summary=f"serves {directory} over HTTP on port {port}")
+    return inv.effect("exfiltrate", f"net:0.0.0.0:{port}", Placement(UNKNOWN, "whoever can reach the port reads it"),
+                      kind="data", reversible="no",
+                      summary=f"serves {directory or 'a directory only known at run time'} to anyone who reaches "
+                              f"port {port}: everything in it can be read")
+
+
 class Python(Cli):
     NAMES = (
         "python", "python2", "python3", "pypy", "pypy3", "python3.8", "python3.9", "python3.10",
@@ -53,6 +83,9 @@ class Python(Cli):
     ENV_VARIABLES = ("PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PYTHONINSPECT", "PYTHONSAFEPATH")
 
     def analyze(self, inv: Invocation) -> list[Effect]:
+        foreign = foreign_python_path(inv)
+        if foreign is not None:
+            return [foreign]
         # the first of `-c CODE`, `-m MODULE` and `SCRIPT` decides; the words after it are its arguments
         opts, words = walk_before_operands(self, inv.words)
         for item in opts.items:
@@ -109,6 +142,8 @@ class Python(Cli):
             return [project_work(inv, f"python -m {name}: runs the project's tests", "runs-project-tests")]
         if name in PROJECT_MODULES:
             return [project_work(inv, f"python -m {name}: the project's own code", "runs-project-code")]
+        if name == "http.server":
+            return [serves(inv, rest)]
         if name in READING_MODULES:
             return [inv.effect("read", f"python:-m {name}", inv.arguments_placement(), reversible="yes",
                                summary=f"python -m {name}")]

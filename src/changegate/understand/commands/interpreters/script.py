@@ -19,10 +19,20 @@ from changegate.understand.cli import Cli, Item, Options
 from changegate.understand.commands.build.common import project_work
 from changegate.understand.commands.interpreters import javascript, minor, perl, php, ruby, scripted
 from changegate.understand.commands.interpreters.actions import Actions
+from changegate.understand.commands.interpreters.powershell import run_powershell
 from changegate.understand.commands.interpreters.programs import read_program
 from changegate.understand.commands.shell.common import opaque, value_word, walk_before_operands, words_after
 
 QUIET = "the code only computes and prints"
+
+
+def shlex_split(text: str) -> list[str]:
+    import shlex
+
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
 # a statement of a language without tables that only prints a literal
 PRINT_ONLY = re.compile(r"""\s*(?:println|print|puts|echo|console\.log|Write-Host|Write-Output|display|cat)\s*\(?\s*"""
                         r"""(?:"[^"$\\]*"|'[^']*'|\d+(?:\.\d+)?)?\s*\)?\s*;?\s*""")
@@ -36,13 +46,22 @@ class Interpreter(Cli):
     FAMILY = "interpreter"
     LANGUAGE: ClassVar[scripted.Language | None] = None
     LABEL: ClassVar[str] = ""  # the language in evidence, where it is not the program's name
+    CODE_NAME: ClassVar[str] = ""  # how code given inline is named in an opaque effect's resource
     CODE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-e"})  # options whose value is code
     FILE_OPTIONS: ClassVar[frozenset[str]] = frozenset()  # options whose value is the script (`php -f x.php`)
     CODE_VERBS: ClassVar[frozenset[str]] = frozenset()  # words whose next word is code (`deno eval CODE`)
     SCRIPT_VERBS: ClassVar[frozenset[str]] = frozenset()  # words whose next word is the script (`deno run x.ts`)
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-e"})
+    # variables naming directories the interpreter loads code from before the program's own (`use strict`
+    # finds strict.pm there first): outside the project, that code is not read
+    SEARCH_PATHS: ClassVar[tuple[str, ...]] = ()
 
     def analyze(self, inv: Invocation) -> list[Effect]:
+        for variable in self.SEARCH_PATHS:
+            for entry in (inv.ctx.getenv(variable) or "").split(":"):
+                path = inv.ctx.resolve(entry) if entry else None
+                if entry and (path is None or not inside_project(inv, path)):
+                    return [inv.unknown(f"{variable}={entry} loads code from outside the project first")]
         opts, words = walk_before_operands(self, inv.words)
         special = self.options(inv, opts)
         if special is not None:
@@ -64,7 +83,9 @@ class Interpreter(Cli):
                     after = words[item.index + 1:]
                     index = next((i for i, w in enumerate(after) if not w.value.startswith("-")), None)
                     if index is None:
-                        return [inv.unknown(f"{inv.name} {item.word.value} without a script")]
+                        return [inv.effect("read", f"cmd:{inv.name}", Placement(LOCAL, "no script is named"),
+                                           reversible="yes",
+                                           summary=f"{inv.name} {item.word.value} without a script runs nothing")]
                     return self.script(inv, after[index], after[index + 1:], opts)
                 if item.word.value == "-":
                     break
@@ -86,7 +107,7 @@ class Interpreter(Cli):
     def inline(self, inv: Invocation, words: Sequence[Word], opts: Options, item: Item, code: Word) -> list[Effect]:
         """Code given on the command line (`item` is the option or verb that gave it)."""
         if not code.known:
-            return [opaque(inv, f"inline {self.language()} code only known at run time")]
+            return [opaque(inv, f"inline {self.CODE_NAME or inv.name} code only known at run time")]
         return self.code(inv, code.value, f"{inv.name} {item.option or item.word.value} code", opts)
 
     def code(self, inv: Invocation, text: str, origin: str, opts: Options) -> list[Effect]:
@@ -94,11 +115,12 @@ class Interpreter(Cli):
         if self.LANGUAGE is None:
             self.unread(actions, text, origin)
         else:
-            scripted.run_code(actions, self.LANGUAGE, self.prelude(opts) + text, origin)
+            scripted.run_code(actions, self.LANGUAGE, self.prelude(inv, opts) + text, origin)
         return [*actions.finish(QUIET), *self.after(inv, words_of(inv), opts)]
 
-    def prelude(self, opts: Options) -> str:
-        """Code the options add before the program (`perl -MFile::Path=rmtree`, `ruby -rfileutils`)."""
+    def prelude(self, inv: Invocation, opts: Options) -> str:
+        """Code the options (and the variables that hold options) add before the program
+        (`perl -MFile::Path=rmtree`, `PERL5OPT=-M…`, `ruby -rfileutils`, `RUBYOPT=-r…`)."""
         return ""
 
     def after(self, inv: Invocation, words: Sequence[Word], opts: Options) -> list[Effect]:
@@ -122,15 +144,31 @@ def words_of(inv: Invocation) -> list[Word]:
     return list(inv.words)
 
 
+def inside_project(inv: Invocation, path: str) -> bool:
+    """In the workspace (not merely local: /tmp is every process's to write)."""
+    workspace = inv.ctx.workspace or ""
+    return bool(workspace) and (path == workspace or path.startswith(workspace.rstrip("/") + "/"))
+
+
 class Lua(Interpreter):
     NAMES = ("lua", "luajit", "lua5.1", "lua5.3", "lua5.4")
     LANGUAGE = minor.LUA
     VALUE_OPTIONS = frozenset({"-e", "-l"})
+    ENV_VARIABLES = ("LUA_INIT", "LUA_PATH", "LUA_CPATH")
+    SEARCH_PATHS = ("LUA_PATH", "LUA_CPATH")
+
+    def prelude(self, inv: Invocation, opts: Options) -> str:
+        """LUA_INIT runs before the program: its code, or (`@file`) the file it names."""
+        init = inv.ctx.getenv("LUA_INIT") or ""
+        if init.startswith("@"):
+            return f"dofile({init[1:]!r})\n"
+        return init + "\n" if init else ""
 
 
 class Rscript(Interpreter):
     NAMES = ("Rscript",)
     LANGUAGE = minor.R
+    ENV_VARIABLES = ("R_PROFILE_USER", "R_ENVIRON_USER", "R_LIBS")
     VALUE_OPTIONS = frozenset({"-e", "--default-packages"})
     CODE_OPTIONS = frozenset({"-e"})
 
@@ -169,6 +207,7 @@ class PowerShell(Interpreter):
     NAMES = ("pwsh", "powershell")
     LONG_SINGLE_DASH = True
     LABEL = "PowerShell"
+    CODE_NAME = "powershell"
     VALUE_OPTIONS = frozenset({"-c", "-Command", "-command", "-EncodedCommand", "-enc", "-e", "-File", "-file",
                                "-ExecutionPolicy", "-WorkingDirectory"})
     CODE_OPTIONS = frozenset({"-c", "-Command", "-command", "-EncodedCommand", "-enc", "-e"})
@@ -180,10 +219,17 @@ class PowerShell(Interpreter):
             return [opaque(inv, "an encoded PowerShell command")]
         return super().inline(inv, words, opts, item, code)
 
+    def code(self, inv: Invocation, text: str, origin: str, opts: Options) -> list[Effect]:
+        actions = Actions(inv, "PowerShell")
+        actions.allow_time(text)
+        run_powershell(actions, text)
+        return actions.finish(QUIET)
+
 
 class Node(Interpreter):
     NAMES = ("node", "nodejs")
     LANGUAGE = javascript.LANGUAGE
+    CODE_NAME = "node"
     VALUE_OPTIONS = frozenset({"-e", "--eval", "-p", "--print", "-r", "--require", "--import", "--loader",
                                "--experimental-loader", "--input-type", "--env-file", "-C", "--conditions",
                                "--inspect-port", "--title", "--test-reporter", "--test-name-pattern", "--cpu-prof-dir",
@@ -194,19 +240,22 @@ class Node(Interpreter):
     ENV_VARIABLES = ("NODE_OPTIONS", "NODE_PATH")
 
     def options(self, inv: Invocation, opts: Options) -> list[Effect] | None:
+        preloads = [v for o in self.PRELOAD_OPTIONS for v in opts.values(o)]
+        preloads += re.findall(r"(?:--require|-r|--import|--loader|--experimental-loader)[ =](\S+)",
+                               inv.ctx.getenv("NODE_OPTIONS") or "")
+        effects: list[Effect] = []
+        for module in preloads:
+            path = inv.ctx.resolve(module) if module.startswith((".", "/", "~")) else None
+            if path is not None and inside_project(inv, path):
+                effects.extend(self.script(inv, lit(module), [], opts))
+            else:
+                effects.append(inv.unknown(f"preloads {module}, code from outside the project that changegate "
+                                           "does not read"))
         if opts.has("--test"):
-            return [project_work(inv, f"{inv.name} --test: runs the project's tests", "runs-project-tests")]
+            return [*effects, project_work(inv, f"{inv.name} --test: runs the project's tests", "runs-project-tests")]
         if opts.has("--check", "-c", "-v", "--version", "-h", "--help"):
             return [inv.effect("read", f"cmd:{inv.name}", Placement(LOCAL, "it checks syntax or prints"),
                                reversible="yes", summary=f"{inv.name} (checks the syntax or prints its version)")]
-        preloads = [v for o in self.PRELOAD_OPTIONS for v in opts.values(o)]
-        preloads += re.findall(r"(?:--require|-r|--import)[ =](\S+)", inv.ctx.getenv("NODE_OPTIONS") or "")
-        effects: list[Effect] = []
-        for module in preloads:
-            if module.startswith((".", "/")):
-                effects.extend(self.script(inv, lit(module), [], opts))
-            else:
-                effects.append(inv.unknown(f"preloads the module {module}, which changegate does not read"))
         return effects or None
 
 
@@ -236,6 +285,7 @@ class Deno(Interpreter):
 class Bun(Node):
     """bun's runtime half (`bun -e`, `bun x.ts`); its package-manager half is build/node.py."""
 
+    CODE_NAME = ""
     VALUE_OPTIONS = frozenset({"-e", "--eval", "-p", "--print", "-r", "--preload", "--cwd", "--config", "-c"})
     CODE_OPTIONS = frozenset({"-e", "--eval", "-p", "--print"})
     PRELOAD_OPTIONS = frozenset({"-r", "--preload"})
@@ -248,10 +298,12 @@ class Perl(Interpreter):
     VALUE_OPTIONS = frozenset({"-e", "-E", "-M", "-m", "-I", "-F", "-x", "-C"})
     CODE_OPTIONS = frozenset({"-e", "-E"})
     ENV_VARIABLES = ("PERL5OPT", "PERL5LIB", "PERLLIB")
+    SEARCH_PATHS = ("PERL5LIB", "PERLLIB")
 
-    def prelude(self, opts: Options) -> str:
+    def prelude(self, inv: Invocation, opts: Options) -> str:
         lines = []
-        for module in [*opts.values("-M"), *opts.values("-m")]:
+        switches = self.walk([lit(w) for w in shlex_split(inv.ctx.getenv("PERL5OPT") or "")])
+        for module in [*switches.values("-M"), *switches.values("-m"), *opts.values("-M"), *opts.values("-m")]:
             name, _, imports = module.lstrip("-").partition("=")
             words = " ".join(imports.split(","))
             lines.append(f"use {name}{' qw(' + words + ')' if words else ''};")
@@ -271,9 +323,12 @@ class Ruby(Interpreter):
     LANGUAGE = ruby.LANGUAGE
     VALUE_OPTIONS = frozenset({"-e", "-r", "-I", "-C", "-E", "-F", "-x"})
     ENV_VARIABLES = ("RUBYOPT", "RUBYLIB")
+    SEARCH_PATHS = ("RUBYLIB",)
 
-    def prelude(self, opts: Options) -> str:
-        return "".join(f"require '{library}'\n" for library in opts.values("-r"))
+    def prelude(self, inv: Invocation, opts: Options) -> str:
+        switches = self.walk([lit(w) for w in shlex_split(inv.ctx.getenv("RUBYOPT") or "")])
+        return "".join(f"require '{library}'\n" if not library.startswith(("/", ".", "~")) else
+                       f"load '{library}'\n" for library in [*switches.values("-r"), *opts.values("-r")])
 
     def inline(self, inv: Invocation, words: Sequence[Word], opts: Options, item: Item, code: Word) -> list[Effect]:
         effects = super().inline(inv, words, opts, item, code)
@@ -292,6 +347,14 @@ class Php(Interpreter):
     ENV_VARIABLES = ("PHP_INI_SCAN_DIR", "PHPRC")
 
     def options(self, inv: Invocation, opts: Options) -> list[Effect] | None:
+        settings = " ".join(opts.values("-d")).lower()
+        if "auto_prepend_file" in settings or "auto_append_file" in settings:
+            return [inv.unknown("php -d auto_prepend_file/auto_append_file: runs a file before or after the code")]
+        for variable in ("PHPRC", "PHP_INI_SCAN_DIR"):
+            value = inv.ctx.getenv(variable)
+            path = inv.ctx.resolve(value) if value else None
+            if value and (path is None or not inside_project(inv, path)):
+                return [inv.unknown(f"{variable}={value}: a php.ini from outside the project (it can run code)")]
         if opts.has("-l", "-v", "--version", "-i", "-m", "-h", "--help", "--ini"):
             return [inv.effect("read", f"cmd:{inv.name}", Placement(LOCAL, "it checks syntax or prints"),
                                reversible="yes", summary=f"{inv.name} (checks syntax or prints its setup)")]

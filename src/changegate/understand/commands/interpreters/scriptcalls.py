@@ -5,7 +5,6 @@ the URL (`deletes(0, recursive_option="recursive")` is `fs.rmSync(path, {recursi
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
 
 from changegate.understand.base import UNKNOWN_PART
 from changegate.understand.commands.interpreters.actions import Actions
@@ -430,6 +429,3 @@ def aws_client(service: Val, config: Val | None, actions: Actions) -> Val:
             fields["profile"] = profile
     return Val.obj("aws-client", **fields)
 
-
-def names(*values: str) -> Sequence[str]:
-    return values

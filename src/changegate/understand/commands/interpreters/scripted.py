@@ -114,8 +114,10 @@ class Script:
 
     # --- entry ---------------------------------------------------------------------------------------------
     def run(self, code: str, origin: str) -> None:
+        self.actions.allow_time(code)
         self.tokens = tokenize(code, self.lang.syntax)
         self.pos = 0
+        self.hoist()
         error = next((t for t in self.tokens if t.kind == "error"), None)
         try:
             self.statements(stop=frozenset())
@@ -125,6 +127,15 @@ class Script:
             self.actions.unknown(f"nests too deeply to follow ({origin})")
         if error is not None:
             self.actions.unknown(f"cannot be read to its end ({origin}: {error.text})")
+
+    def hoist(self) -> None:
+        """Functions the program defines are known before it runs (JavaScript hoists them; a Ruby or Perl
+        method may call one defined further down)."""
+        for index, token in enumerate(self.tokens[:-1]):
+            if token.kind == "name" and token.text in DEFINING_WORDS:
+                name = self.tokens[index + 1]
+                if name.kind == "name" and name.text not in self.functions:
+                    self.functions[name.text] = Val("fn", name=name.text)
 
     # --- tokens ----------------------------------------------------------------------------------------------
     def peek(self, offset: int = 0) -> Token:
@@ -621,8 +632,8 @@ class Script:
             return Val("bool", text="true" if name.lower().startswith("t") else "false")
         if name in ("null", "nil", "undefined", "NULL", "None", "undef", "NA", "NaN", "Infinity"):
             return Val("none")
-        if name in ("this", "self") and self.lookup(name) is None:
-            return Val.unknown(f"`{name}`")
+        if name in ("this", "self", "super") and self.lookup(name) is None:
+            return Val("instance", name=name)  # the program's own object: its methods were read with it
         if self.peek().kind == "op" and self.peek().text == "=>" and self.lang.name == "JavaScript":
             return self.arrow_function([name])
         target = self.assignment_target(name)
@@ -1186,12 +1197,25 @@ class Script:
                 return Val.unknown()
             callee = Val("func", name=self.lang.aliases.get(name, name))
         if callee.kind in ("func", "module"):
-            return self.call_function(callee.name, ScriptCall(callee.name, callee, args, kwargs, receiver, text))
-        if callee.kind == "ref" and callee.bound is not None:
-            return self.call_method(callee.bound, callee.name, ScriptCall(callee.name, callee, args, kwargs,
-                                                                          callee.bound, text))
-        self.actions.unknown(f"calls {callee.describe()}")
-        return Val.unknown()
+            result = self.call_function(callee.name, ScriptCall(callee.name, callee, args, kwargs, receiver, text))
+        elif callee.kind == "ref" and callee.bound is not None:
+            result = self.call_method(callee.bound, callee.name, ScriptCall(callee.name, callee, args, kwargs,
+                                                                            callee.bound, text))
+        else:
+            self.actions.unknown(f"calls {callee.describe()}")
+            return Val.unknown()
+        self.callbacks(callee, args)
+        return result
+
+    def callbacks(self, callee: Val, args: list[Val]) -> None:
+        """A function of a library passed to a call (`.then(eval)`, `files.forEach(fs.unlinkSync)`) is called
+        by it, with each element where the call iterates and with what is only known then otherwise."""
+        functions = [a for a in args if a.kind == "func" and a.name not in self.lang.pure and not self.is_pure(a.name)]
+        if not functions:
+            return
+        given = self.callback_hint(callee) or Val.unknown("a callback's argument")
+        for function in functions[:4]:
+            self.call_function(function.name, ScriptCall(function.name, function, [given]))
 
     def call_function(self, name: str, call: ScriptCall) -> Val:
         canonical = self.lang.aliases.get(name, name)
@@ -1254,6 +1278,7 @@ class Script:
 
 PLAIN = frozenset({"str", "num", "data", "list", "dict", "bool", "none", "path"})
 PROMISE_METHODS = frozenset({"then", "catch", "finally"})
+DEFINING_WORDS = frozenset({"function", "def", "sub", "class"})
 WORD_OPERATORS = {"Perl": frozenset({"and", "or", "not", "x", "eq", "ne", "lt", "gt", "le", "ge", "cmp"}),
                   "Ruby": frozenset({"and", "or", "not"}), "Lua": frozenset({"and", "or", "not"}),
                   "PHP": frozenset({"and", "or", "xor", "instanceof"}),
@@ -1630,10 +1655,6 @@ def php_namespace(script: Script) -> None:
     skip_to_end_of_statement(script)
 
 
-def php_tag(script: Script) -> None:
-    script.next()
-
-
 # Ruby and Lua: blocks closed by `end`
 RUBY_ENDS = frozenset({"end"})
 
@@ -1787,11 +1808,6 @@ def lua_local(script: Script) -> None:
         values, _ = script.arguments(None)
         for index, name in enumerate(names):
             script.bind(name, values[index] if index < len(values) else Val("none"), declare=True)
-
-
-def ruby_require(script: Script) -> None:
-    script.next()
-    script.arguments(None)
 
 
 def r_function_or_control(script: Script) -> None:

@@ -47,6 +47,8 @@ OPERATORS = sorted([
     "!=", "<=", ">=", "&&", "||", "++", "--", "+=", "-=", "*=", "/=", "%=", ".=", "**", "<<", ">>", "..", "=~",
     "!~", "??", "|=", "&=", "^=", "<-", "%%", "&.", "|>",
 ], key=len, reverse=True)
+OPERATOR = re.compile("|".join(re.escape(o) for o in OPERATORS))
+BLANKS = re.compile(r"[ \t\r\f\v]+")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
 DOTTED_NAME = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
 DOLLAR_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
@@ -95,8 +97,13 @@ class Lexer:
                 self.emit("eol", "\n", space)
                 space = True
                 continue
-            if c in " \t\r\f\v" or (c == "\\" and text.startswith("\\\n", self.pos)):
-                self.pos += 2 if c == "\\" else 1
+            if c in " \t\r\f\v":
+                blank = BLANKS.match(text, self.pos)
+                self.pos = blank.end() if blank else self.pos + 1
+                space = True
+                continue
+            if c == "\\" and text.startswith("\\\n", self.pos):
+                self.pos += 2
                 space = True
                 continue
             if self.comment():
@@ -126,7 +133,8 @@ class Lexer:
             elif syntax.heredocs and c == "<" and self.heredoc(space):
                 pass
             else:
-                op = next((o for o in OPERATORS if text.startswith(o, self.pos)), c)
+                found = OPERATOR.match(text, self.pos)
+                op = found.group(0) if found else c
                 self.pos += len(op)
                 self.emit("op", op, space)
             space = self.pos == start
