@@ -21,7 +21,6 @@ from changegate.environments import LOCAL, Environments
 from changegate.model import Action, Effect
 from changegate.understand import Understanding
 from changegate.understand.base import Invocation, NotUnderstood, Word, new_context
-from changegate.understand.selfguard import TAMPERING, gate_target
 from changegate.understand.commands.net.payloads import (
     AUTH_HEADER_WORDS,
     Payload,
@@ -30,6 +29,7 @@ from changegate.understand.commands.net.payloads import (
 )
 from changegate.understand.commands.net.requests import Request, request_effects
 from changegate.understand.facts import read_config
+from changegate.understand.selfguard import TAMPERING, gate_target
 from changegate.understand.sensitive import is_secret_variable, persistence_concern, secret_kind
 
 MAX_CONTENT = 4 * 1024 * 1024  # larger writes are not scanned whole; their first part is

@@ -10,15 +10,9 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL
 from changegate.model import Effect, Operation
-from changegate.understand.base import Invocation
+from changegate.understand.base import Invocation, local_work, project_work
 from changegate.understand.cli import Options
-from changegate.understand.commands.build.common import (
-    BuildTool,
-    local_work,
-    machine_wide,
-    project_work,
-    publish,
-)
+from changegate.understand.commands.build.common import BuildTool, machine_wide, publish
 from changegate.understand.commands.shell.common import opaque
 
 # Verbs that run the project's own code (which may connect to a database), not only build it: its tests,

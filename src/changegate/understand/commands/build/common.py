@@ -18,9 +18,9 @@ import shlex
 from collections.abc import Sequence
 from typing import ClassVar
 
-from changegate.environments import LOCAL, UNKNOWN, Placement
+from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect, Operation
-from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word, lit
+from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word, lit, local_work
 from changegate.understand.cli import Call, Cli
 from changegate.understand.commands import family_for
 from changegate.understand.commands.shell.common import opaque
@@ -61,25 +61,6 @@ def find_upwards(ctx: Context, name: str) -> tuple[str, str] | None:
             return None
         directory = posixpath.dirname(directory)
     return None
-
-
-def local_work(inv: Invocation, what: str, operation: Operation = "modify", *, runs_code: bool = False,
-               tags: tuple[str, ...] = ()) -> Effect:
-    """Ordinary work on the project: local when the command stays in the workspace. Code that runs (tests,
-    `cargo run`) may connect wherever the environment's connection variables point, so for it those count;
-    building, linting and installing do not connect anywhere, so for them they do not."""
-    placement = inv.arguments_placement()
-    if not runs_code and inv.ctx.workspace and placement == inv.ctx.environment_from_variables():
-        placement = Placement(LOCAL, f"it works on the project in {inv.ctx.workspace}")
-    return inv.effect(operation, f"fs:{inv.ctx.cwd or '?'}", placement, reversible="unknown", kind="project",
-                      tags=tags, summary=what)
-
-
-def project_work(inv: Invocation, what: str, tag: str) -> Effect:
-    """The project's own code runs (its tests, its app: `pytest`, `cargo run`, `go run .`): ordinary work on
-    the project, which changegate does not read line by line — the tag says so (`runs-project-tests`,
-    `runs-project-code`), and the connection variables in its environment place it."""
-    return local_work(inv, what, runs_code=True, tags=(tag,))
 
 
 def verb_not_known(call: Call) -> list[Effect]:

@@ -7,15 +7,9 @@ import posixpath
 from typing import ClassVar
 
 from changegate.model import Effect, Operation
-from changegate.understand.base import Invocation
+from changegate.understand.base import Invocation, local_work
 from changegate.understand.cli import Call, Options, VerbEntry
-from changegate.understand.commands.build.common import (
-    BuildTool,
-    cache_cleared,
-    local_work,
-    machine_wide,
-    verb_not_known,
-)
+from changegate.understand.commands.build.common import BuildTool, cache_cleared, machine_wide, verb_not_known
 
 REMOVING = frozenset({"remove", "uninstall"})
 

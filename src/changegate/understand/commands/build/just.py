@@ -11,8 +11,8 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, Placement
 from changegate.model import Effect
-from changegate.understand.base import UNKNOWN_PART, Context, Invocation, lit
-from changegate.understand.commands.build.common import BuildTool, local_work, read_project_file
+from changegate.understand.base import UNKNOWN_PART, Context, Invocation, lit, local_work
+from changegate.understand.commands.build.common import BuildTool, read_project_file
 from changegate.understand.commands.interpreters.programs import absent, may_be_created
 
 JUSTFILE_NAMES = ("justfile", "Justfile", ".justfile", "JUSTFILE")

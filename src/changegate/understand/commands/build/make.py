@@ -18,8 +18,8 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, Placement
 from changegate.model import Effect
-from changegate.understand.base import UNKNOWN_PART, Context, Invocation
-from changegate.understand.commands.build.common import BuildTool, local_work, read_project_file
+from changegate.understand.base import UNKNOWN_PART, Context, Invocation, local_work
+from changegate.understand.commands.build.common import BuildTool, read_project_file
 from changegate.understand.commands.interpreters.programs import absent, may_be_created
 
 MAX_RECIPE_DEPTH = 8  # make prerequisites followed

@@ -13,14 +13,13 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, Placement
 from changegate.model import Effect
-from changegate.understand.base import Context, Invocation, Word, lit
+from changegate.understand.base import Context, Invocation, Word, lit, local_work
 from changegate.understand.cli import Call, Options, VerbEntry
 from changegate.understand.commands import family_for
 from changegate.understand.commands.build.common import (
     BuildTool,
     cache_cleared,
     find_upwards,
-    local_work,
     machine_wide,
     package_bin,
     publish,

@@ -7,11 +7,10 @@ import tomllib
 from typing import Any, ClassVar
 
 from changegate.model import Effect
-from changegate.understand.base import Context, Invocation
+from changegate.understand.base import Context, Invocation, local_work
 from changegate.understand.cli import Call, VerbEntry
 from changegate.understand.commands.build.common import (
     ToolRunner,
-    local_work,
     machine_wide,
     publish,
     quoted,

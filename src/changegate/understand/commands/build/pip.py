@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from changegate.model import Effect, Operation
-from changegate.understand.base import Invocation
+from changegate.understand.base import Invocation, local_work
 from changegate.understand.cli import Call, Options, VerbEntry
 from changegate.understand.commands.build.common import (
     BuildTool,
     active_environment,
     cache_cleared,
-    local_work,
     machine_wide,
     verb_not_known,
 )

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from changegate.model import Effect
-from changegate.understand.base import Invocation
+from changegate.understand.base import Invocation, local_work
 from changegate.understand.cli import Call, VerbEntry
 from changegate.understand.commands.build.common import (
     ToolRunner,
     active_environment,
     cache_cleared,
-    local_work,
     machine_wide,
     publish,
     verb_not_known,

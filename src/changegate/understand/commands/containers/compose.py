@@ -26,9 +26,9 @@ from changegate.understand.commands.containers.common import (
     engine_call,
     locate_daemon,
 )
-from changegate.understand.selfguard import gate_target
 from changegate.understand.commands.host.common import gate_tampering
 from changegate.understand.commands.net.common import Walked
+from changegate.understand.selfguard import gate_target
 
 COMPOSE_TOOLS = frozenset({"docker-compose", "podman-compose"})
 HOST_OPTIONS = ("-H", "--host")

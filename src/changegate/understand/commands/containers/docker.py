@@ -32,11 +32,11 @@ from changegate.understand.commands.containers.common import (
     locate_daemon,
 )
 from changegate.understand.commands.containers.compose import Compose
-from changegate.understand.selfguard import gate_target
 from changegate.understand.commands.generic import classify_verb
 from changegate.understand.commands.host.common import gate_tampering
 from changegate.understand.commands.net.common import Walked, fails, parse_target, written_file
 from changegate.understand.placement import place_host
+from changegate.understand.selfguard import gate_target
 from changegate.understand.sensitive import secret_kind
 
 MAX_TARGETS = 16  # named targets listed one by one; more are one effect of scope many

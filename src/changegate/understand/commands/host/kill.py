@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Invocation, Word
-from changegate.understand.selfguard import gate_target
 from changegate.understand.commands.host.common import (
     HostTool,
     control,
@@ -21,6 +20,7 @@ from changegate.understand.commands.host.common import (
     read,
 )
 from changegate.understand.commands.host.services import CRITICAL_SERVICES
+from changegate.understand.selfguard import gate_target
 
 # Process names that are the machine's (killing them hits every user), and names so common that killing all
 # of them hits more than the agent's own (the agent itself is often a node or python process).

@@ -5,7 +5,6 @@ from __future__ import annotations
 from changegate.model import Effect
 from changegate.understand.base import Invocation
 from changegate.understand.cli import Call
-from changegate.understand.selfguard import gate_target
 from changegate.understand.commands.host.common import (
     HostTool,
     control,
@@ -13,6 +12,7 @@ from changegate.understand.commands.host.common import (
     power_effect,
     read,
 )
+from changegate.understand.selfguard import gate_target
 
 READ_VERBS = frozenset({
     "list", "print", "print-cache", "print-disabled", "blame", "dumpstate", "procinfo", "hostinfo", "resolveport",

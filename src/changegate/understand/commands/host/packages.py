@@ -13,8 +13,8 @@ from changegate.environments import LOCAL, Placement
 from changegate.model import Effect
 from changegate.understand.base import Invocation
 from changegate.understand.cli import Call, Cli, Options
-from changegate.understand.selfguard import gate_target
 from changegate.understand.commands.host.common import HostTool, control, gate_tampering, read
+from changegate.understand.selfguard import gate_target
 
 # Packages whose removal breaks the machine or its package manager.
 ESSENTIAL_PACKAGES = ("libc6", "libc-bin", "glibc", "coreutils", "bash", "dash", "systemd", "systemd-sysv", "init",

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from changegate.environments import Placement
 from changegate.model import Effect, Operation
 from changegate.understand.base import Invocation
-from changegate.understand.selfguard import gate_target
 from changegate.understand.commands.host.common import (
     HostTool,
     control,
@@ -16,6 +15,7 @@ from changegate.understand.commands.host.common import (
     machine,
     read,
 )
+from changegate.understand.selfguard import gate_target
 
 # Services whose loss cuts access to the machine or breaks it; stopping or masking them is worse.
 CRITICAL_SERVICES = frozenset({

@@ -14,9 +14,8 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect
-from changegate.understand.base import Invocation, Word, lit
+from changegate.understand.base import Invocation, Word, lit, project_work
 from changegate.understand.cli import Cli, parse_options
-from changegate.understand.commands.build.common import project_work
 from changegate.understand.commands.interpreters.actions import Actions
 from changegate.understand.commands.interpreters.programs import absent, read_program
 from changegate.understand.commands.interpreters.pycode import PythonCode

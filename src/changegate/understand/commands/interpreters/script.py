@@ -14,9 +14,8 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, Placement
 from changegate.model import Effect
-from changegate.understand.base import Invocation, Word, lit
+from changegate.understand.base import Invocation, Word, lit, project_work
 from changegate.understand.cli import Cli, Item, Options
-from changegate.understand.commands.build.common import project_work
 from changegate.understand.commands.interpreters import javascript, minor, perl, php, ruby, scripted
 from changegate.understand.commands.interpreters.actions import Actions
 from changegate.understand.commands.interpreters.powershell import run_powershell
