@@ -3,6 +3,8 @@ be stopped and a harmless payload of the same shape that must stay allowed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import shell
@@ -94,8 +96,11 @@ def test_dangerous_payload_is_stopped(technique: str, dangerous: str, expected: 
 
 @pytest.mark.parametrize(("technique", "dangerous", "expected", "harmless"), CASES, ids=[c[0] for c in CASES])
 def test_harmless_payload_of_the_same_shape_is_allowed(technique: str, dangerous: str, expected: str,
-                                                        harmless: str) -> None:
-    verdict = shell(harmless, env={"BUILD": "build"})
+                                                        harmless: str, tmp_path: Path) -> None:
+    # a real project: the twins run its test script and build recipe, which changegate reads
+    (tmp_path / "package.json").write_text('{"scripts": {"test": "node --test"}}')
+    (tmp_path / "Makefile").write_text("build:\n\tmkdir -p build\n")
+    verdict = shell(harmless, env={"BUILD": "build"}, cwd=str(tmp_path))
     assert verdict.decision == "allow", (technique, verdict.reasons)
 
 

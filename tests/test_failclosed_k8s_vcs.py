@@ -219,6 +219,7 @@ def test_head_is_the_current_branch(tmp_path: Path, command: str) -> None:
 ])
 def test_pushes(tmp_path: Path, danger: str, twin: str) -> None:
     repo = repository(tmp_path)
+    Path(repo, "branch.txt").write_text("main\n")  # `$(cat branch.txt)` reads the branch from the file
     assert in_repo(danger, repo).decision == "ask", in_repo(danger, repo).effects
     assert in_repo(twin, repo).decision == "allow", in_repo(twin, repo).reasons
 

@@ -99,9 +99,11 @@ def claude(reply: hook.Reply) -> dict[str, Any]:
 
 def test_claude_code_allow_ask_deny() -> None:
     payload = fixture("claude-code", "pre_tool_use_bash")
-    allowed = claude(run_hook("claude-code", payload))["hookSpecificOutput"]
+    # the project's tests in the workspace: ordinary work (the fixture's `npm test` needs a package.json
+    # changegate can read, which /home/dev/app on this machine has not)
+    allowed = claude(run_hook("claude-code", with_input(payload, command="pytest -q")))["hookSpecificOutput"]
     assert allowed["hookEventName"] == "PreToolUse"
-    assert allowed["permissionDecision"] == "allow"  # npm test in the workspace: ordinary work
+    assert allowed["permissionDecision"] == "allow"
 
     asked = claude(run_hook("claude-code", with_input(payload, command=SECRET)))["hookSpecificOutput"]
     assert asked["permissionDecision"] == "ask"
@@ -307,7 +309,7 @@ def gemini(reply: hook.Reply) -> dict[str, Any]:
 
 def test_gemini_allow_ask_deny() -> None:
     payload = fixture("gemini", "before_tool_shell")
-    assert gemini(run_hook("gemini", payload)) == {"decision": "allow"}
+    assert gemini(run_hook("gemini", with_input(payload, command="pytest -q"))) == {"decision": "allow"}
     asked = gemini(run_hook("gemini", with_input(payload, command=SECRET)))
     assert asked["decision"] == "deny"
     assert "needs a person's approval" in asked["reason"] and asked["systemMessage"] == asked["reason"]

@@ -75,12 +75,12 @@ def test_guard_a_shell_tool(gate: Gate) -> None:
         ran.append(command)
         return "done"
 
-    assert run("npm test") == "done"
+    assert run("pytest -q") == "done"
     with pytest.raises(Denied):
         run("rm -rf /")
     with pytest.raises(PendingApproval):
         run(command="cat ~/.ssh/id_rsa")
-    assert ran == ["npm test"]
+    assert ran == ["pytest -q"]
 
 
 def test_guard_maps_a_plain_tool_like_an_mcp_tool(gate: Gate) -> None:

@@ -125,10 +125,10 @@ def test_runners_hand_their_command_to_the_walker(command: str) -> None:
 
 
 @pytest.mark.parametrize("command", [
-    "op run --env-file=.env -- npm test",
-    "doppler run -- npm test",
-    "infisical run -- npm test",
-    "chamber exec api -- npm test",
+    "op run --env-file=.env -- pytest -q",
+    "doppler run -- pytest -q",
+    "infisical run -- pytest -q",
+    "chamber exec api -- pytest -q",
 ])
 def test_injecting_secrets_into_a_process_is_ordinary_use(command: str) -> None:
     verdict = shell(command)

@@ -36,6 +36,7 @@ from changegate.understand.base import (
     not_understood,
 )
 from changegate.understand.commands import family_for
+from changegate.understand.execve import first_line, run_file
 from changegate.understand.expansion import (
     ASSIGNING_BUILTINS,
     MAX_ARRAY,
@@ -103,6 +104,7 @@ class Walker:
         self.nesting = 0
         self.steps = 0
         self.active_functions: set[str] = set()
+        self.scripts_running: set[str] = set()
 
     # --- entry points --------------------------------------------------------------------------------
     def run_script(self, script: str, ctx: Context, origin: str = "") -> list[Effect]:
@@ -447,7 +449,23 @@ class Walker:
             self.effects.append(inv.effect("read", f"cmd:{program}", Placement(LOCAL, absent), reversible="yes",
                                            tags=("absent-program",), summary=f"runs nothing: {absent}"))
             return Stream(text="")
+        if self.is_script(program, inv.ctx):
+            # `./deploy.sh`, `bin/x.py`: a script runs through the interpreter its first line names, whose
+            # family reads it; a binary stays unknown
+            run_file(inv, program, inv.words)
+            return inv.stdout
         return None
+
+    def is_script(self, program: str, ctx: Context) -> bool:
+        if "/" not in program or ctx.remote is not None:
+            return False
+        path = ctx.resolve(program)
+        if path is None or UNKNOWN_PART in path or path in self.scripts_running:
+            return False  # a script that runs itself is judged once
+        if first_line(ctx, path) is None:
+            return False
+        self.scripts_running.add(path)
+        return True
 
     def absent_program(self, program: str, ctx: Context) -> str | None:
         """Why running the program at this path can only fail (bash answers "No such file"), or None when

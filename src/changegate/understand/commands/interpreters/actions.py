@@ -51,6 +51,7 @@ class Actions:
         self.effects: list[Effect] = []
         self.unknown_calls: list[str] = []
         self.facts: dict[str, Val] = {}  # what the program set up for later calls (`load_kube_config(context=…)`)
+        self.program_argv: list[str] | None = None  # the program's own argv (`sys.argv`), where the command line says it
         self.started = len(inv.walker.effects)
         self.steps = 0
 

@@ -1318,6 +1318,12 @@ def constant_stdout(actions: Actions) -> Val:
 
 
 def constant_argv(actions: Actions) -> Val:
+    if actions.program_argv is not None:  # `python3 x.py out.json`: sys.argv is what the command line passes
+        return Val.list_of([Val.string(a) for a in actions.program_argv], elem=Val.string(UNKNOWN_PART))
+    return Val.list_of(elem=Val.string(UNKNOWN_PART))
+
+
+def constant_path(actions: Actions) -> Val:
     return Val.list_of(elem=Val.string(UNKNOWN_PART))
 
 
@@ -1332,7 +1338,7 @@ def constant_data(actions: Actions) -> Val:
 CONSTANTS: dict[str, Callable[[Actions], Val]] = {
     "os.environ": constant_environ, "sys.stdin": constant_stdin, "sys.stdout": constant_stdout,
     "sys.stderr": constant_stdout, "sys.argv": constant_argv, "sys.executable": constant_text,
-    "sys.platform": constant_text, "sys.version": constant_text, "sys.path": constant_argv,
+    "sys.platform": constant_text, "sys.version": constant_text, "sys.path": constant_path,
     "sys.modules": constant_data, "sys.version_info": constant_data, "os.sep": constant_text,
     "os.linesep": constant_text, "os.name": constant_text, "os.curdir": constant_text, "os.pardir": constant_text,
     "os.devnull": constant_text, "os.pathsep": constant_text, "subprocess.PIPE": constant_data,

@@ -120,8 +120,10 @@ class Python(Cli):
         return cls.run(inv, code.value, origin, search)
 
     @staticmethod
-    def run(inv: Invocation, code: str, origin: str, search: Sequence[str]) -> list[Effect]:
+    def run(inv: Invocation, code: str, origin: str, search: Sequence[str],
+            argv: list[str] | None = None) -> list[Effect]:
         actions = Actions(inv, "Python")
+        actions.program_argv = argv
         PythonCode(actions, search).run(code, origin)
         return actions.finish(QUIET)
 
@@ -181,4 +183,5 @@ class Python(Cli):
         search = self.search_path(inv, posixpath.dirname(program.path))
         if origin.startswith("python -m"):
             search = self.search_path(inv, inv.ctx.cwd)
-        return self.run(inv, program.text, f"the script {program.path}", search)
+        return self.run(inv, program.text, f"the script {program.path}", search,
+                        argv=[program.path, *(w.value for w in rest)])

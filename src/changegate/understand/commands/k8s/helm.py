@@ -31,7 +31,7 @@ from changegate.understand import kube
 from changegate.understand.base import UNKNOWN_PART, Context, Invocation, lit
 from changegate.understand.cli import Call, Cli
 from changegate.understand.commands.k8s.common import show, verbs
-from changegate.understand.commands.vcs.common import program_exists, run_file, which
+from changegate.understand.execve import program_exists, run_file, which
 
 SECRET_GETS = frozenset({"values", "manifest", "all"})
 # verbs that would change the cluster, and so are reads under --dry-run

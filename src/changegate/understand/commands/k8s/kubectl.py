@@ -37,7 +37,7 @@ from changegate.understand import kube
 from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word, lit
 from changegate.understand.cli import Call, Cli, Item, Options
 from changegate.understand.commands.k8s.common import show, verbs
-from changegate.understand.commands.vcs.common import run_file, which
+from changegate.understand.execve import run_file, which
 from changegate.understand.sensitive import is_secret_variable, secret_kind
 
 SECRET_OUTPUTS = ("yaml", "json", "jsonpath", "go-template", "template", "custom-columns", "templatefile",

@@ -33,7 +33,8 @@ from changegate.understand.base import UNKNOWN_PART, Invocation, Word, lit
 from changegate.understand.cli import Call, Cli
 from changegate.understand.commands.generic import classify_verb, verb_tokens
 from changegate.understand.commands.net.requests import is_delete_word
-from changegate.understand.commands.vcs.common import find_toplevel, run_file
+from changegate.understand.commands.vcs.common import find_toplevel
+from changegate.understand.execve import run_file
 from changegate.understand.facts import read_config
 from changegate.understand.lex.graphql import graphql_operations
 from changegate.understand.sensitive import secret_kind

@@ -32,13 +32,7 @@ from changegate.environments import DEV, LOCAL, PROD, UNKNOWN, Placement
 from changegate.model import Effect, Operation
 from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Stream, Word, lit
 from changegate.understand.cli import Call, Cli, Options
-from changegate.understand.commands.vcs.common import (
-    find_git_dir,
-    find_toplevel,
-    program_exists,
-    run_file,
-    which,
-)
+from changegate.understand.commands.vcs.common import find_git_dir, find_toplevel
 from changegate.understand.commands.vcs.git_config import (
     CREDENTIAL_HELPERS,
     SWITCHED_PREFIX,
@@ -54,6 +48,7 @@ from changegate.understand.commands.vcs.git_config import (
     todo_commands,
     with_includes,
 )
+from changegate.understand.execve import program_exists, run_file, which
 from changegate.understand.facts import read_config
 from changegate.understand.placement import place_host, place_url
 
