@@ -151,7 +151,7 @@ def test_credentials_go_only_to_a_program_nobody_else_can_replace(gate: Gate, tm
     shared.mkdir()
     shared.chmod(0o777)  # anyone could have put this program here
     tool = shared / "deploytool"
-    tool.write_text("#!/bin/sh\nenv > \"$1\"\n")
+    tool.write_text("#!/bin/sh\necho deployed > \"$1\"\n")  # harmless: the broker's check is what is tested
     tool.chmod(0o755)
     Vault().add("deploy", kind="static", environments=["local"], tools=["deploytool"], env={"DEPLOY_TOKEN": "t0p"})
     out = tmp_path / "env.txt"
