@@ -45,6 +45,7 @@ def understand_shell(action: Action, environments: Environments) -> Understandin
         return Understanding([not_understood("the command contains a NUL byte", "parse-error", text)])
     ctx = new_context(action.cwd, action.env, environments)
     walker = Walker(deadline=time.thread_time() + TIME_BUDGET_S)
+    walker.preloaded(ctx, text, inherited=True)
     walker.run_script(text, ctx)
     effects = walker.effects
     if not effects:

@@ -234,6 +234,13 @@ class Context:
             # a pattern names entries at its own depth: `/*` lists what is in /, it never matches / itself
             if protected.count("/") == depth and protected != "/" and fnmatch.fnmatchcase(protected, pattern):
                 return protected
+        parts = pattern.rstrip("/").split("/")
+        for protected in sorted(protected_directories(self.home), key=len, reverse=True):
+            # `/v*/l*/p*sql`: a pattern whose directories can be a protected one is judged inside it
+            depth = protected.count("/")
+            if protected != "/" and depth < len(parts) - 1 and any(c in GLOB_CHARS for c in "/".join(parts[:depth + 1])) \
+                    and fnmatch.fnmatchcase(protected, "/".join(parts[:depth + 1])):
+                return posixpath.join(protected, *parts[depth + 1:])
         if self.remote is None and any(c in GLOB_CHARS for c in posixpath.dirname(pattern)):
             # a pattern in a directory part (`/*/passwd`) can land anywhere: judge what it matches here;
             # one only in the last part stays a pattern over its (known) directory
@@ -442,7 +449,7 @@ TARGET_VARIABLES: tuple[tuple[str, str], ...] = (
 
 CHANGES_TO_FILES = frozenset({"create", "modify", "delete", "replace", "permission"})
 # what a change to the gate's own files is: removing, replacing, overwriting or re-permissioning them
-GATE_CHANGES = frozenset({"modify", "delete", "replace", "permission"})
+GATE_CHANGES = frozenset({"create", "modify", "delete", "replace", "permission"})
 
 VERB_OF: dict[str, str] = {
     "read": "reads",

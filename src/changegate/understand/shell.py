@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from changegate.environments import LOCAL, UNKNOWN, Placement
+from changegate.environments import LOCAL, UNKNOWN, Placement, is_within
 from changegate.model import Effect
 from changegate.understand.base import (
     DYNAMIC_WORD,
@@ -40,6 +40,7 @@ from changegate.understand.execve import first_line, run_file
 from changegate.understand.expansion import (
     ASSIGNING_BUILTINS,
     MAX_ARRAY,
+    VARIABLE_NAME,
     apply_operator,
     array_items,
     assign_from_builtin,
@@ -60,6 +61,7 @@ from changegate.understand.lex.bash import (
     substitutions,
 )
 from changegate.understand.lex.encodings import decode_ansi_c
+from changegate.understand.planting import code_in
 
 MAX_COMMAND_BYTES = 64 * 1024
 # what makes a word more than its own text: escapes, globs, braces, the dynamic stand-in
@@ -84,6 +86,9 @@ WORD_NODES = frozenset({
     "brace_expression",
 })
 SILENT_PATHS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero"})
+POSITIONAL_LISTS = frozenset({"@", "*", "#"})
+# variables that load a library into every program they start
+PRELOAD_VARIABLES = ("LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "DYLD_INSERT_LIBRARIES", "DYLD_LIBRARY_PATH")
 SPECIAL_UNKNOWN = frozenset({"RANDOM", "SRANDOM", "?", "$", "!", "#", "@", "*", "-", "_", "LINENO",
                              "SECONDS", "EPOCHSECONDS", "EPOCHREALTIME", "BASHPID", "PPID", "REPLY"})
 DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
@@ -238,8 +243,16 @@ class Walker:
         ctx.env[name] = " ".join(w.value for w in words)
 
     def declaration(self, node: Any, ctx: Context) -> Stream:
+        nameref = any(c.type == "word" and c.text.startswith(b"-") and b"n" in c.text for c in node.named_children)
         for child in node.named_children:
-            if child.type == "variable_assignment":
+            if child.type == "variable_assignment" and nameref:
+                # `declare -n r=HOME`: r is HOME from now on (kept as a copy: enough to see where it points)
+                self.assign(child, ctx)
+                name = child.named_children[0].text.decode("utf-8", "replace") if child.named_children else ""
+                target = ctx.env.get(name, "")
+                if name and VARIABLE_NAME.fullmatch(target):
+                    ctx.env[name] = self.variable(target, ctx)
+            elif child.type == "variable_assignment":
                 self.assign(child, ctx)
             elif child.type in WORD_NODES:
                 self.expand(child, ctx)
@@ -359,12 +372,35 @@ class Walker:
             run_ctx = ctx.clone()
             for a in assignments:
                 self.assign(a, run_ctx)
+            self.preloaded(run_ctx, node.text.decode("utf-8", "replace"))
         text = node.text.decode("utf-8", "replace")
         stdin = self.input_of(all_redirects, ctx, stdin)
         out = self.dispatch(words, run_ctx, stdin, text=text, parent_ctx=ctx)
         for r in all_redirects:
             self.redirect_effects(r, ctx, out)
         return self.continuations(all_redirects, ctx, out)
+
+    def preloaded(self, ctx: Context, text: str, *, inherited: bool = False) -> None:
+        """`LD_PRELOAD=LIB cmd` (and LD_LIBRARY_PATH, DYLD_INSERT_LIBRARIES): code from LIB runs inside the
+        program. A library of the project's own, in the workspace, is ordinary; one from anywhere else —
+        /tmp included, where anyone can put one — is code that cannot be read. For the environment the
+        agent runs with (`inherited`), only a library where an agent could have put it counts (its home,
+        /tmp): the machine's own (/usr/lib/…/libjemalloc.so) is the operator's choice."""
+        for name in PRELOAD_VARIABLES:
+            value = ctx.env.get(name)
+            if not value:
+                continue
+            for raw in [v for v in re.split(r"[:\s]+", value) if v][:8]:
+                path = ctx.resolve(raw)
+                if path is not None and ctx.workspace and is_within(path, ctx.workspace):
+                    continue
+                if inherited and (path is None or not ctx.may_hold_planted_links(path)):
+                    continue
+                self.effects.append(Effect(
+                    operation="execute_opaque", resource=f"code:{path or raw}", environment=UNKNOWN,
+                    why_environment=f"{name} loads it into the program from outside the workspace",
+                    reversible="unknown", kind="code", family="shell", evidence=text[:200], tags=("preload",),
+                    summary=f"{name}={raw} loads code changegate cannot read into the program"))
 
     def dispatch(self, words: list[Word], ctx: Context, stdin: Stream | None, *, args_unknown: bool = False,
                  text: str = "", parent_ctx: Context | None = None) -> Stream:
@@ -383,6 +419,11 @@ class Walker:
         name = basename(head.value)
         if name == ":":
             return Stream(text="")  # the null command: does nothing, its redirects still apply
+        if name == "pwd" and len(words) == 1 and ctx.cwd:
+            self.effects.append(Effect(operation="read", resource="cmd:pwd", environment=LOCAL,
+                                       why_environment="it prints the working directory", reversible="yes",
+                                       family="shell", evidence=text[:200], summary="pwd"))
+            return Stream(text=ctx.cwd + "\n")
         if name in ("cd", "pushd", "popd", "chdir"):
             self.change_directory(words[1:], parent_ctx or ctx, cdpath=ctx.env.get("CDPATH"))
             return Stream(text="")
@@ -585,6 +626,7 @@ class Walker:
         if path is not None and out is not None and path not in ctx.files:
             if out.text is not None:
                 ctx.files[path] = out.text
+                self.planted(path, out.text, ctx)
             elif out.opaque:
                 ctx.files[path] = UNKNOWN_PART  # `curl … > x.sh`: what runs from it later cannot be seen
         if path is not None and is_block_device(path):
@@ -599,6 +641,15 @@ class Walker:
         else:
             self.effects.append(inv.fs("modify", target, tags=("overwrite",),
                                        summary=f"overwrites {path or target}"))
+
+    def planted(self, path: str, content: str, ctx: Context) -> None:
+        """A file written where it runs later (a `.pth`, package scripts, hooks): its code is judged now."""
+        for language, code in code_in(path, content):
+            if language == "shell":
+                self.run_script(code, ctx.clone(), origin=f"the code {path} will run")
+            else:
+                program = "python3" if language == "python" else "node"
+                self.run_argv([Word(program), Word("-c" if language == "python" else "-e"), Word(code)], ctx.clone())
 
     def file_stream(self, raw: str, ctx: Context) -> Stream:
         path = ctx.resolve(raw)
@@ -708,7 +759,10 @@ class Walker:
                 text = self.tilde(text, ctx)
             return text, glob
         if kind == "simple_expansion":
-            return self.variable(node.text.decode("utf-8", "replace")[1:], ctx), False
+            # tree-sitter-bash can start the node at the blank before `$` inside a string ("$c $t"): keep it
+            text = node.text.decode("utf-8", "replace")
+            name = text.lstrip()
+            return text[:len(text) - len(name)] + self.variable(name[1:], ctx), False
         if kind == "expansion":
             return self.parameter(node, ctx), False
         if kind == "command_substitution":
@@ -768,6 +822,9 @@ class Walker:
             name = name[1:-1]
         if name.isdigit():
             return ctx.env.get(name, UNKNOWN_PART)  # positional parameters of `sh -c SCRIPT ARG0 ARG1`
+        if name in POSITIONAL_LISTS:
+            # no positional parameters unless `set --`, a function call or `sh -c … ARGS` set them
+            return ctx.env.get(name, "0" if name == "#" else "")
         if name in SPECIAL_UNKNOWN:
             return UNKNOWN_PART
         if name == "PWD":
@@ -790,10 +847,13 @@ class Walker:
             return self.element(subscript, ctx)
         names = [c for c in children if c.type in ("variable_name", "special_variable_name")]
         if len(children) >= 2 and children[1].type in ("#", "!"):
-            if children[1].type == "#" and names:
-                value = self.variable(names[0].text.decode("utf-8", "replace"), ctx)
+            if not names:
+                return UNKNOWN_PART
+            value = self.variable(names[0].text.decode("utf-8", "replace"), ctx)
+            if children[1].type == "#":
                 return UNKNOWN_PART if UNKNOWN_PART in value else str(len(value))
-            return UNKNOWN_PART  # indirection
+            # `${!v}`: the variable whose name v holds
+            return self.variable(value, ctx) if VARIABLE_NAME.fullmatch(value) else UNKNOWN_PART
         if not names:
             return UNKNOWN_PART
         name = names[0].text.decode("utf-8", "replace")
