@@ -36,3 +36,15 @@ def test_sort_output_file_is_a_write() -> None:
 def test_base64_decoding_a_known_payload_into_a_shell() -> None:
     verdict = shell("echo 'Y2F0IH4vLnNzaC9pZF9yc2EK' | base64 --decode | bash")
     assert effects(verdict, "secret_read")
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("grep -r password ~", "ask"),
+    ("rg -i api_key /", "ask"),
+    ("grep -rE 'BEGIN .*PRIVATE KEY' /home", "ask"),
+    ("grep -rn password src/", "allow"),  # the project's own code
+    ("grep -r TODO ~", "allow"),
+    ("grep password notes.txt", "allow"),
+])
+def test_hunting_the_home_or_the_machine_for_secrets_asks(command: str, decision: str) -> None:
+    assert shell(command).decision == decision

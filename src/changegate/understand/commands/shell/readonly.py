@@ -15,7 +15,7 @@ import re
 from itertools import takewhile
 from typing import ClassVar
 
-from changegate.environments import LOCAL, UNKNOWN, Placement
+from changegate.environments import LOCAL, UNKNOWN, Placement, is_within
 from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Invocation, Stream
 from changegate.understand.cli import Cli, Options
@@ -36,6 +36,8 @@ NO_PATH_ARGS = frozenset({
 })
 # The first positional is a pattern, not a file (unless -e/-f gave the pattern).
 PATTERN_FIRST = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep"})
+# what a search for secrets looks for
+SECRET_WORDS = re.compile(r"(?i)passw|secret|token|api.?key|private.?key|credential|aws_access|BEGIN .*PRIVATE")
 SECRET_PRINTERS = frozenset({"echo", "printf", "printenv", "print"})
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 DECODERS = {"base64": "base64", "base32": "base32", "xxd": "hex", "rev": "rev", "basenc": "base64"}
@@ -113,8 +115,11 @@ class ReadOnly(Cli):
         if name in NO_PATH_ARGS:
             return effects or [self.read_effect(inv, None)]
         paths = self.paths(inv, opts)
+        pattern = opts.value("-e", "--regexp") or ""
         if name in PATTERN_FIRST and paths and not opts.has("-e", "-f", "--regexp", "--file"):
-            paths = paths[1:]
+            pattern, paths = paths[0], paths[1:]
+        if name in PATTERN_FIRST:
+            effects.extend(self.secret_search(inv, opts, pattern, paths))
         paths.extend(opts.values(*FILE_VALUE_OPTIONS))
         for raw in paths:
             path = inv.ctx.resolve(raw) if raw and raw != "-" else None
@@ -126,6 +131,22 @@ class ReadOnly(Cli):
         if not effects:
             effects.append(self.read_effect(inv, paths[0] if paths else None))
         return effects
+
+    @staticmethod
+    def secret_search(inv: Invocation, opts: Options, pattern: str, paths: list[str]) -> list[Effect]:
+        """`grep -r password ~`, `rg -i 'api_key' /`: hunting a home directory or the machine for secrets
+        brings whatever matches into the agent's context. The workspace is the project's own code."""
+        recursive = inv.name in ("rg", "ag", "ack") or opts.has("-r", "-R", "--recursive", "--dereference-recursive")
+        if not recursive or not SECRET_WORDS.search(pattern):
+            return []
+        found = []
+        for raw in paths or ["."]:
+            path = inv.ctx.resolve(raw)
+            if path is None or (inv.ctx.workspace and is_within(path, inv.ctx.workspace)):
+                continue
+            found.append(inv.fs("secret_read", raw, kind="secret", recursive=True, reversible="yes",
+                                summary=f"searches {path} for {pattern!r}: whatever secrets match reach the agent"))
+        return found
 
     def paths(self, inv: Invocation, opts: Options) -> list[str]:
         """The operands that name files it reads (those that are not patterns or commands)."""
