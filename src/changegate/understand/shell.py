@@ -57,6 +57,7 @@ from changegate.understand.lex.bash import (
     UNPARSABLE_CHARS,
     calls_itself,
     first_error,
+    has_command_name,
     parse,
     substitutions,
 )
@@ -125,8 +126,8 @@ class Walker:
             return self.effects[start:]
         tree = parse(script)
         root = tree.root_node
-        if root.has_error:
-            bad = first_error(root)
+        bad = first_error(root) if root.has_error else None
+        if bad is not None:
             snippet = bad.text.decode("utf-8", "replace") if bad is not None and bad.text else script
             where = f" near {snippet[:60]!r}" if snippet else ""
             what = f"{origin} " if origin else ""
@@ -367,6 +368,8 @@ class Walker:
             # tree-sitter attaches the words after `2>/dev/null` to the redirect; bash gives them to the command
             for extra in r.children_by_field_name("destination")[1:]:
                 words.extend(self.expand(extra, ctx))
+        if assignments and not has_command_name(node):
+            return self.assignments_with_redirects(assignments, all_redirects, ctx, stdin)
         run_ctx = ctx
         if assignments:
             run_ctx = ctx.clone()
@@ -379,6 +382,17 @@ class Walker:
         for r in all_redirects:
             self.redirect_effects(r, ctx, out)
         return self.continuations(all_redirects, ctx, out)
+
+    def assignments_with_redirects(self, assignments: list[Any], redirects: list[Any], ctx: Context,
+                                   stdin: Stream | None) -> Stream:
+        """`a=$(cmd) > f`: the variables are set in this shell; the redirects open (create, truncate) their files."""
+        for a in assignments:
+            self.assign(a, ctx)
+        self.input_of(redirects, ctx, stdin)
+        out = Stream(text="")
+        for r in redirects:
+            self.redirect_effects(r, ctx, out)
+        return self.continuations(redirects, ctx, out)
 
     def preloaded(self, ctx: Context, text: str, *, inherited: bool = False) -> None:
         """`LD_PRELOAD=LIB cmd` (and LD_LIBRARY_PATH, DYLD_INSERT_LIBRARIES): code from LIB runs inside the

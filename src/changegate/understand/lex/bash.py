@@ -73,10 +73,25 @@ def first_error(node: Any) -> Any:
     stack = [node]
     while stack:
         n = stack.pop()
-        if n.is_error or n.is_missing:
+        if (n.is_error or n.is_missing) and not assignment_only(n):
             return n
         stack.extend(reversed(n.children))
     return None
+
+
+def assignment_only(missing: Any) -> bool:
+    """`a=$(date) > f`: assignments and redirects with no command are valid bash (the variables are set in
+    the shell, the redirects open their files), but tree-sitter-bash reports a MISSING command name."""
+    name = missing.parent
+    if not missing.is_missing or name is None or name.type != "command_name" or name.parent is None:
+        return False
+    return any(c.type == "variable_assignment" for c in name.parent.named_children)
+
+
+def has_command_name(command: Any) -> bool:
+    """A command node that names a program (not assignments and redirects only)."""
+    return not any(c.type == "command_name" and any(g.is_missing for g in c.children)
+                   for c in command.named_children)
 
 
 def walk(node: Any) -> Iterator[Any]:

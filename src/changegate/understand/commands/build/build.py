@@ -48,6 +48,8 @@ class Build(BuildTool):
         "cmake", "ninja", "ant", "bazel", "buck", "xcodebuild", "meson", "gcc", "g++", "cc", "clang", "clang++",
         "rustc", "javac", "tsc", "eslint", "prettier", "black", "ruff", "mypy", "pyright", "flake8", "pylint",
         "isort", "rubocop", "golangci-lint", "gofmt", "rustfmt", "clippy-driver", "pre-commit",
+        # formatters and preprocessors: they rewrite or print the files they are given
+        "cpp", "astyle", "clang-format", "shfmt", "yapf", "autopep8", "goimports", "gofumpt", "biome",
     )
     FAMILY = "build"
     DRY_RUN_FLAGS: ClassVar[frozenset[str]] = frozenset({"--dry-run", "-n"})

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from changegate.environments import Placement
 from changegate.model import Effect
-from changegate.understand.base import UNKNOWN_PART, Invocation
+from changegate.understand.base import UNKNOWN_PART, Invocation, stand_in
 from changegate.understand.commands.shell.common import MAX_PARALLEL, CommandRunner
 
 INPUT_SEPARATORS = frozenset({":::", "::::", ":::+", "::::+"})
@@ -19,6 +19,7 @@ class Parallel(CommandRunner):
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-j", "--jobs", "-S", "--sshlogin", "--joblog", "--delay",
                                                        "--timeout", "-a", "--arg-file", "--results", "--tmpdir",
                                                        "-d", "--delimiter"})
+    # -q/--quote is a flag
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         values = inv.args
@@ -35,13 +36,16 @@ class Parallel(CommandRunner):
                                summary="parallel with nothing to run")]
         if not args and cut == len(values) and stdin_text is not None:
             args = [ln for ln in stdin_text.splitlines() if ln.strip()]  # inputs from stdin
-        # one word of the template stays one word (GNU parallel joins them with spaces, quoting nothing but
-        # the inputs it substitutes)
-        template = " ".join(w.value if len(command) == 1 else shlex.quote(w.value) for w in command) \
-            if command else "{}"
+        # GNU parallel joins the command's words with spaces and runs the line through a shell, quoting only
+        # the inputs it substitutes (`parallel bash -c {}` runs each input as a script); -q quotes the words
+        quote = any(w.value in ("-q", "--quote") for w in inv.words[:cut])
+        template = " ".join(shlex.quote(w.value) if quote else w.value for w in command) if command else "{}"
         targets = args[:MAX_PARALLEL] if args and all(UNKNOWN_PART not in a for a in args) else [UNKNOWN_PART]
+        roots = inv.stdin.path_roots if inv.stdin is not None and not args else ()
+        if targets == [UNKNOWN_PART] and roots:  # `find DIR … | parallel CMD {}`: the paths find lists
+            targets = [stand_in(roots[0], inv.stdin.every_path if inv.stdin else False).value]
         for target in targets:
-            quoted = target if target == UNKNOWN_PART else shlex.quote(target)
+            quoted = target if UNKNOWN_PART in target or target.endswith("/*") else shlex.quote(target)
             script = template.replace("{}", quoted) if "{}" in template else f"{template} {quoted}"
             inv.run_script(script, origin="parallel")
         return []

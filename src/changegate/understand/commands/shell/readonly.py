@@ -35,7 +35,8 @@ NO_PATH_ARGS = frozenset({
     "xclip", "xsel", "open", "xdg-open", "journalctl", "dmesg", "lsof", "df",
 })
 # The first positional is a pattern, not a file (unless -e/-f gave the pattern).
-PATTERN_FIRST = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep"})
+PATTERN_FIRST = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "zegrep", "zfgrep", "bzgrep",
+                           "xzgrep", "zstdgrep"})
 # what a search for secrets looks for
 SECRET_WORDS = re.compile(r"(?i)passw|secret|token|api.?key|private.?key|credential|aws_access|BEGIN .*PRIVATE")
 SECRET_PRINTERS = frozenset({"echo", "printf", "printenv", "print"})
@@ -99,7 +100,8 @@ class ReadOnly(Cli):
         "typeset", "shift", "return", "exit", "break", "continue", "umask", "ulimit", "getopts", "let", "finger",
         "shuf", "factor", "iconv", "dos2unix", "unix2dos", "look", "csplit", "pr", "ts", "pv", "fd", "fdfind",
         "exa", "eza", "tokei", "cloc", "scc", "envsubst", "gettext", "csvlook", "xmllint", "tidy", "sqlfluff",
-        "shellcheck", "hadolint", "yamllint", "markdownlint", "actionlint", "zcat", "zmore", "zgrep", "zdiff",
+        "shellcheck", "hadolint", "yamllint", "markdownlint", "actionlint", "zcat", "gzcat", "zmore", "zgrep", "zdiff",
+        "zegrep", "zfgrep", "zcmp", "bzgrep", "xzgrep", "zstdgrep", "bzmore", "xzmore",
         "bzcat", "xzcat", "zstdcat", "lzcat", "pdfinfo", "identify", "mediainfo", "ffprobe", "lesspipe",
         "lesspipe.sh", "lessfile",
     )
@@ -232,7 +234,9 @@ class ReadOnly(Cli):
         if "-d" in flags or "--directory" in flags or any(w.glob for w in inv.words):
             return False
         paths = [inv.ctx.resolve(root) for root in roots]
-        return all(path is not None and (root.endswith("/") or root in (".", "/", "~") or os.path.isdir(path))
+        # a directory not on this machine is taken at its most dangerous: all of it
+        return all(path is not None and (root.endswith("/") or root in (".", "/", "~") or path == inv.ctx.home
+                                         or os.path.isdir(path) or not os.path.lexists(path))
                    for root, path in zip(roots, paths, strict=True))
 
     @staticmethod
