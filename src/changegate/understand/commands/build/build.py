@@ -25,12 +25,17 @@ KNOWN_PYTEST_PLUGINS = frozenset({"xdist", "pytest_cov", "cov", "anyio", "asynci
                                   "rerunfailures", "hypothesis", "pytester", "doctest", "cacheprovider", "warnings",
                                   "faulthandler", "pytest_timeout", "pytest_randomly", "subtests", "html"})
 # options of linters, compilers and runners that load code or run commands from where they name
-CODE_LOADING_OPTIONS = {"eslint": ("--rulesdir", "--resolve-plugins-relative-to"), "prettier": ("--plugin",),
+# (a JavaScript config file is code: eslint, prettier, jest, vitest and the bundlers run theirs)
+CODE_LOADING_OPTIONS = {"eslint": ("--rulesdir", "--resolve-plugins-relative-to", "-c", "--config"),
+                        "prettier": ("--plugin", "--config"),
                         "gcc": ("-wrapper", "-fplugin", "-B"), "cc": ("-wrapper", "-fplugin", "-B"),
                         "g++": ("-wrapper", "-fplugin", "-B"), "clang": ("-fplugin", "-B"),
                         "clang++": ("-fplugin", "-B"), "pytest": ("--rootdir", "--confcutdir"),
-                        "jest": ("--rootDir", "--testRunner", "--runner"), "vitest": ("--root",),
-                        "mocha": ("--require", "-r"), "cmake": ("-P", "-C")}
+                        "jest": ("--rootDir", "--testRunner", "--runner", "-c", "--config"),
+                        "vitest": ("--root", "-c", "--config"), "mocha": ("--require", "-r", "--config"),
+                        "cmake": ("-P", "-C"), "vite": ("-c", "--config"), "webpack": ("-c", "--config"),
+                        "rollup": ("-c", "--config", "-p", "--plugin"), "parcel": ("--config",),
+                        "tsup": ("--config",)}
 # options whose value runs code wherever it is (a wrapper command, a cmake script)
 ALWAYS_FOREIGN = frozenset({"-wrapper", "-P", "-C"})
 INSTALL_ELSEWHERE = ("install it into the project instead, or run it without installing",)
@@ -50,6 +55,8 @@ class Build(BuildTool):
         "isort", "rubocop", "golangci-lint", "gofmt", "rustfmt", "clippy-driver", "pre-commit",
         # formatters and preprocessors: they rewrite or print the files they are given
         "cpp", "astyle", "clang-format", "shfmt", "yapf", "autopep8", "goimports", "gofumpt", "biome",
+        # bundlers: they build the project from its own sources and config
+        "vite", "webpack", "rollup", "esbuild", "parcel", "tsup",
     )
     FAMILY = "build"
     DRY_RUN_FLAGS: ClassVar[frozenset[str]] = frozenset({"--dry-run", "-n"})
@@ -124,7 +131,8 @@ class Build(BuildTool):
 class TestRunner(Build):
     """Test runners: the project's tests are the project's own code, ordinary work (tagged so)."""
 
-    NAMES = ("pytest", "py.test", "tox", "nox", "jest", "vitest", "mocha")
+    NAMES = ("pytest", "py.test", "tox", "nox", "jest", "vitest", "mocha", "rspec", "phpunit", "ava", "bats",
+             "ctest")
     VALUE_OPTIONS = frozenset({"-p", "-k", "-m", "-c", "--rootdir", "--confcutdir", "-n", "--maxfail", "--tb",
                                "-o", "--override-ini", "--basetemp", "--cov", "--config", "-e", "-s", "--session",
                                "--rootDir", "--testRunner", "--runner", "--root", "--require", "-r", "-t",

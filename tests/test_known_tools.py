@@ -1,0 +1,55 @@
+"""Tools added to the tables so ordinary work is understood, each beside the phrasing that must not pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import shell
+
+
+@pytest.mark.parametrize("command", [
+    "java -version",
+    "java -jar build/app.jar",
+    "openssl version",
+    "openssl rand -hex 16",
+    "openssl req -new -x509 -keyout key.pem -out cert.pem -days 30 -nodes -subj /CN=localhost",
+    "vite build",
+    "webpack --config webpack.prod.js",
+    "rspec spec/models",
+    "bundle exec rspec",
+    "gzcat large.csv.gz | split -l 1000 - part-",
+    "zegrep -n error logs/*.gz",
+    "cat main.cpp | astyle -bj | cpp - | md5sum",
+    "clang-format -i src/main.c",
+    "a=$(date +%s) > build/stamp",
+    "find . -name '*.gz' | parallel gunzip {}",
+    "echo 'a b' | parallel -q echo {}",
+], ids=str)
+def test_ordinary_work_is_allowed(command: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == "allow", verdict.reasons
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("java -jar /tmp/tool.jar", "ask"),  # a jar from outside the project cannot be read
+    ("java -javaagent:/tmp/agent.jar -jar build/app.jar", "ask"),
+    ("openssl rsa -in ~/.ssh/id_rsa -text", "ask"),  # a private key into the agent's context
+    ("openssl engine dynamic -pre SO_PATH:/tmp/x.so", "ask"),  # not a command it knows
+    ("openssl req -new -x509 -keyout /etc/ssl/private/k.pem -out c.pem -nodes -subj /CN=x", "ask"),
+    ("webpack --config /tmp/evil.js", "ask"),  # a JavaScript config from elsewhere is code from elsewhere
+    ("eslint -c /tmp/x.mjs src", "ask"),
+    ("clang-format -i /etc/hosts", "ask"),
+    ("a=$(rm -rf ~) > build/stamp", "deny"),  # the substitution still runs
+    ("a=1 > /etc/passwd", "deny"),
+    ("echo 'rm -rf /' | parallel bash -c {}", "deny"),  # parallel runs each input line as bash's script
+    ("find ~ -type f | parallel rm", "deny"),
+], ids=str)
+def test_the_dangerous_phrasing_is_not_allowed(command: str, decision: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == decision, verdict.reasons
+
+
+def test_parallel_joins_words_unquoted_so_a_quoted_script_gets_no_input() -> None:
+    # `parallel bash -c 'rm -rf {}'` runs `bash -c rm -rf /`: rm with $0=-rf and no operands
+    verdict = shell("echo / | parallel bash -c 'rm -rf {}'")
+    assert verdict.decision == "allow", verdict.reasons
