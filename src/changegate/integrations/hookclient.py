@@ -1,0 +1,148 @@
+"""The warm hook: `python -I -S …/hookclient.py AGENT` — the agents' hook command when the daemon is used.
+
+It imports nothing but the standard library's socket, json and os (started with -I -S it does not even load
+site-packages), reads the agent's hook payload, and asks the per-user daemon (integrations/daemon.py) on its
+socket in the state directory. The daemon answers exactly what `changegate hook AGENT` would print and exit
+with. When there is no daemon, or it does not answer within the hook's budget, or its answer is not one, this
+process runs `changegate hook AGENT` itself with the same payload (deciding in a process of its own, never
+failing open, never answering twice) and starts a daemon in the background for the next call.
+
+The daemon must be ours: on Linux its process (from SO_PEERCRED) must run this interpreter as
+`-m changegate.integrations.daemon`; anything else listening there is ignored.
+"""
+
+import json
+import os
+import socket
+import struct
+import sys
+
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+DEFAULT_TIMEOUT_S = 10.0
+MAX_TIMEOUT_S = 600.0
+HERE = os.path.dirname(os.path.abspath(__file__))
+DAEMON_MODULE = "changegate.integrations.daemon"
+
+
+def version() -> str:
+    """changegate's version, read from version.py beside this package (no import)."""
+    try:
+        with open(os.path.join(os.path.dirname(HERE), "version.py"), encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("__version__"):
+                    return line.split("=", 1)[1].strip().strip("\"'")
+    except OSError:
+        pass
+    return "unknown"
+
+
+def state_dir() -> str:
+    """As changegate.state finds it: CHANGEGATE_STATE_DIR, then XDG_STATE_HOME, then ~/.local/state."""
+    configured = os.environ.get("CHANGEGATE_STATE_DIR")
+    if configured:
+        return os.path.expanduser(configured)
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "changegate")
+
+
+def budget() -> float:
+    raw = os.environ.get("CHANGEGATE_HOOK_TIMEOUT", "")
+    try:
+        value = float(raw) if raw else DEFAULT_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+    return min(max(value, 0.01), MAX_TIMEOUT_S) if value == value else DEFAULT_TIMEOUT_S
+
+
+def is_our_daemon(conn: socket.socket) -> bool:
+    """The peer runs this interpreter as `-m changegate.integrations.daemon` (Linux); elsewhere the 0600 socket in the
+    0700 state directory is the guard."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None or not os.path.isdir("/proc/self"):
+        return True
+    pid, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i")))
+    if uid != os.getuid():
+        return False
+    try:
+        exe = os.path.realpath(f"/proc/{pid}/exe")
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            argv = handle.read(4096).split(b"\0")
+    except OSError:
+        return False
+    return exe == os.path.realpath(sys.executable) and argv[1:3] == [b"-m", DAEMON_MODULE.encode()]
+
+
+def ask_daemon(agent: str, payload: bytes, timeout: float) -> dict | None:  # type: ignore[type-arg]
+    path = os.path.join(state_dir(), f"daemon-{version()}.sock")
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(timeout)
+    try:
+        conn.connect(path)
+        if not is_our_daemon(conn):
+            return None
+        request = {"agent": agent, "cwd": os.getcwd(), "env": dict(os.environ),
+                   "payload": payload.decode("utf-8", "surrogateescape")}
+        conn.sendall(json.dumps(request).encode("utf-8", "surrogateescape"))
+        conn.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            chunk = conn.recv(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        answer = json.loads(b"".join(chunks))
+    except (OSError, ValueError):
+        return None
+    finally:
+        conn.close()
+    if not isinstance(answer, dict) or not isinstance(answer.get("stdout"), str) \
+            or not isinstance(answer.get("exit"), int) or not isinstance(answer.get("stderr", ""), str):
+        return None
+    return answer
+
+
+def write_all(fd: int, text: str) -> None:
+    data = text.encode("utf-8", "replace")
+    while data:
+        try:
+            data = data[os.write(fd, data):]
+        except OSError:
+            return
+
+
+def decide_here(agent: str, payload: bytes) -> int:
+    """`changegate hook AGENT` in a process of its own, with the same payload; then a daemon for next time."""
+    import contextlib
+    import subprocess
+
+    try:
+        done = subprocess.run([sys.executable, "-m", "changegate", "hook", agent], input=payload,
+                              capture_output=True, timeout=budget() + 5.0, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        write_all(2, f"changegate hook: cannot decide ({exc}); the call is blocked\n")
+        return 2
+    write_all(1, done.stdout.decode("utf-8", "replace"))
+    write_all(2, done.stderr.decode("utf-8", "replace"))
+    with contextlib.suppress(OSError):
+        subprocess.Popen([sys.executable, "-m", DAEMON_MODULE], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                         close_fds=True)
+    return done.returncode
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        write_all(2, "usage: hookclient.py AGENT (the agent's hook payload on stdin)\n")
+        return 2
+    payload = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    if len(payload) <= MAX_INPUT_BYTES and os.environ.get("CHANGEGATE_DAEMON", "on") != "off":
+        answer = ask_daemon(argv[0], payload, budget() + 0.5)
+        if answer is not None:
+            write_all(1, answer["stdout"])
+            write_all(2, answer.get("stderr", ""))
+            return int(answer["exit"])
+    return decide_here(argv[0], payload)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
