@@ -5,8 +5,9 @@ reconstructed, with changegate's decision, the approvals it needs, and the reaso
 
 Then a server: on a SQLite store in a temporary directory, with examples/demo-policy.yaml, a demo operator,
 two approvers and an admin, and an agent token. The incidents are replayed through the HTTP API as that agent
-would send them, so the printed URL opens an inbox of real pending requests. Ctrl-C stops it and removes
-the temporary directory. `CHANGEGATE_DEMO_PORT` picks the port (default 8787, or a free one).
+would send them, so the printed URL opens an inbox of real pending requests. It prints the commands that
+use the CLI against this server (CHANGEGATE_URL, --as). Ctrl-C or SIGTERM stops it and removes the
+temporary directory. `CHANGEGATE_DEMO_PORT` picks the port (default 8787, or a free one).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -138,8 +141,10 @@ def serve_demo(console: Console, rows: list[dict[str, Any]]) -> int:
         console.print("Sign in as an approver and approve one: "
                       + "; ".join(f"[bold]{name}[/] / [bold]{passwords[name]}[/] ({role})" for name, role in PEOPLE),
                       soft_wrap=True, highlight=False)
-        console.print(f"A request that needs two approvals needs two of these people, one of them not {OPERATOR}. "
-                      "Ctrl-C stops the demo.", highlight=False, soft_wrap=True)
+        console.print(f"A request that needs two approvals needs two of these people, one of them not {OPERATOR}.",
+                      highlight=False, soft_wrap=True)
+        print_cli_commands(console, url, passwords, token)
+        console.print("Ctrl-C stops the demo.", highlight=False, soft_wrap=True)
         sys.stdout.flush()
         try:
             while thread.is_alive():
@@ -153,12 +158,47 @@ def serve_demo(console: Console, rows: list[dict[str, Any]]) -> int:
         shutil.rmtree(state, ignore_errors=True)
 
 
+def print_cli_commands(console: Console, url: str, passwords: dict[str, str], token: str) -> None:
+    """The exact commands that use the CLI against this server, for another shell in this directory."""
+    from changegate.client import Client
+
+    pending = Client(url, "", timeout=30, basic=("alice", passwords["alice"])).list_requests(status="pending")
+    one = next((r["id"] for r in pending if r["required"] == 1), "REQUEST_ID")
+    cli = ".venv/bin/changegate"
+    lines = [
+        f"export CHANGEGATE_URL={url}",
+        f"{cli} approvals list --status pending --as alice    # password: {passwords['alice']}",
+        f"echo {shlex.quote(passwords['alice'])} | {cli} approvals approve {one} --as alice --password-stdin "
+        "--comment 'checked it'",
+        f"CHANGEGATE_TOKEN={token} {cli} check -- kubectl delete ns payments --context prod-eu   "
+        f"# as the agent: exit 10, a new request",
+        f"{cli} audit tail --as admin    # password: {passwords['admin']}",
+    ]
+    console.print("Use the CLI against this server: in another shell, in this directory, paste", highlight=False,
+                  soft_wrap=True)
+    for line in lines:
+        console.print("  " + line, markup=False, highlight=False, soft_wrap=True)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (and SIGHUP: the terminal closed) stop the demo like Ctrl-C, so its temporary store is removed."""
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
+
+
 def main() -> int:
+    stop_on_sigterm()
     console = Console()
     rows = incidents()
     print_table(console, rows)
     sys.stdout.flush()
-    return serve_demo(console, rows)
+    try:
+        return serve_demo(console, rows)
+    except KeyboardInterrupt:  # stopped while starting: serve_demo has removed its temporary store
+        return 0
 
 
 if __name__ == "__main__":

@@ -112,3 +112,53 @@ def test_explain_names_every_part_it_did_not_understand() -> None:
     out = run("explain", "--", "frobnicate --all && argocd app frob pods && ls").stdout
     lines = [line for line in out.splitlines() if line.strip().startswith("not understood:")]
     assert len(lines) == 2 and "frobnicate" in lines[0] and "frob" in lines[1]
+
+
+# --- issue 16: what a newcomer types --------------------------------------------------------------------
+
+def test_a_missing_plan_file_is_a_usage_error_like_batch(tmp_path: Path) -> None:
+    for verb in ("check", "explain"):
+        done = run(verb, "--plan", "missing.json", cwd=str(tmp_path))
+        assert done.returncode == 2, done.stdout
+        assert "cannot read the plan missing.json: No such file" in done.stderr
+    assert run("check", "--batch", "missing.jsonl", cwd=str(tmp_path)).returncode == 2
+
+
+def test_policy_show_pipes_into_policy_check() -> None:
+    shown = run("policy", "show")
+    checked = run("policy", "check", "-", stdin=shown.stdout)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("<stdin>: OK (")
+    broken = run("policy", "check", "-", stdin="rules: [1\n")
+    assert broken.returncode == 2
+    assert broken.stderr.startswith("<stdin>:") and "stdin.yaml" not in broken.stderr
+
+
+def test_explain_lines_its_table_up_in_a_pipe() -> None:
+    plan = Path(__file__).parent / "fixtures" / "plans" / "kiro_incident.json"
+    done = run("explain", "--plan", str(plan))
+    lines = done.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("operation"))
+    table = lines[header:header + 10]
+    assert "\t" not in done.stdout
+    column = table[0].index("environment")
+    assert all(row[column:].startswith(("environment", "prod ")) for row in table), table
+    assert table[1].split()[:3] == ["replace", "plan:plans/aws_vpc.core", "prod"]
+
+
+def test_version_and_whole_help_lines() -> None:
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.startswith("changegate 0.")
+    helped = run("--help")
+    commands = helped.stdout.split("Commands:", 1)[1]
+    assert not [line for line in commands.splitlines() if line.rstrip().endswith("...")]
+    assert "answer an agent's hook call (the agent runs this; reads JSON on" in helped.stdout
+
+
+def test_a_malformed_batch_line_says_its_line_number() -> None:
+    feed = '{"id": "a", "action": {"type": "shell", "command": "ls"}}\n\nnot json\n{"id": "c", "nothing": 1}\n'
+    answers = [json.loads(line) for line in run("check", "--batch", "-", stdin=feed).stdout.splitlines()]
+    assert [a["id"] for a in answers] == ["a", None, "c"]
+    assert "error" not in answers[0]
+    assert answers[1]["error"].startswith("line 3: not JSON")  # blank lines count: the file's own numbering
+    assert answers[2]["error"].startswith("line 4: ")

@@ -1,16 +1,15 @@
 """The approver's web pages in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium,
 headless, never downloaded) against a server started here on a free port with a temporary store.
 
-Set CHANGEGATE_SCREENSHOTS=docs/screenshots to (re)write the inbox and request screenshots there.
+`examples/screenshots.py` rewrites docs/screenshots from the same requests these tests look at.
 """
 
 from __future__ import annotations
 
-import os
+import functools
+import re
 import secrets
-import socket
-import threading
-import time
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,12 +52,6 @@ class Server:
         return request
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def cheap_hasher() -> Any:
     """Argon2 with small costs, so signing in many times stays fast (production keeps the defaults)."""
     from argon2 import PasswordHasher
@@ -74,27 +67,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    import uvicorn
-
-    from changegate.server import Settings, create_app
-
-    state = tmp_path_factory.mktemp("web-state")
-    port = _free_port()
-    app = create_app(Settings(database_url=f"sqlite:///{state / 'changegate.db'}", public_url=f"http://127.0.0.1:{port}"))
-    services = app.state.services
-    for name, role in PEOPLE.items():
-        services.accounts.add_user(name, role, PASSWORD, "test")
-    _id, token = services.accounts.create_agent_token(AGENT, "dev", "test")
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert uv.started, "the test server did not start"
-    yield Server(f"http://127.0.0.1:{port}", token, services)
-    uv.should_exit = True
-    thread.join(10)
+    with screenshots_script().serving(tmp_path_factory.mktemp("web-state"), PEOPLE) as served:
+        yield Server(served.url, served.token, served.services)
 
 
 @pytest.fixture(scope="module")
@@ -149,28 +123,32 @@ def test_a_new_request_appears_live_and_two_approvers_complete_it(browser: Any, 
     expect(operator.locator("#agent-reason")).to_have_text("the namespace is left over from the migration")
     approve = operator.get_by_role("button", name=f"Approve: delete Namespace {namespace} on prod-eu")
     expect(approve).to_be_visible()
-    expect(operator.locator("#vote-note")).to_contain_text("at least one other person must approve")
+    expect(operator.locator("#vote-note")).to_contain_text("under peer review: your approval does not count")
 
     stale = operator.context.new_page()  # the same operator, a second tab opened before approving
     stale.goto(operator.url)
     approve.click()
-    expect(operator.locator("#tally")).to_have_text("1 of 2")
+    expect(operator.locator("#tally")).to_have_text("0 of 2")  # prod is under peer review: it does not count
     expect(operator.get_by_role("button", name="Approve: delete Namespace")).to_have_count(0)
-    expect(operator.locator("#why-not")).to_contain_text("from someone other than you")
+    expect(operator.locator("#why-not")).to_contain_text("It needs 2 more approvals, from someone other than you")
 
-    # the operator tries to be the only approver of a two-approval request, from the stale tab: refused
+    # the operator tries to vote again from the stale tab: refused
     with stale.expect_response(lambda r: r.request.method == "POST") as posted:
         stale.get_by_role("button", name=f"Approve: delete Namespace {namespace}").click()
     assert posted.value.status == 409
     expect(stale.get_by_role("alert")).to_contain_text("dev has already voted")
-    expect(stale.locator("#tally")).to_have_text("1 of 2")
+    expect(stale.locator("#tally")).to_have_text("0 of 2")
 
-    second = signed_in(browser, server, "alice")
-    second.goto(f"{server.url}/requests/{filed['id']}")
-    second.get_by_role("button", name=f"Approve: delete Namespace {namespace} on prod-eu").click()
-    expect(second.locator("#tally")).to_have_text("2 of 2")
-    expect(second.locator("#status")).to_have_text("approved")
-    expect(second.get_by_role("button", name="Approve: delete Namespace")).to_have_count(0)
+    for number, name in enumerate(("alice", "root"), 1):
+        other = signed_in(browser, server, name)
+        other.goto(f"{server.url}/requests/{filed['id']}")
+        other.get_by_role("button", name=f"Approve: delete Namespace {namespace} on prod-eu").click()
+        expect(other.locator("#tally")).to_have_text(f"{number} of 2")
+    expect(other.locator("#status")).to_have_text("approved")
+    expect(other.get_by_role("button", name="Approve: delete Namespace")).to_have_count(0)
+    expect(other.locator("#why-not")).to_have_text(
+        "Approved by dev, alice and root. The agent's next try of exactly this action runs it; the approval works "
+        "once, and any other action asks again.")
 
     again = server.agent().check({"type": "shell", "command": command, "cwd": "/home/dev/app",
                                   "env": {"HOME": "/home/dev"}})
@@ -209,14 +187,17 @@ def test_the_audit_log_filters_and_shows_the_chain(browser: Any, server: Server)
     page.get_by_label("Agent").fill(AGENT)
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("#audit-table tbody tr")
-    expect(rows.filter(has_text=denied["id"])).to_have_count(1)
-    expect(rows.filter(has_text=kept["id"])).to_have_count(0)
+    def about(request: dict[str, Any]) -> Any:
+        return rows.filter(has=page.locator(f'a[href="/requests/{request["id"]}"]'))
+
+    expect(about(denied)).to_have_count(1)
+    expect(about(kept)).to_have_count(0)
     for kind in rows.locator("td:nth-child(3)").all_inner_texts():
         assert kind == "request.denied"
 
     page.get_by_label("Environment").select_option("dev")  # the denied request was in unknown, not dev
     page.get_by_role("button", name="Filter").click()
-    expect(rows.filter(has_text=denied["id"])).to_have_count(0)
+    expect(about(denied)).to_have_count(0)
 
 
 def test_the_simulator_decides_without_creating_anything(browser: Any, server: Server) -> None:
@@ -264,16 +245,150 @@ def test_a_phone_and_a_keyboard_are_enough(browser: Any, server: Server) -> None
     expect(page.locator("#tally")).to_have_text("1 of 2")
 
 
-def test_screenshots_of_the_inbox_and_a_request(browser: Any, server: Server, tmp_path: Path) -> None:
-    target = Path(os.environ.get("CHANGEGATE_SCREENSHOTS") or tmp_path)
-    target.mkdir(parents=True, exist_ok=True)
-    filed = server.ask("kubectl delete namespace payments --context prod-eu",
-                       reason="payments moved to the new cluster last week; this one is empty")
-    server.ask("aws s3 rm s3://prod-assets/reports --recursive --profile prod")
-    page = signed_in(browser, server, "alice", viewport={"width": 1100, "height": 900}, color_scheme="dark")
-    page.wait_for_selector(f'[data-request="{filed["id"]}"]')
-    page.screenshot(path=str(target / "inbox.png"), full_page=False)
-    page.goto(f"{server.url}/requests/{filed['id']}")
-    page.screenshot(path=str(target / "request.png"), full_page=True)
-    for name in ("inbox.png", "request.png"):
-        assert (target / name).stat().st_size > 20_000, f"{name} looks empty"
+def test_the_screenshot_script_writes_every_screenshot(browser: Any, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """examples/screenshots.py (which rewrites docs/screenshots) runs, and every Approve button it sees is on
+    the first screen."""
+    with pytest.MonkeyPatch.context() as patch:  # its own server's people sign in many times: cheap hashes
+        patch.setattr("changegate.service.accounts._hasher", cheap_hasher)
+        assert screenshots_script().main(tmp_path, browser) == 0
+    for name in ("inbox-phone.png", "inbox-desktop.png", "request-shell-phone.png", "request-plan-desktop.png"):
+        assert (tmp_path / name).stat().st_size > 20_000, f"{name} looks empty"
+    edges = re.findall(r"Approve's bottom edge at +(\d+) px of (\d+)", capsys.readouterr().out)
+    assert len(edges) == 9 and all(int(at) <= int(of) for at, of in edges), edges
+
+
+# --- issue 16: deciding in seconds, on a phone (390×844) and a desktop (1280×800) ------------------------
+
+SIZES = {"phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+         "desktop": {"viewport": {"width": 1280, "height": 800}}}
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+FIRST_SCREEN = ("#summary", "#where", "#blast", "#undo", "#who", "#agent-reason-line")
+
+
+@functools.cache
+def screenshots_script() -> Any:
+    """examples/screenshots.py: the requests the screenshots show are the ones tested here."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("changegate_screenshots", EXAMPLES / "screenshots.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def three(server: Server) -> dict[str, str]:
+    """A shell, a SQL and a 40-resource plan request (kind -> request id)."""
+    found: dict[str, str] = screenshots_script().file_requests(server.agent())
+    return found
+
+
+def bottom(page: Any, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not shown"
+    return float(box["y"] + box["height"])
+
+
+def no_sideways_scroll(page: Any) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_first_screen_holds_the_whole_decision(browser: Any, server: Server, three: dict[str, str],
+                                                   size: str) -> None:
+    from playwright.sync_api import expect
+
+    height = SIZES[size]["viewport"]["height"]  # type: ignore[index]
+    page = signed_in(browser, server, "alice", **SIZES[size])
+    for kind, request_id in three.items():
+        page.goto(f"{server.url}/requests/{request_id}")
+        assert bottom(page, "button.approve") <= height, f"{kind}: Approve is below the first screen"
+        assert bottom(page, "button.deny") <= height, f"{kind}: Deny is below the first screen"
+        for selector in (*FIRST_SCREEN, "#action-code" if kind != "plan" else "#action-line"):
+            assert bottom(page, selector) <= height, f"{kind}: {selector} is below the first screen"
+        no_sideways_scroll(page)
+    expect(page.locator("#where")).to_contain_text("prod")
+    expect(page.locator("#blast")).to_have_text("replaces 4 of 40 resources, updates 36, in prod")
+    expect(page.get_by_role("button", name="Approve: replace 4 of 40 resources, update 36 in prod")).to_be_visible()
+    expect(page.locator("#plan [data-address]")).to_have_count(40)  # each effect with its own address
+    expect(page.locator("#plan h3").first).to_contain_text("aws_db_instance")  # the replaced ones first
+    expect(page.locator("#plan .tag.data.lost")).to_have_count(4)
+    assert page.locator("#h-effects ~ *").all_inner_texts().count(page.locator("#summary").inner_text()) == 0
+    expect(page.locator("#reasons li")).to_have_count(len(page.locator("#reasons li").all_inner_texts()))
+    assert all(" — " not in reason for reason in page.locator("#reasons li").all_inner_texts())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_inbox_card_shows_command_reason_blast_and_time_left(browser: Any, server: Server,
+                                                                three: dict[str, str], size: str) -> None:
+    from playwright.sync_api import expect
+
+    page = signed_in(browser, server, "alice", **SIZES[size])
+    card = page.locator(f'[data-request="{three["sql"]}"]')
+    expect(card.locator(".card-command")).to_contain_text("DELETE FROM invoices WHERE created_at")
+    expect(card.locator(".card-reason")).to_contain_text("the retention job failed for a month")
+    expect(card.locator(".card-blast")).to_contain_text("deletes")
+    expect(card.locator("[data-expires]")).to_have_text(re.compile(r"^\d+ (s|min|h)( \d+ min)? left$"))
+    assert "left left" not in page.locator("#inbox").inner_text()
+    status = page.locator("#live-status").bounding_box()
+    assert status is not None and status["height"] == 0  # no empty gap under the heading
+    no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_audit_log_fits_a_phone_and_says_each_thing_once(browser: Any, server: Server,
+                                                             three: dict[str, str], size: str) -> None:
+    page = signed_in(browser, server, "vic", **SIZES[size])
+    page.goto(server.url + "/audit")
+    height = SIZES[size]["viewport"]["height"]  # type: ignore[index]
+    first_row = page.locator("#audit-table tbody tr").first.bounding_box()
+    assert first_row is not None and first_row["y"] < height * 0.75, "the filters fill the first screen"
+    no_sideways_scroll(page)
+    sideways = page.evaluate("(() => { const s = document.querySelector('.audit-scroll');"
+                             " return s.scrollWidth - s.clientWidth; })()")
+    assert sideways <= 0, f"the audit table scrolls sideways by {sideways}px"
+    spill = page.evaluate("(() => { const f = document.querySelector('form.filters');"
+                          " return Math.max(...[...f.querySelectorAll('input, select')].map("
+                          "e => e.getBoundingClientRect().right)) - f.getBoundingClientRect().right; })()")
+    assert spill <= 0, f"the filter fields stick out of their form by {spill}px"
+    texts = page.locator("#audit-table td.what").all_inner_texts()
+    assert texts and not [t for t in texts if re.match(r"(ask|allow|deny) \1\b", t)]
+    assert not [t for t in texts if re.search(r"approved request req_\w+ approved", t)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_admin_asks_before_removing_and_chooses_no_operator(browser: Any, server: Server, size: str) -> None:
+    from playwright.sync_api import expect
+
+    name = unique("temp").replace("-", "")
+    server.services.accounts.add_user(name, "approver", PASSWORD, "test")
+    page = signed_in(browser, server, "root", **SIZES[size])
+    page.get_by_role("link", name="Admin").click()
+    expect(page.locator("#t-operator")).to_have_value("")  # nobody answers for a new agent by default
+    no_sideways_scroll(page)  # the wide tables scroll inside their box, never the page
+    page.get_by_role("button", name=f"Remove {name}").click()
+    expect(page.get_by_role("heading", name=f"Remove {name}?")).to_be_visible()
+    assert server.services.accounts.user(name) is not None  # one click removed nobody
+    page.get_by_role("button", name=f"Remove {name}").click()
+    expect(page.get_by_role("status")).to_contain_text("The user is removed")
+    assert server.services.accounts.user(name) is None
+
+
+def test_the_simulator_names_each_resource_of_a_plan_once(browser: Any, server: Server) -> None:
+    from playwright.sync_api import expect
+
+    kiro = (Path(__file__).parent / "fixtures" / "plans" / "kiro_incident.json").read_text()
+    page = signed_in(browser, server, "vic", **SIZES["phone"])
+    page.get_by_role("link", name="Policy").click()
+    page.get_by_label("What it is").select_option("terraform_plan")
+    page.get_by_label("Command, statement, plan or action").fill(kiro)
+    page.get_by_role("button", name="Simulate").click()
+    effects = page.locator("#verdict .effects li").all_inner_texts()
+    assert len(effects) == 9
+    assert not [e for e in effects if "9 of 9" in e]  # the summary is said once, in the verdict line
+    assert any("aws_rds_cluster.orders" in e for e in effects)
+    expect(page.locator("#verdict .summary")).to_contain_text("replaces 9 of 9 resources in prod")

@@ -4,6 +4,7 @@ sign-in throttling, cookie flags, and the page helpers that put an action into w
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -332,19 +333,95 @@ def test_vote_options_follow_role_status_and_votes() -> None:
     assert "1 more approval, from someone other than you" in views.vote_options(alice, voted, 2000).why_not
     operator = views.vote_options(Identity("user", "dev", "approver"), open_request, 2000)
     assert operator.allowed and "at least one other person must approve" in operator.note
-    assert "approved by bob" in views.vote_options(alice, request(status="approved", decided_by="user:bob"), 2000).why_not
+    both = (Vote("alice", "approve", "", 1500.0), Vote("bob", "approve", "", 1600.0))
+    done = views.vote_options(Identity("user", "carol", "approver"),
+                              request(status="approved", decided_by="user:bob", votes=both), 2000).why_not
+    assert done.startswith("Approved by alice and bob. The agent's next try of exactly this action runs it")
+    assert "the approval works once" in done
+    denied = request(status="denied", decided_by="user:bob", votes=(Vote("bob", "deny", "no", 1500.0),))
+    assert views.vote_options(alice, denied, 2000).why_not.startswith("Denied by bob. The agent is told")
+    assert "0 of 2 approvals and is denied" not in views.vote_options(alice, denied, 2000).why_not
 
 
 def test_blast_radius_names_size_place_and_undo() -> None:
     blast = views.blast_radius(request().verdict)
     assert blast.severe
-    assert blast.headline == "1 change, 1 destructive, in prod"
+    assert blast.headline == "deletes k8s:prod-eu/namespace/payments, in prod"
     assert "a whole environment: k8s:prod-eu/namespace/payments" in blast.lines
-    assert "cannot be undone" in blast.lines
+    assert blast.undo == "cannot be undone; data would be lost"
     plan = {"effects": [{"operation": "replace", "resource": f"tf:aws_instance.web[{i}]", "environment": "staging",
                          "count": 1, "total": 10, "reversible": "unknown"} for i in range(3)]}
-    assert "3 of 10 resources (30%)" in views.blast_radius(plan).lines
+    assert views.blast_radius(plan).headline == "replaces 3 of 10 resources, in staging"
+    assert views.blast_radius(plan).undo == "it may not be possible to undo"
     assert views.blast_radius({"effects": [{"operation": "read", "resource": "fs:/x"}]}).headline.startswith("reads only")
+
+
+def verdict_of(action: dict[str, Any]) -> dict[str, Any]:
+    from changegate.answer import Answer
+    from changegate.gate import evaluate
+
+    return Answer.of(evaluate(action)).contract()
+
+
+def small_plan() -> dict[str, Any]:
+    """One replace and one update, of nine resources in the state."""
+    changes = [{"address": "aws_db_instance.main", "type": "aws_db_instance", "change": {"actions": ["delete", "create"]}},
+               {"address": "aws_instance.web", "type": "aws_instance", "change": {"actions": ["update"]}}]
+    changes += [{"address": f"aws_iam_role.r{i}", "type": "aws_iam_role", "change": {"actions": ["no-op"]}}
+                for i in range(7)]
+    return {"format_version": "1.2", "resource_changes": changes, "variables": {"env": {"value": "production"}}}
+
+
+def test_a_plan_says_the_same_numbers_everywhere_and_names_each_effect() -> None:
+    verdict = verdict_of({"type": "terraform_plan", "plan": small_plan(), "cwd": "/home/dev/infra"})
+    summary = str(verdict["summary"])
+    assert summary.startswith("replaces 1 of 9 resources, updates 1 in prod")
+    blast = views.blast_radius(verdict)
+    assert blast.headline == "replaces 1 of 9 resources, updates 1, in prod"  # the summary's numbers
+    assert views.button_phrase(summary) == "replace 1 of 9 resources, update 1 in prod"
+    words = sorted(views.effect_words(e) for e in views.effects_of(verdict) if e["operation"] != "read")
+    assert words == ["replace aws_db_instance.main", "update aws_instance.web"]  # each its own, not the summary
+
+
+def test_terraform_destroy_says_everything_in_its_blast_radius() -> None:
+    verdict = verdict_of({"type": "shell", "command": "terraform destroy -auto-approve", "cwd": "/home/dev/infra",
+                          "env": {"TF_WORKSPACE": "prod"}})
+    blast = views.blast_radius(verdict)
+    assert blast.headline == "deletes everything in tf:prod/*, in prod"
+    assert "1 change" not in blast.headline
+
+
+def test_plan_view_groups_by_type_destroying_first_and_marks_data() -> None:
+    view = views.plan_view({"type": "terraform_plan", "plan": small_plan()})
+    assert view is not None
+    assert [(g.resource_type, [(c.action, c.address, c.holds_data) for c in g.changes]) for g in view.groups] == [
+        ("aws_db_instance", [("replace", "aws_db_instance.main", True)]),
+        ("aws_instance", [("update", "aws_instance.web", False)])]
+    assert view.unchanged == 7 and view.counts == {"replace": 1, "update": 1}
+    assert views.plan_view({"type": "terraform_plan", "path": "plan.json"}) is None  # nothing inline to show
+
+
+def test_why_says_each_rule_once_without_the_summary() -> None:
+    verdict = verdict_of({"type": "shell", "command": COMMAND})
+    why = views.why_lines(verdict)
+    assert why and all(" — " not in w.reason and "(rule" not in w.reason for w in why)
+    assert any("two-approvals-whole-environment" in w.rules for w in why)
+
+
+def test_similar_requests_are_grouped_by_their_reason() -> None:
+    current = request()
+    others = [request(id=f"req_{i}", action_hash=f"h{i}", created_at=float(i), verdict={"effects": [
+        {"operation": "delete", "resource": f"k8s:prod-eu/namespace/n{i}", "environment": "prod"}], "rules": []})
+        for i in range(2, 10)]
+    groups = views.grouped_similar(views.similar_requests(current, others))
+    assert [(g.why, len(g.items)) for g in groups] == [("also a delete in prod", 8)]
+
+
+def test_audit_words_do_not_repeat_the_decision_or_the_kind() -> None:
+    assert views.audit_words("decision", {"decision": "ask", "summary": "deletes x"}) == "deletes x"
+    assert views.audit_words("request.approved", {"request": "req_1"}, "deletes x") == "deletes x"
+    assert views.audit_words("request.vote", {"request": "req_1", "vote": "deny", "comment": "no"}, "deletes x") == \
+        "denied: deletes x — “no”"
 
 
 def test_similar_requests_rank_the_same_action_first() -> None:
@@ -378,3 +455,142 @@ def test_an_audit_filter_with_a_bad_time_says_which_field() -> None:
     flt = views.parse_audit_filter({"since": "2026-01-31T12:00", "decision": "denied"})
     assert flt.since == 1769860800.0
     assert "decision=denied" in flt.query(before=5) and "before=5" in flt.query(before=5)
+
+
+# --- issue 16: confirmations, the inbox card, the notices ------------------------------------------------
+
+def test_removing_a_person_or_revoking_a_token_asks_first(site: Site) -> None:
+    accounts = site.app.state.services.accounts
+    accounts.add_user("gone", "approver", PASSWORD, "test")
+    token_id, _secret = accounts.create_agent_token("gone-agent", "gone", "test")
+    client = site.client()
+    csrf = sign_in(client, "root")
+    assert client.post("/admin/users/gone/remove", data={"confirm": "yes"}).status_code == 403  # no CSRF token
+    assert accounts.user("gone") is not None
+    asked = client.post("/admin/users/gone/remove", data={"csrf": csrf})
+    assert asked.status_code == 200
+    assert "Remove gone?" in asked.text and "including those of the agents they operate: gone-agent" in asked.text
+    assert accounts.user("gone") is not None  # nothing happened yet
+    revoke = client.post(f"/admin/tokens/{token_id}/revoke", data={"csrf": csrf})
+    assert f"Revoke token {token_id}?" in revoke.text and "agent gone-agent (operator gone)" in revoke.text
+    assert any(t["id"] == token_id for t in accounts.list_tokens())
+    done = client.post("/admin/users/gone/remove", data={"csrf": csrf, "confirm": "yes"}, follow_redirects=False)
+    assert done.status_code == 303
+    assert accounts.user("gone") is None
+    assert all(t["id"] != token_id for t in accounts.list_tokens())
+
+
+def test_a_new_agent_token_has_no_operator_until_one_is_chosen(site: Site) -> None:
+    client = site.client()
+    csrf = sign_in(client, "root")
+    page = client.get("/admin").text
+    select = page[page.index('id="t-operator"'):]
+    select = select[:select.index("</select>")]
+    assert '<option value="" selected disabled>' in select
+    assert 'value="root" selected' not in select
+    refused = client.post("/admin/tokens", data={"csrf": csrf, "agent": "no-operator", "operator": ""})
+    assert refused.status_code == 422
+    assert "choose the operator" in refused.text
+
+
+def test_an_inbox_card_carries_the_decision(site: Site) -> None:
+    client = site.client()
+    answer = client.post("/v1/check", json={"action": {"type": "shell", "command": COMMAND,
+                                                       "reason": "left over from the migration"}},
+                         headers={"Authorization": f"Bearer {site.token}"}).json()
+    request_id = answer["request"]["id"]
+    sign_in(client, "alice")
+    page = client.get("/inbox").text
+    card = page[page.index(f'data-request="{request_id}"'):]
+    card = card[:card.index("</li>")]
+    assert COMMAND in card  # the command
+    assert "left over from the migration" in card  # the agent's reason
+    assert "deletes k8s:prod-eu/namespace/payments, in prod" in card  # the blast radius
+    assert re.search(r"\d+ (h|min)( \d+ min)? left<", card) and "left left" not in page
+    assert "time left" not in card
+
+
+def test_after_votes_the_page_says_who_and_what_happens_next(site: Site) -> None:
+    client = site.client()
+    request_id = site.ask(client)
+    csrf = sign_in(client, "alice")
+    first = client.post(f"/requests/{request_id}/approve", data={"csrf": csrf})
+    assert "You approved this request." in first.text and "1 more approval" in first.text
+    site.app.state.services.accounts.add_user("carol", "approver", PASSWORD, "test")
+    other = site.client()
+    csrf = sign_in(other, "carol")
+    second = other.post(f"/requests/{request_id}/approve", data={"csrf": csrf})
+    assert "Approved by alice and carol. The agent&#39;s next try of exactly this action runs it" in second.text
+    assert "approvals and is" not in second.text
+
+
+def test_the_audit_what_column_says_it_once(site: Site) -> None:
+    client = site.client()
+    request_id = site.ask(client)
+    sign_in(client, "vic")
+    page = client.get("/audit").text
+    assert "ask ask" not in page and f"request {request_id} approved" not in page
+    assert re.search(r'decision-ask">ask</span> <a href="/requests/' + request_id + r'">deletes Namespace payments', page)
+
+
+# --- notifications that carry the decision ---------------------------------------------------------------
+
+def test_slack_and_teams_messages_carry_the_decision_and_only_a_link() -> None:
+    from changegate.service import messages
+
+    filed = request(reason="left over from the migration\nundo: kept before it runs: kubectl get -o yaml")
+    slack = messages.slack_message("request.created", filed, "https://gate.example")
+    text = json.dumps(slack)
+    assert "claude asks to: deletes Namespace payments on prod-eu" in slack["text"]
+    assert COMMAND in text and "deletes k8s:prod-eu/namespace/payments, in prod" in text
+    assert "left over from the migration" in text and "undo: kept before it runs" in text
+    buttons = [e for b in slack["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["url"] for b in buttons] == ["https://gate.example/requests/req_1"]  # opens the page: no approve URL
+    assert "/approve" not in text
+    teams = messages.teams_message("request.created", filed, "https://gate.example")
+    card = teams["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert card["content"]["actions"] == [{"type": "Action.OpenUrl", "title": "Open the request",
+                                           "url": "https://gate.example/requests/req_1"}]
+    facts = {f["title"]: f["value"] for f in card["content"]["body"][2]["facts"]}
+    assert facts["Blast radius"] == "deletes k8s:prod-eu/namespace/payments, in prod"
+    assert facts["Reason"] == "left over from the migration"
+    assert "/approve" not in json.dumps(teams)
+
+
+def test_a_long_plan_shows_what_it_destroys_first_even_when_cut() -> None:
+    changes = [{"address": f"aws_instance.w{i}", "type": "aws_instance", "change": {"actions": ["update"]}}
+               for i in range(views.MAX_PLAN_ROWS + 50)]
+    changes.append({"address": "aws_s3_bucket.logs", "type": "aws_s3_bucket", "change": {"actions": ["delete"]}})
+    view = views.plan_view({"type": "terraform_plan", "plan": {"resource_changes": changes}})
+    assert view is not None
+    assert view.groups[0].resource_type == "aws_s3_bucket" and view.groups[0].changes[0].action == "delete"
+    assert sum(len(g.changes) for g in view.groups) == views.MAX_PLAN_ROWS
+    assert view.not_shown == 51 and view.counts == {"update": views.MAX_PLAN_ROWS + 50, "delete": 1}
+    assert views.action_line({"type": "k8s_manifest", "manifest": "kind: Namespace\n" * 100_000}).endswith("…")
+
+
+@pytest.mark.parametrize("action", [
+    {"type": "shell", "command": "frobnicate --all /srv/data"},  # not understood
+    {"type": "sql", "statement": "DROP TABLE users", "database": "postgresql://db.prod.internal/app"},
+    {"type": "terraform_plan", "path": "plans/missing.json"},  # a plan the server cannot read
+    {"type": "k8s_manifest", "manifest": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: payments\n",
+     "context": {"kube_context": "prod-eu"}},
+    {"type": "mcp_tool", "server": "github", "tool": "delete_repository", "arguments": {"repo": "acme/api"}},
+    {"type": "http", "method": "DELETE", "url": "https://api.prod.example.com/v1/users/7"},
+    {"type": "file_write", "path": "/srv/app/config.yaml", "content": "replicas: 0\n"},
+], ids=lambda a: str(a["type"]))
+def test_every_kind_of_request_page_holds_a_decision(site: Site, action: dict[str, Any]) -> None:
+    client = site.client()
+    answer = client.post("/v1/check", json={"action": {**action, "reason": "testing the page"}},
+                         headers={"Authorization": f"Bearer {site.token}"}).json()
+    if answer["decision"] != "ask":
+        pytest.skip(f"the default policy answers {answer['decision']} to this {action['type']}")
+    sign_in(client, "alice")
+    page = client.get(f"/requests/{answer['request']['id']}")
+    assert page.status_code == 200
+    for part in ('id="summary"', 'id="where"', 'id="blast"', 'id="undo"', 'id="who"', "testing the page",
+                 'class="approve"', 'class="deny"'):
+        assert part in page.text, part
+    first_screen = page.text[:page.text.index('id="h-effects"')]
+    assert 'id="action-code"' in first_screen or 'id="action-line"' in first_screen

@@ -44,10 +44,26 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+def show_version(value: bool) -> None:
+    if value:
+        from changegate.version import __version__
+
+        print(f"changegate {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def main() -> None:
+def main(version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True,
+                                      help="print the version and exit")) -> None:
     """The gate between AI agents and the systems they can change."""
     # a root callback keeps the CLI a group even when only one command module is registered (see build)
+
+
+def whole_help(group: typer.core.TyperGroup) -> None:
+    """Command lists show each command's help line whole, wrapped, never cut with "…"."""
+    for sub in group.commands.values():
+        if sub.short_help is None and sub.help:
+            sub.short_help = sub.help.strip().splitlines()[0]
 
 
 # verb -> the module that registers it (its VERBS table has the help); groups are Typer sub-apps.
@@ -80,6 +96,11 @@ def run(args: list[str]) -> int:
     first = args[0] if args and not args[0].startswith("-") else None
     known = first in COMMANDS or first in GROUP_MODULES
     command = typer.main.get_command(build(first if known else None))
+    if isinstance(command, typer.core.TyperGroup):
+        whole_help(command)
+        for sub in command.commands.values():
+            if isinstance(sub, typer.core.TyperGroup):
+                whole_help(sub)
     try:
         result = command.main(args=args, prog_name="changegate", standalone_mode=False)
     except typer.Exit as exc:

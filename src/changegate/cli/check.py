@@ -50,12 +50,26 @@ def build_action(command: list[str] | None, sql: str | None, database: str | Non
     if sql is not None:
         return {"type": "sql", "statement": sql, "database": database, **where}
     if plan is not None:
+        readable_plan(plan, cwd or os.getcwd())
         return {"type": "terraform_plan", "path": str(plan), **where}
     if not command:
         raise typer.BadParameter("give a command after --, or --sql, --plan or --batch")
     if len(command) == 1:
         return {"type": "shell", "command": command[0], **where}
     return {"type": "shell", "command": shlex.join(command), **where}
+
+
+def readable_plan(plan: Path, cwd: str) -> None:
+    """A plan file named on the command line that cannot be opened is a usage error (exit 2), as a missing
+    --batch file is: the person typed a wrong name; there is no action to decide."""
+    path = plan if plan.is_absolute() else Path(cwd) / plan
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise fail(f"cannot read the plan {plan}: {exc.strerror or exc}", EXIT_USAGE) from exc
+    if not path.is_file():
+        raise fail(f"cannot read the plan {plan}: not a regular file", EXIT_USAGE)
 
 
 def load_policy_or_exit(policy: Path | None) -> Policy:
@@ -107,13 +121,20 @@ def run_batch(source: str, policy: Policy) -> int:
         return EXIT_USAGE
     out = sys.stdout
     with stream:
-        for raw in stream:
+        for number, raw in enumerate(stream, 1):
             if not raw.strip():
                 continue
-            answer = check_line(raw, policy)
+            answer = numbered(check_line(raw, policy), number)
             out.write(json.dumps(answer, ensure_ascii=False) + "\n")
     out.flush()
     return 0
+
+
+def numbered(answer: dict[str, Any], number: int) -> dict[str, Any]:
+    """A line that could not be read says which line it was: its id may be unknown ("id": null)."""
+    if "error" in answer and "effects" not in answer:
+        answer["error"] = f"line {number}: {answer['error']}"
+    return answer
 
 
 def explain(
@@ -148,11 +169,12 @@ def gated_batch(source: str, policy: str | None, wait: float | None) -> int:
     except OSError as exc:
         raise fail(f"cannot read {source}: {exc.strerror}", EXIT_USAGE) from exc
     with stream:
-        for raw in stream:
+        for number, raw in enumerate(stream, 1):
             if not raw.strip():
                 continue
             line_id, action, error = parse_line(raw)
-            answer = unreadable_line(line_id, error) if error else gated_answer(action, policy, wait, line_id)
+            answer = (numbered(unreadable_line(line_id, error), number) if error
+                      else gated_answer(action, policy, wait, line_id))
             sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     return 0

@@ -31,11 +31,14 @@ MARKUP = re.compile(r"\[/?[a-z ]*\]")
 
 
 def plain_table(table: Any) -> str:
-    rows = [list(column._cells) for column in table.columns]
-    lines = ["\t".join(str(c.header) for c in table.columns)]
-    for i in range(len(rows[0]) if rows else 0):
-        lines.append("\t".join(MARKUP.sub("", str(col[i])) for col in rows))
-    return "\n".join(lines)
+    """A Rich table as plain text: columns padded to line up (two spaces apart), no colour, the last column
+    unpadded; what `grep` and `awk '{print $2}'` read in a pipe."""
+    headers = [str(c.header) for c in table.columns]
+    cells = [[MARKUP.sub("", str(cell)) for cell in column._cells] for column in table.columns]
+    rows = [headers] + [[column[i] for column in cells] for i in range(len(cells[0]) if cells else 0)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths[:-1], strict=True))
+                     + ("  " if len(row) > 1 else "") + row[-1] for row in rows)
 
 
 class Output:

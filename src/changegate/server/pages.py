@@ -336,9 +336,14 @@ async def logout(request: Request, viewer: Viewer = Depends(signed_in("viewer", 
 
 @dataclass
 class InboxItem:
+    """A card: what (the summary and the exact command), where, how much, who asked and why, time left."""
+
     request: ApprovalRequest
     environment: str
     time_left: str
+    line: str = ""
+    blast: str = ""
+    reason: str = ""
 
 
 @dataclass
@@ -347,7 +352,7 @@ class Inbox:
     recent: list[InboxItem] = field(default_factory=list)
 
     def version(self) -> str:
-        state = [(i.request.id, i.request.status, i.request.approvals) for i in self.pending + self.recent]
+        state = [(i.request.id, i.request.status, len(i.request.votes)) for i in self.pending + self.recent]
         return hashlib.sha256(repr(state).encode()).hexdigest()[:20]
 
 
@@ -355,7 +360,8 @@ def _inbox(services: Services, who: Identity) -> Inbox:
     now = services.clock()
 
     def item(r: ApprovalRequest) -> InboxItem:
-        return InboxItem(r, views.environment_of(r.verdict), views.time_left(r, now))
+        return InboxItem(r, views.environment_of(r.verdict), views.time_left(r, now), views.action_line(r.action),
+                         views.blast_radius(r.verdict).headline, views.split_reason(r.reason)[0])
 
     pending = services.list_requests(who, "pending", INBOX_LIMIT)
     recent = [r for r in services.list_requests(who, None, RECENT_LIMIT * 3) if r.status != "pending"]
@@ -395,11 +401,17 @@ def _request_context(services: Services, who: Identity, request_id: str) -> dict
     found = services.get_request(who, request_id)
     candidates = services.list_requests(who, None, HISTORY_SCAN)
     now = services.clock()
+    plan = views.plan_view(found.action)
+    own_reason, _notes = views.split_reason(found.reason)
     return {
         "req": found, "environment": views.environment_of(found.verdict), "time_left": views.time_left(found, now),
-        "action": views.action_view(found.action), "blast": views.blast_radius(found.verdict),
-        "options": views.vote_options(who, found, now), "similar": views.similar_requests(found, candidates),
-        "effects": views.effects_of(found.verdict),
+        "action": views.action_view(found.action), "line": views.action_line(found.action),
+        "blast": views.blast_radius(found.verdict), "undo": views.undo_lines(found),
+        "targets": views.targets(found.verdict), "own_reason": own_reason, "plan": plan,
+        "why": views.why_lines(found.verdict),
+        "options": views.vote_options(who, found, now),
+        "similar": views.grouped_similar(views.similar_requests(found, candidates)),
+        "effects": views.plan_findings(found.verdict) if plan is not None else views.effects_of(found.verdict),
     }
 
 
@@ -412,10 +424,7 @@ async def request_page(request: Request, request_id: str, done: str = "",
         return render(request, "error.html", viewer, APPROVAL_STATUS[exc.code], message=str(exc), sign_in=False)
     except StoreError as exc:
         return render(request, "error.html", viewer, 503, message=f"The store is unavailable: {exc}", sign_in=False)
-    notice = DONE_NOTICES.get(done)
-    if notice:
-        found: ApprovalRequest = context["req"]
-        notice += f" It now has {found.approvals} of {found.required} approvals and is {found.status}."
+    notice = DONE_NOTICES.get(done)  # where the request stands now is in the decision box, said once
     return render(request, "request.html", viewer, notice=notice, **context)
 
 
@@ -608,14 +617,58 @@ async def _admin_change(request: Request, viewer: Viewer, change: Callable[[Serv
 async def create_token(request: Request, viewer: Viewer = Depends(admin_page)) -> Response:
     def change(services: Services, form: FormData) -> dict[str, str]:
         agent, operator = text(form, "agent", 128).strip(), text(form, "operator", 64).strip()
+        if not operator:  # nobody is chosen for the agent by default: someone must answer for it
+            raise ValueError("choose the operator, the person who answers for this agent")
         token_id, secret = services.accounts.create_agent_token(agent, operator, viewer.who.actor)
         return {"id": token_id, "secret": secret, "agent": agent, "operator": operator}
 
     return await _admin_change(request, viewer, change, "created")
 
 
+async def _confirmed(request: Request, viewer: Viewer, question: str, consequences: Callable[[Services], list[str]],
+                     button: str) -> Response | None:
+    """None when the form says the admin confirmed; otherwise the page that asks (nothing is changed yet).
+    Removing a person or revoking a token cannot be taken back, so it never happens on one click."""
+    form = await form_of(request, viewer)  # CSRF first: nothing is read for a forged form
+    if text(form, "confirm", 8) == "yes":
+        return None
+    try:
+        said = await to_thread(consequences, services_of(request))
+    except StoreError as exc:
+        raise PageRefused(503, f"The store is unavailable: {exc}") from exc
+    return render(request, "confirm.html", viewer, question=question, consequences=said, button=button,
+                  action=request.url.path)
+
+
+def _revoking(token_id: str) -> Callable[[Services], list[str]]:
+    def consequences(services: Services) -> list[str]:
+        token = next((t for t in services.accounts.list_tokens() if t["id"] == token_id), None)
+        holder = (f"agent {token['agent']} (operator {token['user']})" if token and token["agent"]
+                  else f"{token['user']}'s personal token" if token else "a token that is not active")
+        return [f"It belongs to {holder}.", "Whatever uses it is refused within seconds; it cannot be un-revoked.",
+                "The agent needs a new token to ask again."]
+
+    return consequences
+
+
+def _removing(name: str) -> Callable[[Services], list[str]]:
+    def consequences(services: Services) -> list[str]:
+        held = [t for t in services.accounts.list_tokens() if t["user"] == name]
+        agents = sorted({str(t["agent"]) for t in held if t["agent"]})
+        revoked = (f"{len(held)} token{'' if len(held) == 1 else 's'} of theirs {'is' if len(held) == 1 else 'are'} "
+                   "revoked" + (f", including those of the agents they operate: {', '.join(agents)}" if agents else ""))
+        return [f"{name} can no longer sign in; their open sessions end.", revoked + ".",
+                "Their past votes and records stay in the audit log."]
+
+    return consequences
+
+
 @router.post("/admin/tokens/{token_id}/revoke")
 async def revoke_token(request: Request, token_id: str, viewer: Viewer = Depends(admin_page)) -> Response:
+    asked = await _confirmed(request, viewer, f"Revoke token {token_id}?", _revoking(token_id), f"Revoke {token_id}")
+    if asked is not None:
+        return asked
+
     def change(services: Services, _form: FormData) -> None:
         services.accounts.revoke_token(token_id, viewer.who.actor)
 
@@ -644,6 +697,11 @@ async def set_role(request: Request, name: str, viewer: Viewer = Depends(admin_p
 
 @router.post("/admin/users/{name}/remove")
 async def remove_user(request: Request, name: str, viewer: Viewer = Depends(admin_page)) -> Response:
+    if name != viewer.who.name:  # removing yourself is refused below, without asking first
+        asked = await _confirmed(request, viewer, f"Remove {name}?", _removing(name), f"Remove {name}")
+        if asked is not None:
+            return asked
+
     def change(services: Services, _form: FormData) -> None:
         if name == viewer.who.name:
             raise ValueError("you cannot remove yourself; ask another admin")

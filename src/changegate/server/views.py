@@ -9,6 +9,7 @@ arrives. `vote_options` only hides buttons that would be refused anyway, and say
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,39 +18,36 @@ from typing import Any
 
 import msgspec
 import sqlalchemy as sa
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from changegate.service.approvals import Request
 from changegate.service.identity import Identity
+from changegate.service.messages import DESTRUCTIVE as DESTRUCTIVE
+from changegate.service.messages import ENVIRONMENT_ORDER as ENVIRONMENT_ORDER
+from changegate.service.messages import OPERATION_VERBS, PLAN_FAMILIES
+from changegate.service.messages import BlastRadius as BlastRadius
+from changegate.service.messages import action_line as action_line
+from changegate.service.messages import blast_radius as blast_radius
+from changegate.service.messages import effects_of as effects_of
+from changegate.service.messages import environment_label as environment_label
+from changegate.service.messages import environments_of as environments_of
+from changegate.service.messages import severity as _severity
+from changegate.service.messages import split_reason as split_reason
+from changegate.service.messages import undo_lines as undo_lines
 from changegate.service.store import Store
 from changegate.service.store.tables import audit, requests
+from changegate.understand.resource_types import address_type, terraform_holds_data
 
-ENVIRONMENT_ORDER = ("prod", "unknown", "staging", "dev", "local")  # most severe first
-DESTRUCTIVE = frozenset({"delete", "replace"})
 MAX_SHOWN_CHARS = 256 * 1024  # longer action text is cut on the page (the JSON API has all of it)
 MAX_PLAN_ROWS = 200
 
 # --- environments and words ----------------------------------------------------------------------------
 
 
-def environments_of(verdict: Mapping[str, Any]) -> list[str]:
-    """The environments a verdict's effects touch, most severe first."""
-    found = {str(e.get("environment") or "unknown") for e in effects_of(verdict)}
-    return sorted(found, key=_severity)
-
-
 def environment_of(verdict: Mapping[str, Any]) -> str:
     """The most severe environment a verdict touches: what the badge shows."""
     touched = environments_of(verdict)
     return touched[0] if touched else "unknown"
-
-
-def environment_label(environment: str) -> str:
-    return "unknown (treated as prod)" if environment == "unknown" else environment
-
-
-def _severity(environment: str) -> int:
-    return ENVIRONMENT_ORDER.index(environment) if environment in ENVIRONMENT_ORDER else 1
 
 
 # A summary starts with what the action does ("deletes namespace payments"); a button says what pressing it
@@ -67,29 +65,34 @@ MAX_BUTTON_PHRASE = 90
 
 
 def button_phrase(summary: str) -> str:
-    """The summary as an imperative, short enough for a button: the part before any explanation."""
-    phrase = summary.split(": ", 1)[0].strip() or "this action"
-    first, _, rest = phrase.partition(" ")
-    base = VERB_BASE.get(first)
-    if base is not None:
-        phrase = f"{base} {rest}".strip()
+    """The summary as an imperative, short enough for a button: the part before any explanation, each
+    listed verb turned ("replaces 1 of 9 resources, updates 1" -> "replace 1 of 9 resources, update 1")."""
+    phrase = re.sub(r" \([^)]*\)?", "", summary.split(": ", 1)[0]).strip() or "this action"  # no asides
+    phrase = re.sub(r"(^|, | and )([a-z]+)\b", lambda m: m.group(1) + VERB_BASE.get(m.group(2), m.group(2)), phrase)
     if len(phrase) > MAX_BUTTON_PHRASE:
         phrase = phrase[: MAX_BUTTON_PHRASE - 1].rstrip() + "…"
     return phrase
 
 
+# A plan's grouped effects all carry the plan's one summary line; their evidence says what each one is:
+# "plan.json: replace 3: aws_instance.web[0], aws_instance.web[1], …"
+PLAN_GROUP = re.compile(r"(?:^|: )(create|update|delete|replace|forget|Add|Modify|Remove|Replace) (\d+): (.+)$")
+
+
 def effect_words(effect: Mapping[str, Any]) -> str:
-    """One effect in plain words."""
+    """One effect in plain words: its own, not the whole plan's line."""
+    group = PLAN_GROUP.search(str(effect.get("evidence") or "")) if effect.get("family") in PLAN_FAMILIES else None
+    if group is not None:
+        change, count, addresses = group.groups()
+        return f"{change.lower()} {addresses}" if count == "1" else f"{change.lower()} {count} {effect.get('kind')}: {addresses}"
     summary = str(effect.get("summary") or "")
     if summary:
         return summary
     operation = str(effect.get("operation") or "changes")
-    verb = {"read": "reads", "create": "creates", "modify": "modifies", "delete": "deletes", "replace": "replaces",
-            "permission": "changes permissions of", "secret_read": "reads the secret", "exfiltrate": "sends out",
-            "execute_opaque": "runs code changegate cannot see into:", "publish": "publishes",
-            "host_control": "controls the host", "unknown": "does something changegate could not work out to"}
     environment = environment_label(str(effect.get("environment") or "unknown"))
-    return f"{verb.get(operation, operation)} {effect.get('resource', '?')} in {environment}"
+    return f"{OPERATION_VERBS.get(operation, operation)} {effect.get('resource', '?')} in {environment}"
+
+
 
 
 def effect_notes(effect: Mapping[str, Any]) -> list[str]:
@@ -114,61 +117,54 @@ def effect_notes(effect: Mapping[str, Any]) -> list[str]:
     return notes
 
 
-# --- blast radius --------------------------------------------------------------------------------------
+# --- the decision on one screen ------------------------------------------------------------------------
+
+MAX_TARGETS = 3
+
+
+def targets(verdict: Mapping[str, Any]) -> str:
+    """What the action changes, named once: the resources (a plan by its workspace), at most three."""
+    found: list[str] = []
+    for e in effects_of(verdict):
+        if e.get("operation") == "read":
+            continue
+        resource = str(e.get("resource") or "?")
+        if e.get("family") in PLAN_FAMILIES:
+            resource = resource.split("/", 1)[0]
+        if resource not in found:
+            found.append(resource)
+    shown = ", ".join(found[:MAX_TARGETS])
+    return shown + (f" and {len(found) - MAX_TARGETS} more" if len(found) > MAX_TARGETS else "") if found else "—"
+
 
 @dataclass(frozen=True)
-class BlastRadius:
-    headline: str
-    lines: list[str]
-    severe: bool
+class Why:
+    reason: str  # the rule's own words, without the summary the page already shows
+    rules: list[str]
 
 
-def blast_radius(verdict: Mapping[str, Any]) -> BlastRadius:
-    """How much the action would destroy or change, where, and whether it can be undone."""
-    effects = effects_of(verdict)
-    changes = [e for e in effects if e.get("operation") not in ("read", None)]
-    destructive = [e for e in changes if e.get("operation") in DESTRUCTIVE]
-    lines: list[str] = []
-    counted: dict[str, int] = {}
-    for e in changes:
-        op = str(e.get("operation"))
-        counted[op] = counted.get(op, 0) + (int(e.get("count") or 1) if e.get("scope") != "all" else 1)
-    if counted:
-        lines.append("; ".join(f"{n} × {op.replace('_', ' ')}" for op, n in sorted(counted.items())))
-    everything = [e for e in destructive if e.get("scope") == "all"]
-    if everything:
-        lines.append("everything under " + ", ".join(str(e.get("resource")) for e in everything[:3]))
-    shares = [(int(e["count"]), int(e["total"])) for e in destructive if e.get("count") and e.get("total")]
-    if shares:
-        gone, held = sum(c for c, _ in shares), max(t for _, t in shares)
-        lines.append(f"{gone} of {held} resources ({100 * gone / max(held, 1):.0f}%)")
-    wholes = [e for e in changes if e.get("whole_environment")]
-    if wholes:
-        lines.append("a whole environment: " + ", ".join(str(e.get("resource")) for e in wholes[:3]))
-    if any(e.get("data_loss") for e in destructive):
-        lines.append("data would be lost")
-    undo = {str(e.get("reversible")) for e in destructive}
-    if "no" in undo:
-        lines.append("cannot be undone")
-    elif "unknown" in undo:
-        lines.append("it may not be possible to undo")
-    touched = environments_of(verdict)
-    if touched:
-        lines.append("in " + ", ".join(environment_label(env) for env in touched))
-    severe = bool(wholes or everything or any(e.get("data_loss") for e in destructive) or "no" in undo)
-    if not changes:
-        return BlastRadius("reads only: nothing would change", lines, False)
-    headline = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
-    if destructive:
-        headline += f", {len(destructive)} destructive"
-    if touched:
-        headline += f", in {environment_label(touched[0])}"
-    return BlastRadius(headline, lines, severe)
+RULE_IDS = re.compile(r"\(rule ([^)]*)\)$")
 
 
-def effects_of(verdict: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    effects = verdict.get("effects") or []
-    return [e for e in effects if isinstance(e, Mapping)] if isinstance(effects, list) else []
+def why_lines(verdict: Mapping[str, Any]) -> list[Why]:
+    """The verdict's reasons, each rule's sentence once: "{reason} — {summary} [{where}] (rule {ids})" is how
+    decide.py writes them, and the summary and the place are already on the page."""
+    found: dict[str, list[str]] = {}
+    for text in verdict.get("reasons") or []:
+        text = str(text)
+        head = text.split(" — ", 1)[0].strip()
+        match = RULE_IDS.search(text)
+        rules = [r.strip() for r in match.group(1).split(",")] if match else []
+        known = found.setdefault(head, [])
+        known.extend(r for r in rules if r not in known)
+    return [Why(head, rules) for head, rules in found.items()]
+
+
+def plan_findings(verdict: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A plan's effects that are not one of its counted groups (deletion protection turned off, …): the
+    groups themselves are shown address by address from the plan."""
+    return [e for e in effects_of(verdict)
+            if not (e.get("family") in PLAN_FAMILIES and PLAN_GROUP.search(str(e.get("evidence") or "")))]
 
 
 # --- the action, verbatim and highlighted --------------------------------------------------------------
@@ -202,6 +198,7 @@ def action_view(action: Mapping[str, Any]) -> ActionView:
     context = action.get("context")
     if isinstance(context, Mapping):
         facts.extend((str(k), str(v)) for k, v in context.items())
+    facts = list(dict.fromkeys(facts))  # a value the action and its context both carry, once
     return ActionView(ACTION_KINDS.get(kind, kind), _blocks(kind, action), facts)
 
 
@@ -216,7 +213,7 @@ def _blocks(kind: str, action: Mapping[str, Any]) -> list[CodeBlock]:
         plan = action.get("plan")
         if not isinstance(plan, Mapping):
             return [highlight("plan file", str(action.get("path") or "(no plan)"), "text")]
-        return [plan_summary(plan), highlight("the whole plan (JSON)", _json(plan), "json")]
+        return [highlight("the whole plan (JSON)", _json(plan), "json")]  # its changes: plan_view()
     if kind == "k8s_manifest":
         return [highlight("manifest", str(action.get("manifest") or f"(read from {action.get('path')})"), "yaml")]
     if kind == "mcp_tool":
@@ -237,21 +234,79 @@ def _blocks(kind: str, action: Mapping[str, Any]) -> list[CodeBlock]:
     return [highlight("action (JSON)", _json(dict(action)), "json")]
 
 
-def plan_summary(plan: Mapping[str, Any]) -> CodeBlock:
-    """One line per resource change: what happens to which address."""
-    changes = plan.get("resource_changes") or []
-    rows: list[str] = []
-    for change in changes[:MAX_PLAN_ROWS] if isinstance(changes, list) else []:
-        if not isinstance(change, Mapping):
+@dataclass(frozen=True)
+class PlanChange:
+    action: str  # replace, delete, create, update, forget
+    address: str
+    holds_data: bool
+
+
+@dataclass(frozen=True)
+class PlanGroup:
+    resource_type: str
+    changes: list[PlanChange]
+
+    @property
+    def destructive(self) -> bool:
+        return any(c.action in PLAN_DESTRUCTIVE for c in self.changes)
+
+
+@dataclass
+class PlanView:
+    groups: list[PlanGroup] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # action -> resources
+    unchanged: int = 0
+    not_shown: int = 0  # changes past MAX_PLAN_ROWS
+
+
+PLAN_DESTRUCTIVE = ("delete", "replace")
+PLAN_ACTION_ORDER = ("delete", "replace", "forget", "update", "create")
+
+
+def plan_view(action: Mapping[str, Any]) -> PlanView | None:
+    """A Terraform plan's changes, each with its address, grouped by resource type, the groups that destroy
+    first; None when the action carries no inline plan."""
+    plan = action.get("plan") if action.get("type") == "terraform_plan" else None
+    changes = plan.get("resource_changes") if isinstance(plan, Mapping) else None
+    if not isinstance(changes, list):
+        return None
+    view = PlanView()
+    found: list[tuple[int, str, str, PlanChange]] = []
+    for change in changes:
+        one = _plan_change(change)
+        if one is None:
+            view.unchanged += 1
             continue
-        actions = (change.get("change") or {}).get("actions") or []
-        words = "replace" if set(actions) == {"delete", "create"} else ", ".join(str(a) for a in actions)
-        css = {"delete": "hl-del", "replace": "hl-del", "create": "hl-add", "update": "hl-mod"}.get(words, "hl-c")
-        rows.append(f'<span class="{css}">{escape(words or "no-op"):<8}</span> {escape(str(change.get("address")))}')
-    more = len(changes) - MAX_PLAN_ROWS if isinstance(changes, list) and len(changes) > MAX_PLAN_ROWS else 0
-    if more:
-        rows.append(f'<span class="hl-c"># … and {more} more resource changes</span>')
-    return CodeBlock("resource changes", Markup("\n".join(rows) or "(no resource changes)"))
+        resource_type, item = one
+        view.counts[item.action] = view.counts.get(item.action, 0) + 1
+        found.append((_plan_rank(item.action), resource_type, item.address, item))
+    found.sort(key=lambda f: f[:3])  # what destroys first, so a cut never hides a delete behind updates
+    view.not_shown = max(0, len(found) - MAX_PLAN_ROWS)
+    by_type: dict[str, list[PlanChange]] = {}
+    for _rank, resource_type, _address, item in found[:MAX_PLAN_ROWS]:  # a page a person reads
+        by_type.setdefault(resource_type, []).append(item)
+    view.groups = [PlanGroup(resource_type, items) for resource_type, items in by_type.items()]
+    return view
+
+
+def _plan_change(change: Any) -> tuple[str, PlanChange] | None:
+    """(resource type, change) of one `resource_changes` entry; None for no-ops, reads and what is not one."""
+    if not isinstance(change, Mapping):
+        return None
+    body = change.get("change")
+    actions = body.get("actions") if isinstance(body, Mapping) else None
+    if not isinstance(actions, list):
+        return None
+    words = "replace" if set(actions) == {"delete", "create"} else "+".join(str(a) for a in actions)
+    if words in ("no-op", "read", ""):
+        return None
+    address = str(change.get("address") or "?")
+    resource_type = str(change.get("type") or address_type(address) or "?")
+    return resource_type, PlanChange(words, address, terraform_holds_data(resource_type))
+
+
+def _plan_rank(action: str) -> int:
+    return PLAN_ACTION_ORDER.index(action) if action in PLAN_ACTION_ORDER else 0  # unknown actions first
 
 
 def highlight(label: str, text: str, language: str) -> CodeBlock:
@@ -348,13 +403,12 @@ def vote_options(who: Identity, request: Request, now: float) -> VoteOptions:
     """Whether to show approve/deny to this person, and what the buttons say. approvals.py enforces the
     rules when the vote arrives; this only avoids offering what it would refuse."""
     phrase = button_phrase(request.summary)
-    remaining = max(0, request.required - request.approvals)
+    remaining = max(0, request.required - request.counted_approvals)
     if not who.may_approve():
         return VoteOptions(False, f"You have the {who.role} role: you can read requests, but approving and "
                                   "denying need the approver or admin role.")
     if request.status != "pending":
-        by = f" by {request.decided_by.split(':', 1)[-1]}" if request.decided_by else ""
-        return VoteOptions(False, f"This request is {request.status}{by}; there is nothing left to decide.")
+        return VoteOptions(False, outcome(request))
     if request.expires_at <= now:
         return VoteOptions(False, "This request has expired; the agent must ask again.")
     mine = next((v for v in request.votes if v.user == who.name), None)
@@ -365,10 +419,40 @@ def vote_options(who: Identity, request: Request, now: float) -> VoteOptions:
                                   f"{when(mine.at)}.{more}")
     note = ""
     if who.name == request.operator:
-        note = ("You are the operator of the agent that asked. Your approval counts as one; at least one other "
+        others = f"{remaining} other {'people' if remaining != 1 else 'person'}"
+        note = (f"You are the operator of the agent that asked, and this environment is under peer review: your "
+                f"approval does not count; {others} must approve." if request.peer_review else
+                "You are the operator of the agent that asked. Your approval counts as one; at least one other "
                 "person must approve too." if request.required >= 2 else
                 "You are the operator of the agent that asked; the policy lets you approve it yourself.")
     return VoteOptions(True, note=note, approve_label=f"Approve: {phrase}", deny_label=f"Deny: {phrase}")
+
+
+def names(people: list[str]) -> str:
+    """"alice", "alice and bob", "alice, bob and carol"."""
+    return people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1] if people else ""
+
+
+def outcome(request: Request) -> str:
+    """What happened to a decided request, and what happens next."""
+    approvers = [v.user for v in request.votes if v.vote == "approve"]
+    deniers = [v.user for v in request.votes if v.vote == "deny"]
+    decider = (request.decided_by or "").split(":", 1)[-1]
+    if request.status == "approved":
+        return (f"Approved by {names(approvers) or decider}. The agent's next try of exactly this action runs it; "
+                "the approval works once, and any other action asks again.")
+    if request.status == "executed":
+        return (f"Approved by {names(approvers) or decider} and used at {when(request.used_at)}: the agent ran it. "
+                "The approval is spent; running it again asks again.")
+    if request.status == "denied":
+        return (f"Denied by {names(deniers) or decider}. The agent is told, with the comment; "
+                "asking again files a new request.")
+    if request.status == "expired":
+        return (f"Expired with {request.counted_approvals} of {request.required} approvals, undecided. "
+                "The agent must ask again.")
+    if request.status == "cancelled":
+        return f"Cancelled{' by ' + decider if decider else ''}: nothing is left to decide."
+    return f"This request is {request.status}: nothing is left to decide."
 
 
 # --- similar requests by the same agent ----------------------------------------------------------------
@@ -403,6 +487,20 @@ def similar_requests(current: Request, candidates: Iterable[Request], limit: int
             found.append(Similar(other, f"also a {op} in {environment_label(env)}", 10))
     found.sort(key=lambda s: (-s.score, -s.request.created_at))
     return found[:limit]
+
+
+@dataclass(frozen=True)
+class SimilarGroup:
+    why: str
+    items: list[Similar]
+
+
+def grouped_similar(found: list[Similar]) -> list[SimilarGroup]:
+    """Similar requests under each reason once ("also a delete in prod": 8 requests), best reason first."""
+    groups: dict[str, list[Similar]] = {}
+    for s in found:
+        groups.setdefault(s.why, []).append(s)
+    return [SimilarGroup(why, items) for why, items in groups.items()]
 
 
 def _resources(verdict: Mapping[str, Any]) -> set[str]:
@@ -523,7 +621,7 @@ def audit_page(store: Store, flt: AuditFilter, limit: int = AUDIT_PAGE, max_scan
 
 
 AuditItem = tuple[int, float, str, str, dict[str, Any]]
-Parties = dict[str, tuple[str, str, list[str]]]
+Parties = dict[str, tuple[str, str, list[str], str]]  # request -> (agent, operator, environments, summary)
 
 
 def _records_back(store: Store, flt: AuditFilter, before: int | None) -> Iterator[tuple[AuditItem, Parties]]:
@@ -567,7 +665,8 @@ def _request_parties(store: Store, chunk: list[AuditItem]) -> Parties:
     if not ids:
         return {}
     with store.read() as conn:
-        rows = conn.execute(sa.select(requests.c.id, requests.c.agent, requests.c.operator, requests.c.verdict)
+        rows = conn.execute(sa.select(requests.c.id, requests.c.agent, requests.c.operator, requests.c.verdict,
+                                      requests.c.summary)
                             .where(requests.c.id.in_(sorted(ids)))).all()
     parties: Parties = {}
     for row in rows:
@@ -575,20 +674,22 @@ def _request_parties(store: Store, chunk: list[AuditItem]) -> Parties:
             verdict = msgspec.json.decode(row.verdict)
         except msgspec.DecodeError:
             verdict = {}
-        parties[row.id] = (row.agent, row.operator, environments_of(verdict if isinstance(verdict, dict) else {}))
+        parties[row.id] = (row.agent, row.operator, environments_of(verdict if isinstance(verdict, dict) else {}),
+                           str(row.summary or ""))
     return parties
 
 
 def _audit_row(seq: int, at: float, kind: str, actor: str, data: dict[str, Any], parties: Parties) -> AuditRow:
     request_id = str(data.get("request") or "")
-    agent, operator, places = parties.get(request_id, ("", "", []))
+    agent, operator, places, summary = parties.get(request_id, ("", "", [], ""))
     agent = str(data.get("agent") or agent or (actor.split(":", 1)[1] if actor.startswith("agent:") else ""))
     operator = str(data.get("operator") or operator or "")
     effects = data.get("effects")
     if isinstance(effects, list) and effects:
         places = sorted({str(e[2]) for e in effects if isinstance(e, list) and len(e) > 2}, key=_severity)
     decision = str(data.get("decision") or "") if kind == "decision" else OUTCOMES.get(kind, "")
-    return AuditRow(seq, at, kind, actor, audit_words(kind, data), decision, agent, operator, places, request_id)
+    what = audit_words(kind, data, summary)
+    return AuditRow(seq, at, kind, actor, what, decision, agent, operator, places, request_id)
 
 
 def _passes(row: AuditRow, kind: str, data: dict[str, Any], flt: AuditFilter) -> bool:
@@ -603,23 +704,24 @@ def _passes(row: AuditRow, kind: str, data: dict[str, Any], flt: AuditFilter) ->
     return not (flt.environment and flt.environment not in row.environments)
 
 
-def audit_words(kind: str, data: Mapping[str, Any]) -> str:
-    """A record in one line of plain words."""
+def audit_words(kind: str, data: Mapping[str, Any], summary: str = "") -> str:
+    """A record in one line of plain words. The decision or outcome is its own column (a badge) and the
+    kind another, so neither is repeated here: an ask reads "deletes Namespace payments on prod-eu"."""
     def get(name: str) -> str:
         return str(data.get(name) if data.get(name) is not None else "")
 
+    what = get("summary") or summary or get("request") or "an action"
+    comment = f" — “{get('comment')}”" if data.get("comment") else ""
     if kind == "decision":
-        text = f"{get('decision')}: {get('summary') or 'an action'}"
-        return text + (f" (request {get('request')})" if data.get("request") else "")
+        return what
     if kind == "request.created":
-        return f"request filed: {get('summary')} — needs {get('required')} approval(s)"
+        required = get("required") or "?"
+        return f"{what} — needs {required} approval{'' if required == '1' else 's'}"
     if kind == "request.vote":
-        comment = f" — “{get('comment')}”" if data.get("comment") else ""
         voted = {"approve": "approved", "deny": "denied"}.get(get("vote"), get("vote"))
-        return f"{voted} {get('request')}{comment}"
+        return f"{voted}: {what}{comment}"
     if kind.startswith("request."):
-        comment = f" — “{get('comment')}”" if data.get("comment") else ""
-        return f"request {get('request')} {kind.removeprefix('request.')}{comment}"
+        return f"{what}{comment}"
     if kind in ("login", "login.failed", "logout"):
         words = {"login": "signed in", "login.failed": "failed sign-in", "logout": "signed out"}[kind]
         return f"{words}: {get('user')}" + (f" ({get('method')})" if data.get("method") else "")
