@@ -90,33 +90,47 @@ def test_apply_in_dev_flows() -> None:
     assert shell("terraform apply -auto-approve", env={"TF_WORKSPACE": "dev"}).decision == "allow"
 
 
-def test_apply_of_a_saved_plan_decides_on_its_json(tmp_path: Path) -> None:
+def fake_terraform(directory: Path, monkeypatch: pytest.MonkeyPatch, plan_json: Path) -> None:
+    """A `terraform` first on the gate's PATH whose `show -json` prints `plan_json` (the real one needs
+    providers to show a plan of AWS resources)."""
+    directory.mkdir(exist_ok=True)
+    program = directory / "terraform"
+    program.write_text(f"#!/bin/sh\n[ \"$1 $2\" = \"show -json\" ] || exit 1\ncat '{plan_json}'\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{directory}:{os.environ.get('PATH', '')}")
+
+
+def test_apply_of_a_saved_plan_decides_on_what_terraform_shows(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     cwd = Path(tf_dir(tmp_path))
     (cwd / "tf.plan").write_bytes(b"PK\x03\x04")
-    shutil.copy(PLANS / "replace_everything.json", cwd / "tf.plan.json")
+    fake_terraform(tmp_path / "bin", monkeypatch, PLANS / "replace_everything.json")
     verdict = shell("terraform apply tf.plan", cwd=str(cwd), env={"TF_WORKSPACE": "prod"})
     assert verdict.decision == "deny"
     assert verdict.summary.startswith("replaces 14 of 14 resources in prod (3 hold data:")
 
 
-def test_a_plan_json_older_than_the_plan_file_is_not_trusted(tmp_path: Path) -> None:
+def test_a_json_beside_the_plan_file_decides_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cwd = Path(tf_dir(tmp_path))
-    shutil.copy(PLANS / "replace_everything.json", cwd / "tf.plan.json")
+    shutil.copy(PLANS / "protection_off.json", cwd / "tf.plan.json")  # the agent wrote it: it says anything
     (cwd / "tf.plan").write_bytes(b"PK\x03\x04")
-    os.utime(cwd / "tf.plan.json", (1_000_000, 1_000_000))
+    monkeypatch.setenv("PATH", str(tmp_path / "no-terraform-here"))
     verdict = shell("terraform apply tf.plan", cwd=str(cwd), env={"TF_WORKSPACE": "prod"})
     (effect,) = verdict.effects
-    assert "unseen-changes" in effect.tags and "older one" in effect.summary
+    assert "unseen-changes" in effect.tags and "plan-unreadable" in effect.tags
+    assert "terraform is not installed" in effect.summary and verdict.decision == "ask"
 
 
-def test_the_plan_json_binds_the_action_hash(tmp_path: Path) -> None:
+def test_the_plan_binds_the_action_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cwd = Path(tf_dir(tmp_path))
     (cwd / "tf.plan").write_bytes(b"PK")
-    shutil.copy(PLANS / "protection_off.json", cwd / "tf.plan.json")
+    shown = tmp_path / "shown.json"
+    shutil.copy(PLANS / "protection_off.json", shown)
+    fake_terraform(tmp_path / "bin", monkeypatch, shown)
     first = shell("terraform apply tf.plan", cwd=str(cwd))
-    doc = json.loads((cwd / "tf.plan.json").read_text())
+    doc = json.loads(shown.read_text())
     doc["resource_changes"][3]["change"]["actions"] = ["delete"]
-    (cwd / "tf.plan.json").write_text(json.dumps(doc))
+    shown.write_text(json.dumps(doc))
     second = shell("terraform apply tf.plan", cwd=str(cwd))
     assert first.action_hash != second.action_hash
 

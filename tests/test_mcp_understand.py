@@ -98,9 +98,27 @@ def test_reads_are_allowed_and_changes_to_unseen_systems_ask() -> None:
 def test_arguments_and_server_names_place_the_target() -> None:
     prod = call("db", "update_row", {"url": "postgresql://db.prod.internal/app"})
     assert prod.effects[0].environment == "prod"
-    dev_server = call("k8s-dev", "delete_pod", {"name": "web-1"})
-    assert dev_server.effects[0].environment == "dev"
-    assert dev_server.decision == "allow"
+    prod_server = call("payments-prod", "delete_pod", {"name": "web-1"})
+    assert prod_server.effects[0].environment == "prod"
+
+
+def test_a_server_name_alone_never_makes_it_dev() -> None:
+    """Anyone can name a server `…-local`: its name only ever makes it stricter (issue 12, item 2)."""
+    for server in ("k8s-dev", "db-local", "sandbox"):
+        named = call(server, "delete_pod", {"name": "web-1"})
+        assert named.effects[0].environment == "unknown" and named.decision == "ask", server
+
+
+def test_the_policy_maps_a_server_name(tmp_path: Path) -> None:
+    from changegate.policy import load_policy
+
+    (tmp_path / "policy.yaml").write_text("extends: default\nenvironments:\n  dev:\n    names: [k8s-dev]\n")
+    policy = load_policy(tmp_path / "policy.yaml")
+    action = {"type": "mcp_tool", "server": "k8s-dev", "tool": "delete_pod", "arguments": {"name": "web-1"},
+              "cwd": WORKSPACE, "env": {"HOME": "/home/dev"}}
+    verdict = evaluate(action, policy)
+    assert verdict.effects[0].environment == "dev" and "by the policy" in verdict.effects[0].why_environment
+    assert verdict.decision == "allow"
 
 
 def test_many_targets_and_all_widen_the_scope() -> None:

@@ -9,8 +9,13 @@ fails (5xx) or does not answer like changegate raises `Unreachable` with a messa
 caller turns that into a deny. A refusal (4xx: bad token, malformed action) comes back as a deny answer with
 `error` saying why.
 
+`check()` sends the action with the facts understanding reads on this machine (`understand.outgoing_action`:
+kubeconfig, git, package scripts, plans — bounded, credentials digested): the server decides on action +
+facts and never opens a path the agent names.
+
 This module is imported on every agent tool call, so it uses only the standard library (urllib), msgspec
-and changegate.model: no httpx, pydantic or SQLAlchemy.
+and changegate.model at import; `check()` imports the engine to collect the facts. No httpx, pydantic or
+SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -21,8 +26,6 @@ import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import quote, urlencode
-
-from changegate.model import redacted_env
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
@@ -50,9 +53,11 @@ class Client:
 
     def check(self, action: dict[str, Any], wait: float = 0) -> dict[str, Any]:
         """Decide an action on the server; with `wait`, block up to that many seconds for an approval."""
-        if isinstance(action.get("env"), dict):
-            action = {**action, "env": redacted_env(action["env"])}
-        body: dict[str, Any] = {"action": action}
+        # the server never opens a path the agent names: what understanding reads here travels with the
+        # action (imported here, not above: the client's other calls need no engine)
+        from changegate.understand import outgoing_action
+
+        body: dict[str, Any] = {"action": outgoing_action(action)}
         if wait:
             body["wait"] = wait
         try:

@@ -18,7 +18,8 @@
 call is checked first (the call's arguments mapped to an action) and the function only runs on an allow.
 In remote mode an ask files an approval request on the server: `PendingApproval.request_id` names it, and
 the same call made again after approval is allowed (`require(..., wait=SECONDS)` blocks for it instead).
-A server that cannot be reached is a deny, never an allow.
+A server that cannot be reached is a deny, never an allow. A `Gate` is one agent session (`session=` names
+it): a tunnel one call opens or a context it switches counts in the calls after it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,7 +124,7 @@ class Gate:
 
     def __init__(self, policy: str | os.PathLike[str] | Policy | None = None, *, url: str | None = None,
                  token: str | None = None, agent: str | None = None, cwd: str | None = None,
-                 env: Mapping[str, str] | None = None, timeout: float = 5.0) -> None:
+                 env: Mapping[str, str] | None = None, timeout: float = 5.0, session: str | None = None) -> None:
         self.url = url.rstrip("/") if url else None
         self.token = token if token is not None else os.environ.get("CHANGEGATE_TOKEN", "")
         if self.url and not self.token:
@@ -133,6 +135,8 @@ class Gate:
         self.cwd = cwd
         self.env = dict(env) if env is not None else None
         self.timeout = timeout
+        # one agent run: a tunnel or a context switch one call makes counts in the calls after it
+        self.session = session or f"sdk-{uuid.uuid4().hex}"
         self._policy_source = policy
         self._policy: Policy | None = None
 
@@ -147,6 +151,7 @@ class Gate:
     def check(self, action: Action | Mapping[str, Any] | str, *, wait: float = 0) -> Check:
         """The decision for one action: a shell command line, an action dict, or an Action."""
         doc = self.action(action)
+        doc.setdefault("session", self.session)
         if self.url:
             return self._remote(doc, wait)
         judgement = judge(doc, self.policy())

@@ -4,6 +4,8 @@
     gate/checkpoint.py  the same with the store behind it: an ask files, waits for or uses its approval, and
                         every decision is recorded
     gate/remote.py      the same answers, from a changegate server
+    gate/session.py     where an agent session's state lives between its actions (a file here, the store
+                        on a server): tunnels, switched contexts, exports, directory
 
 `judge()` never raises: input it cannot read becomes a deny verdict with an `error` that says what was wrong.
 """
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +21,10 @@ import msgspec
 
 from changegate.answer import Answer, Judgement, unreadable_line
 from changegate.decide import decide
-from changegate.model import Action, Verdict, canonical_action
+from changegate.gate.session import SessionKeeper, keeper, session_key
+from changegate.model import Action, Effect, Verdict, canonical_action
 from changegate.policy import Policy, load_policy
-from changegate.understand import understand
+from changegate.understand import Understanding, understand
 
 MAX_LINE_BYTES = 1024 * 1024
 NOT_A_LINE = 'each line must be an object like {"id": "c1", "action": {"type": "shell", ...}}'
@@ -51,17 +55,43 @@ def refused(error: str, raw: Any = None) -> Verdict:
                    summary="unreadable action")
 
 
-def judge(action: Action | dict[str, Any], policy: Policy | None = None, *, now: datetime | None = None) -> Judgement:
-    """Decide one action by the policy, keeping the canonical action an approval request stores."""
+def judge(action: Action | dict[str, Any], policy: Policy | None = None, *, now: datetime | None = None,
+          sessions: SessionKeeper | None = None) -> Judgement:
+    """Decide one action by the policy, keeping the canonical action an approval request stores. An action
+    that names its session is judged with the state earlier actions of that session left (`sessions`, else
+    the keeper in force), and what it adds is kept for the next."""
     try:
         checked = to_action(action)
     except ValueError as exc:
         return Judgement(refused(str(exc), action))
     policy = policy or load_policy(None)
-    understanding = understand(checked, policy.environments)
+    if checked.session:
+        understanding = understand_in_session(checked, policy, sessions or keeper(), now)
+    else:
+        understanding = understand(checked, policy.environments)
     canonical = canonical_action(checked, understanding.consulted)
     verdict = decide(checked, understanding, policy, now=now, canonical=canonical)
     return Judgement(verdict, checked, canonical)
+
+
+def understand_in_session(action: Action, policy: Policy, sessions: SessionKeeper,
+                          now: datetime | None) -> Understanding:
+    """Understand with the session's state, and keep the state it leaves. A state that cannot be read or
+    kept is judged without (the reason is shown as an effect that changes nothing); never a crash."""
+    assert action.session is not None
+    moment = now.timestamp() if now is not None else time.time()
+    key = session_key(action.agent, action.operator, action.session)
+    state, problem = sessions.load(key, moment)
+    understanding = understand(action, policy.environments, state)
+    after = understanding.session
+    if after is not None and not after.same(state):
+        problem = sessions.save(key, msgspec.structs.replace(after, updated_at=moment)) or problem
+    if problem:
+        understanding.effects.append(Effect(
+            operation="read", resource="session:state", environment="local", reversible="yes", family="session",
+            why_environment="the gate's own record of the agent session",
+            summary=f"{problem}; judged without the session's earlier state"))
+    return understanding
 
 
 def evaluate(action: Action | dict[str, Any], policy: Policy | None = None, *, now: datetime | None = None) -> Verdict:

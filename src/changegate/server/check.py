@@ -15,13 +15,16 @@ import msgspec
 from pydantic import BaseModel, Field
 
 from changegate.gate import to_action
+from changegate.gate.session import StoreSessions, keeping
 from changegate.server.api import WWW_AUTHENTICATE, BadInput
 from changegate.server.services import AuthError, Services
 from changegate.service.store import StoreError
+from changegate.understand.facts import facts_only
 
 PATH = "/v1/check"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_WAIT_S = 600.0
+MAX_FACTS_SHOWN = 64
 BODY_FIELDS = ("id", "action", "wait", "peek")
 Scope = dict[str, Any]
 _encoder = msgspec.json.Encoder()
@@ -53,9 +56,27 @@ class CheckEndpoint:
     async def check(self, scope: Scope, receive: Any) -> dict[str, Any]:
         who = await self.services.identify(header(scope, b"authorization"))
         body = parse_check_body(await read_body(scope, receive))
-        answer = await self.services.check(body["action"], who, wait=body["wait"], peek=body["peek"],
-                                           line_id=body["id"])
-        return answer.contract()
+        # The agent's files are not here: understanding reads only the facts its client sent (never a path
+        # the agent names on this machine), and its session's state is kept in the store.
+        with facts_only(), keeping(StoreSessions(self.services.store)):
+            answer = await self.services.check(body["action"], who, wait=body["wait"], peek=body["peek"],
+                                               line_id=body["id"])
+        return with_facts(answer.contract(), body["action"].get("facts"))
+
+
+def with_facts(doc: dict[str, Any], facts: Any) -> dict[str, Any]:
+    """The answer, naming the facts the client sent (they are in the action hash; an approver sees them in
+    the request)."""
+    if not isinstance(facts, dict) or not facts:
+        return doc
+    shown: list[str] = []
+    for part in ("files", "binary", "plans", "dirs", "kinds", "unreadable"):
+        section = facts.get(part)
+        if isinstance(section, dict):
+            shown.extend(f"{part}: {key}" for key in list(section)[:MAX_FACTS_SHOWN - len(shown)])
+    if isinstance(facts.get("mcp_server"), dict):
+        shown.append("mcp_server: how the MCP server is started")
+    return {**doc, "facts": shown[:MAX_FACTS_SHOWN]}
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -155,6 +176,8 @@ class CheckAnswer(BaseModel):
     request: RequestBrief | None = Field(None, description="for an ask, and for an allow or deny that a request decided")
     error: str | None = None
     warning: str | None = Field(None, description="allowed, but the decision could not be recorded")
+    facts: list[str] | None = Field(None, description="the facts the agent's client sent with the action, which "
+                                                      "the decision read and the action hash binds")
 
 
 def document(schema: dict[str, Any]) -> dict[str, Any]:

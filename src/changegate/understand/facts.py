@@ -1,28 +1,317 @@
 """Reading the files understanding depends on: kubeconfig, `~/.aws/config`, `.git/HEAD`, scripts, plans.
 
-Every read for understanding goes through `read_config()`: regular files only (a FIFO, a device or
-`/dev/stdin` could block the gate or swallow its own input), bounded in size, and bounded in wall-clock
-time — opening is non-blocking, so the CPU-clock budget of the walker is never waiting on `open()`.
+Every read for understanding goes through one `Reader` (`read_config()`, `read_config_bytes()`, `kind()`,
+`list_dir()`, `plan_document()` are its front door):
+
+- `DiskReader` (the default, where the agent runs): regular files only (a FIFO, a device or `/dev/stdin`
+  could block the gate or swallow its own input), bounded in size, and bounded in wall-clock time —
+  opening is non-blocking, so the CPU-clock budget of the walker is never waiting on `open()`.
+- `RecordingReader` (the client in remote mode): reads the disk like `DiskReader` and keeps what it read,
+  bounded and with secret-looking values replaced by a digest, as the action's `facts`.
+- `FactsReader` (the server): never opens a path an agent names; it answers only from the facts the
+  agent's own client sent with the action. What was not sent cannot be read (understanding fails closed).
+
+`understand()` picks the reader for one action (`reading()`); the families just call the functions here.
+
+The facts document (`Action.facts`), every part optional and bounded:
+
+    {"files":  {"/abs/path": "text" | null},     null: there is no such file
+     "binary": {"/abs/path": "base64"},           a file that is not UTF-8 text
+     "unreadable": {"/abs/path": "why"},          exists but is not a file understanding may read
+     "kinds":  {"/abs/path": "file" | "dir" | "other" | "absent"},
+     "dirs":   {"/abs/dir": ["name", ...]},
+     "plans":  {"terraform show -json /abs/plan": "the JSON" },   or {"…": {"unreadable": "why"}}
+     "mcp_server": {"command": [...], "url": "...", "env": {...}}} how the MCP server is started
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
+import hashlib
 import os
+import re
+import shutil
 import stat
+import subprocess
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any, Literal
 
 CONFIG_LIMIT = 1024 * 1024  # bytes: a config file larger than this is not one to trust
 READ_SECONDS = 0.5  # wall-clock bound on one read (a slow network filesystem must not hold the decision)
 CHUNK = 64 * 1024
+MAX_DIR_ENTRIES = 1024  # a directory listing is cut here
+
+# What a client sends: enough for every family, small enough for one request (the server takes 1 MiB).
+FACTS_LIMIT = 512 * 1024  # bytes of file and plan text in one action's facts
+FACTS_ENTRIES = 256  # paths, listings and plans in one action's facts
+
+# `terraform show -json PLAN`: the gate runs the tool itself on the binary plan (never a JSON beside it).
+PLAN_SECONDS = 20.0
+PLAN_OUTPUT_LIMIT = 128 * 1024 * 1024
+PLAN_PROGRAMS = frozenset({"terraform", "tofu"})
+
+Kind = Literal["file", "dir", "other", "absent"]
 
 
 class Unreadable(Exception):
     """A file that exists but is not one understanding may read: says why (not regular, too large, slow)."""
 
 
+# --- the interface ------------------------------------------------------------------------------------------
+
+class DiskReader:
+    """Reads this machine's disk, bounded. What understanding uses wherever the agent's files are here."""
+
+    def read(self, path: str, limit: int, seconds: float) -> bytes | None:
+        """The bytes of a regular file of at most `limit` bytes; None when it does not exist or cannot be
+        opened; `Unreadable` when it exists but is not a regular file, is too large or too slow to read."""
+        return read_disk(path, limit, seconds)
+
+    def kind(self, path: str) -> Kind:
+        """What is at `path` (following symlinks): a file, a directory, something else, or nothing."""
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError):
+            return "absent"
+        return "file" if stat.S_ISREG(mode) else "dir" if stat.S_ISDIR(mode) else "other"
+
+    def list_dir(self, path: str) -> list[str] | None:
+        """The names in a directory (sorted, at most MAX_DIR_ENTRIES); None when it cannot be listed."""
+        try:
+            with os.scandir(path) as entries:
+                names = [e.name for _, e in zip(range(MAX_DIR_ENTRIES), entries, strict=False)]
+        except (OSError, ValueError):
+            return None
+        return sorted(names)
+
+    def plan(self, program: str, path: str, cwd: str | None) -> bytes:
+        """`PROGRAM show -json PATH`: the saved plan as its tool reads it; `Unreadable` when it cannot."""
+        return show_plan(program, path, cwd)
+
+
+class RecordingReader(DiskReader):
+    """Reads the disk and keeps what it read, as facts to send with the action (bounded, secrets redacted)."""
+
+    def __init__(self) -> None:
+        self.facts: dict[str, Any] = {}
+        self.size = 0
+        self.entries = 0
+
+    def read(self, path: str, limit: int, seconds: float) -> bytes | None:
+        try:
+            data = super().read(path, limit, seconds)
+        except Unreadable as exc:
+            self.keep("unreadable", path, str(exc), 0)
+            raise
+        if data is None:
+            self.keep("files", path, None, 0)
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.keep("binary", path, base64.b64encode(data).decode("ascii"), len(data))
+        else:
+            self.keep("files", path, redact_text(text), len(text))
+        return data
+
+    def kind(self, path: str) -> Kind:
+        found = super().kind(path)
+        self.keep("kinds", path, found, 0)
+        return found
+
+    def list_dir(self, path: str) -> list[str] | None:
+        names = super().list_dir(path)
+        self.keep("dirs", path, names, sum(len(n) + 4 for n in names or ()))
+        return names
+
+    def plan(self, program: str, path: str, cwd: str | None) -> bytes:
+        key = plan_key(program, path)
+        try:
+            data = super().plan(program, path, cwd)
+        except Unreadable as exc:
+            self.keep("plans", key, {"unreadable": str(exc)}, 0)
+            raise
+        self.keep("plans", key, data.decode("utf-8", "replace"), len(data))
+        return data
+
+    def keep(self, part: str, key: str, value: Any, size: int) -> None:
+        """Keep one fact, unless the facts are full: then the server cannot read it, and says so."""
+        section = self.facts.setdefault(part, {})
+        if key in section:
+            return
+        if self.entries >= FACTS_ENTRIES or self.size + size > FACTS_LIMIT:
+            self.facts.setdefault("unreadable", {}).setdefault(
+                key, f"the facts sent with the action were full ({FACTS_LIMIT // 1024} KiB, {FACTS_ENTRIES} entries)")
+            return
+        self.entries += 1
+        self.size += size
+        section[key] = value
+
+
+class FactsReader:
+    """Answers only from the facts the agent's client sent; never opens a path (the server's reader)."""
+
+    def __init__(self, facts: dict[str, Any] | None) -> None:
+        self.facts = facts if isinstance(facts, dict) else {}
+
+    def part(self, name: str) -> dict[str, Any]:
+        section = self.facts.get(name)
+        return section if isinstance(section, dict) else {}
+
+    def read(self, path: str, limit: int, seconds: float) -> bytes | None:
+        del seconds  # nothing to wait for: the facts are in memory
+        unreadable = self.part("unreadable").get(path)
+        if isinstance(unreadable, str):
+            raise Unreadable(unreadable)
+        files, binary = self.part("files"), self.part("binary")
+        if path in files and files[path] is None:
+            return None
+        text = files.get(path)
+        if isinstance(text, str):
+            data = text.encode("utf-8")
+        elif isinstance(binary.get(path), str):
+            try:
+                data = base64.b64decode(binary[path], validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise Unreadable(f"{path}: the client sent it in a form that cannot be decoded") from exc
+        else:
+            raise Unreadable(f"{path} was not among the facts the agent's client sent (the server never "
+                             "opens a path an agent names)")
+        if len(data) > limit:
+            raise Unreadable(f"{path} is larger than {limit} bytes")
+        return data
+
+    def kind(self, path: str) -> Kind:
+        kinds = self.part("kinds")
+        if kinds.get(path) in ("file", "dir", "other", "absent"):
+            found: Kind = kinds[path]
+            return found
+        files = self.part("files")
+        if isinstance(files.get(path), str) or path in self.part("binary"):
+            return "file"
+        if path in files:
+            return "absent"
+        if path in self.part("dirs"):
+            return "dir"
+        if path in self.part("unreadable"):
+            return "other"
+        return "absent"
+
+    def list_dir(self, path: str) -> list[str] | None:
+        names = self.part("dirs").get(path)
+        if not isinstance(names, list):
+            return None
+        return sorted(str(n) for n in names[:MAX_DIR_ENTRIES])
+
+    def plan(self, program: str, path: str, cwd: str | None) -> bytes:
+        del cwd
+        sent = self.part("plans").get(plan_key(program, path))
+        if isinstance(sent, str):
+            return sent.encode("utf-8")
+        if isinstance(sent, dict) and isinstance(sent.get("unreadable"), str):
+            raise Unreadable(sent["unreadable"])
+        raise Unreadable(f"the agent's client did not send `{plan_key(program, path)}` (the server cannot read "
+                         "the agent's plan file)")
+
+
+Reader = DiskReader | FactsReader
+_reader: ContextVar[Reader | None] = ContextVar("changegate_reader", default=None)
+_facts_only: ContextVar[bool] = ContextVar("changegate_facts_only", default=False)
+_DISK = DiskReader()
+
+
+def current() -> Reader:
+    return _reader.get() or _DISK
+
+
+@contextlib.contextmanager
+def reading(reader: Reader) -> Iterator[Reader]:
+    """Understanding within this block reads through `reader`."""
+    token = _reader.set(reader)
+    try:
+        yield reader
+    finally:
+        _reader.reset(token)
+
+
+@contextlib.contextmanager
+def facts_only() -> Iterator[None]:
+    """Within this block (the server's /v1/check) every action is understood from its facts alone."""
+    token = _facts_only.set(True)
+    try:
+        yield
+    finally:
+        _facts_only.reset(token)
+
+
+def reader_for(facts: dict[str, Any] | None) -> Reader:
+    """The reader for one action: the one an outer understanding chose (an MCP call's nested command) or
+    the client's recorder; else, where understanding runs away from the agent's files (the server), the
+    facts the action carries; else the disk."""
+    outer = _reader.get()
+    if outer is not None:
+        return outer
+    if _facts_only.get():
+        return FactsReader(facts)
+    return _DISK
+
+
+def collect(run: Any) -> dict[str, Any]:
+    """Run `run()` reading the disk, and give what it read: the facts a client sends with an action."""
+    recorder = RecordingReader()
+    with reading(recorder):
+        run()
+    return recorder.facts
+
+
+# --- the front door the families use --------------------------------------------------------------------------
+
 def read_config_bytes(path: str, *, limit: int = CONFIG_LIMIT, seconds: float = READ_SECONDS) -> bytes | None:
     """The bytes of a regular file of at most `limit` bytes; None when it does not exist or cannot be
     opened; `Unreadable` when it exists but is not a regular file, is too large or too slow to read."""
+    return current().read(path, limit, seconds)
+
+
+def read_config(path: str, *, limit: int = CONFIG_LIMIT, seconds: float = READ_SECONDS,
+                encoding: str = "utf-8-sig") -> str | None:
+    """A config file's text (see `read_config_bytes`); None for a file that is missing or unreadable for
+    any reason. Callers that must tell "absent" from "refused" use `read_config_bytes`."""
+    try:
+        data = read_config_bytes(path, limit=limit, seconds=seconds)
+    except Unreadable:
+        return None
+    return None if data is None else data.decode(encoding, "replace")
+
+
+def kind(path: str) -> Kind:
+    return current().kind(path)
+
+
+def is_file(path: str) -> bool:
+    return kind(path) == "file"
+
+
+def is_dir(path: str) -> bool:
+    return kind(path) == "dir"
+
+
+def list_dir(path: str) -> list[str] | None:
+    return current().list_dir(path)
+
+
+def plan_document(program: str, path: str, cwd: str | None) -> bytes:
+    """The JSON of a saved binary plan, as `terraform show -json` (or `tofu`) gives it; `Unreadable`
+    (saying why) when the tool is not installed, fails, takes too long or says too much."""
+    return current().plan(program, path, cwd)
+
+
+# --- the disk -------------------------------------------------------------------------------------------------
+
+def read_disk(path: str, limit: int, seconds: float) -> bytes | None:
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -60,12 +349,76 @@ def read_config_bytes(path: str, *, limit: int = CONFIG_LIMIT, seconds: float = 
         os.close(fd)
 
 
-def read_config(path: str, *, limit: int = CONFIG_LIMIT, seconds: float = READ_SECONDS,
-                encoding: str = "utf-8-sig") -> str | None:
-    """A config file's text (see `read_config_bytes`); None for a file that is missing or unreadable for
-    any reason. Callers that must tell "absent" from "refused" use `read_config_bytes`."""
+def plan_key(program: str, path: str) -> str:
+    return f"{program} show -json {path}"
+
+
+def show_plan(program: str, path: str, cwd: str | None) -> bytes:
+    """Run `PROGRAM show -json -no-color PATH` with the gate's own PATH (not the agent's: an agent's
+    `terraform` earlier on its PATH could print any plan), no input, TF_IN_AUTOMATION, a wall-clock bound and
+    an output bound. It reads the plan file and the providers' schemas; it changes nothing and contacts no
+    backend."""
+    if program not in PLAN_PROGRAMS:
+        raise Unreadable(f"{program} plans are not read")
+    if read_disk(path, PLAN_OUTPUT_LIMIT, READ_SECONDS * 4) is None:
+        raise Unreadable(f"there is no plan file at {path}")
+    binary = shutil.which(program)
+    if binary is None:
+        raise Unreadable(f"{program} is not installed where changegate runs, so it cannot read the binary plan")
+    env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": os.environ.get("HOME", "/nonexistent"),
+           "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"}
     try:
-        data = read_config_bytes(path, limit=limit, seconds=seconds)
-    except Unreadable:
-        return None
-    return None if data is None else data.decode(encoding, "replace")
+        process = subprocess.Popen([binary, "show", "-json", "-no-color", path], cwd=cwd or None, env=env,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+    except OSError as exc:
+        raise Unreadable(f"{program} could not be started ({exc})") from exc
+    try:
+        out, err = process.communicate(timeout=PLAN_SECONDS)
+    except subprocess.TimeoutExpired as exc:
+        process.kill()
+        process.communicate()
+        raise Unreadable(f"`{program} show -json` took longer than {PLAN_SECONDS:g} s") from exc
+    if process.returncode != 0:
+        said = err.decode("utf-8", "replace").strip().splitlines()
+        raise Unreadable(f"`{program} show -json` failed ({said[-1][:200] if said else f'exit {process.returncode}'})")
+    if len(out) > PLAN_OUTPUT_LIMIT:
+        raise Unreadable(f"`{program} show -json` printed more than {PLAN_OUTPUT_LIMIT // (1024 * 1024)} MiB")
+    return out
+
+
+# --- what leaves the machine --------------------------------------------------------------------------------
+
+# Keys whose values are credentials in the config files understanding reads (kubeconfig users, docker
+# `auths`, database.yml, .npmrc, git credentials in URLs): the value is replaced by a digest, which still
+# binds an approval (a changed token changes it) but does not reveal it.
+SECRET_KEY = re.compile(
+    r"(?i)(secret|token|passw(or)?d|passwd|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|"
+    r"auth|session[_-]?key|signing[_-]?key|client[_-]?secret|-data$|_data$|cert|key$)")
+# Bounded quantifiers: a minified file's one long line must not cost more than a glance.
+KEY_VALUE = re.compile(r"""^(?P<lead>\s{0,64}-?\s{0,8}["']?(?P<key>[\w.@/-]{1,128})["']?\s{0,8}[:=]\s{0,8})"""
+                       r"""(?P<value>\S.*?)(?P<tail>,?\s*)$""")
+JSON_PAIR = re.compile(r'"(?P<key>[\w.@/-]{1,128})"\s{0,8}:\s{0,8}"(?P<value>(?:[^"\\]|\\.){0,8192})"')
+URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][\w+.-]{0,32}://[^/\s:@]{0,256}:)(?P<value>[^@\s/]{1,256})(?=@)",
+                          re.IGNORECASE)
+
+
+def digest(value: str) -> str:
+    return "redacted:sha256:" + hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def redact_text(text: str) -> str:
+    """A config file's text with credential values replaced by their digest, line by line."""
+    return "\n".join(redact_line(line) for line in text.split("\n"))
+
+
+def redact_line(line: str) -> str:
+    if "://" in line and "@" in line:
+        line = URL_PASSWORD.sub(lambda m: m.group("head") + digest(m.group("value")), line)
+    if '"' in line and JSON_PAIR.search(line):
+        return JSON_PAIR.sub(lambda m: (f'"{m.group("key")}": "{digest(m.group("value"))}"'
+                                        if SECRET_KEY.search(m.group("key")) else m.group(0)), line)
+    match = KEY_VALUE.match(line)
+    if match and SECRET_KEY.search(match.group("key")) and not match.group("value").startswith(("{", "[", "|", ">")):
+        return match.group("lead") + digest(match.group("value")) + match.group("tail")
+    return line

@@ -14,13 +14,12 @@ are exfiltration.
 
 from __future__ import annotations
 
-import os
 import posixpath
 
 from changegate.environments import LOCAL, Environments
 from changegate.model import Action, Effect
-from changegate.understand import Understanding
-from changegate.understand.base import Invocation, NotUnderstood, Word, lit, new_context
+from changegate.understand import Understanding, session_context
+from changegate.understand.base import Invocation, NotUnderstood, Word, lit
 from changegate.understand.commands.net.payloads import (
     AUTH_HEADER_WORDS,
     Payload,
@@ -28,7 +27,7 @@ from changegate.understand.commands.net.payloads import (
     secrets_in_text,
 )
 from changegate.understand.commands.net.requests import Request, request_effects
-from changegate.understand.facts import read_config
+from changegate.understand.facts import is_file, read_config
 from changegate.understand.planting import code_in
 from changegate.understand.selfguard import TAMPERING, gate_target
 from changegate.understand.sensitive import is_secret_variable, persistence_concern, secret_kind
@@ -43,7 +42,7 @@ def walker_invocation(action: Action, environments: Environments, name: str) -> 
     """An invocation to build effects with, as if the action were a command run in its cwd."""
     from changegate.understand.shell import Walker
 
-    ctx = new_context(action.cwd, action.env, environments)
+    ctx = session_context(action.cwd, action.env, environments)  # a tunnel an earlier action opened counts
     return Invocation(name=name, words=[], ctx=ctx, walker=Walker(), text=describe(action))
 
 
@@ -143,10 +142,8 @@ HOOKS_OFF = ('"disableallhooks":true', '"hooks":{}', '"enablehooks":false', "hoo
 
 
 def file_exists(path: str) -> bool:
-    try:
-        return os.path.isfile(path)
-    except (OSError, ValueError):
-        return False
+    """Whether the file is there where the agent runs (on a server: as its client said)."""
+    return is_file(path)
 
 
 def auto_approving(path: str, content: str) -> bool:

@@ -21,7 +21,6 @@
 
 from __future__ import annotations
 
-import os
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ import yaml
 
 from changegate.environments import DEV_PREFIXES, SEVERITY, UNKNOWN, Environments, Placement
 from changegate.model import Effect, Operation, Reversible, Scope
+from changegate.understand import facts
 from changegate.understand.base import UNKNOWN_PART, NotUnderstood
 from changegate.understand.facts import read_config
 from changegate.understand.signals import is_mapped, named
@@ -38,6 +38,7 @@ from changegate.understand.signals import is_mapped, named
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024  # one file or stdin
 MAX_TOTAL_BYTES = 32 * 1024 * 1024  # every file of one command
 MAX_FILES = 500
+MAX_DIRECTORY_DEPTH = 16  # a symlink loop among manifest directories ends here
 MAX_DOCUMENTS = 5_000
 MAX_KUSTOMIZE_DEPTH = 10
 MAX_KUBECONFIG_BYTES = 1024 * 1024
@@ -435,40 +436,44 @@ class ManifestReader:
             return
         if path in self.written:
             self.text(self.written[path], raw)
-        elif os.path.isdir(path):
+        elif facts.is_dir(path):
             self.directory(path, raw, recursive)
-        elif os.path.isfile(path):
+        elif facts.is_file(path):
             self.file(path, raw)
         else:
             self.result.unseen.append(f"{raw} (not found: it may be written before kubectl runs)")
 
-    def directory(self, path: str, raw: str, recursive: bool) -> None:
-        try:
-            entries = sorted(os.scandir(path), key=lambda e: e.name)
-        except OSError as exc:
-            self.result.problems.append(f"{raw}: the directory cannot be read ({exc.strerror})")
+    def directory(self, path: str, raw: str, recursive: bool, depth: int = 0) -> None:
+        if depth > MAX_DIRECTORY_DEPTH:
+            raise NotUnderstood(f"{raw}: the manifest directories nest more than {MAX_DIRECTORY_DEPTH} deep", "too-deep")
+        names = facts.list_dir(path)
+        if names is None:
+            self.result.problems.append(f"{raw}: the directory cannot be read")
             return
-        for entry in entries:
-            child = posixpath.join(raw, entry.name)
-            if entry.is_dir(follow_symlinks=False):
+        for name in names:
+            child, full = posixpath.join(raw, name), posixpath.join(path, name)
+            if facts.is_dir(full):
                 if recursive:
-                    self.directory(entry.path, child, recursive)
-            elif entry.name.endswith(MANIFEST_EXTENSIONS):
-                self.file(entry.path, child)
+                    self.directory(full, child, recursive, depth + 1)
+            elif name.endswith(MANIFEST_EXTENSIONS):
+                self.file(full, child)
 
     def file(self, path: str, raw: str) -> None:
         self.result.files += 1
         if self.result.files > MAX_FILES:
             raise NotUnderstood(f"more than {MAX_FILES} manifest files", "too-large")
+        # through the one reader: regular files only (a FIFO must not hang the gate), bounded in size and time
+        limit = min(MAX_MANIFEST_BYTES, MAX_TOTAL_BYTES - self.result.bytes)
         try:
-            size = os.path.getsize(path)
-            if size > MAX_MANIFEST_BYTES or self.result.bytes + size > MAX_TOTAL_BYTES:
+            data = facts.read_config_bytes(path, limit=max(limit, 0))
+        except facts.Unreadable as exc:
+            if "larger" in str(exc):
                 raise NotUnderstood(f"{raw}: the manifests are larger than changegate reads "
-                                    f"({MAX_MANIFEST_BYTES // (1024 * 1024)} MiB a file)", "too-large")
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_MANIFEST_BYTES + 1)
-        except OSError as exc:
-            self.result.problems.append(f"{raw}: the file cannot be read ({exc.strerror})")
+                                    f"({MAX_MANIFEST_BYTES // (1024 * 1024)} MiB a file)", "too-large") from exc
+            self.result.problems.append(f"{raw}: the file cannot be read ({exc})")
+            return
+        if data is None:
+            self.result.problems.append(f"{raw}: the file cannot be read")
             return
         self.result.bytes += len(data)
         self.text(data.decode("utf-8", "replace"), raw)
@@ -495,7 +500,7 @@ class ManifestReader:
             return
         if depth > MAX_KUSTOMIZE_DEPTH:
             raise NotUnderstood(f"{raw}: kustomizations nest more than {MAX_KUSTOMIZE_DEPTH} deep", "too-deep")
-        file = next((posixpath.join(path, n) for n in KUSTOMIZATION_FILES if os.path.isfile(posixpath.join(path, n))),
+        file = next((posixpath.join(path, n) for n in KUSTOMIZATION_FILES if facts.is_file(posixpath.join(path, n))),
                     None)
         if file is None:
             self.result.unseen.append(f"{raw} (no kustomization.yaml there: it may be written before kubectl runs)")
@@ -511,7 +516,7 @@ class ManifestReader:
             remote = "://" in entry or entry.startswith(("github.com/", "git@"))
             child_raw = entry if remote else posixpath.join(raw, entry)
             child = self.resolve(child_raw)
-            if child is not None and os.path.isdir(child):
+            if child is not None and facts.is_dir(child):
                 self.kustomization(child_raw, depth + 1)
             else:
                 self.filename(child_raw, False, None, "")

@@ -24,8 +24,9 @@ from typing import Any
 
 from changegate.environments import UNKNOWN, Environments, Placement, most_severe
 from changegate.model import Action, Effect, Operation
-from changegate.understand import Understanding, understand
-from changegate.understand.base import NotUnderstood, new_context
+from changegate.understand import Understanding, session_context, understand
+from changegate.understand.base import NotUnderstood
+from changegate.understand.placement import place_host, place_name, place_url
 
 MAX_ARGUMENT_BYTES = 256 * 1024  # larger argument documents are not read (fail closed)
 MAX_ARGUMENT_DEPTH = 12
@@ -153,6 +154,23 @@ SQL_START = re.compile(
     r"pragma|rename|upsert|load|unload)\b"
 )
 HTTP_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Tool names that only say "runs what it is given": the command argument is the whole of what they do.
+RUNNER_WORDS = frozenset({"run", "exec", "execute", "invoke", "eval", "shell", "bash", "sh", "terminal",
+                          "command", "cmd", "script", "code", "interactive", "process"})
+# How an MCP server is started says where it acts: flags that name a target, variables that hold one.
+MAX_START_WORDS = 64
+START_NAME_FLAGS: dict[str, str] = {
+    "--context": "kube_contexts", "--kube-context": "kube_contexts", "--kubecontext": "kube_contexts",
+    "--profile": "aws_profiles", "--aws-profile": "aws_profiles", "--project": "gcp_projects",
+    "--project-id": "gcp_projects", "--subscription": "azure_subscriptions", "--environment": "names",
+    "--env": "names", "--stage": "names", "--workspace": "workspaces", "--cluster": "kube_contexts",
+    "--namespace": "names", "--database": "names"}
+START_URL_VARIABLES = ("DATABASE_URL", "POSTGRES_URL", "POSTGRES_CONNECTION_STRING", "MYSQL_URL", "MONGODB_URI",
+                       "REDIS_URL", "DSN", "API_URL", "BASE_URL", "GITLAB_API_URL", "GITHUB_API_URL", "SENTRY_HOST")
+START_NAME_VARIABLES: dict[str, str] = {
+    "KUBE_CONTEXT": "kube_contexts", "AWS_PROFILE": "aws_profiles", "AWS_DEFAULT_PROFILE": "aws_profiles",
+    "CLOUDSDK_CORE_PROJECT": "gcp_projects", "GOOGLE_CLOUD_PROJECT": "gcp_projects", "ENVIRONMENT": "names",
+    "APP_ENV": "names", "RAILS_ENV": "names", "NODE_ENV": "names", "STAGE": "names", "TF_WORKSPACE": "workspaces"}
 
 
 def understand_mcp_action(action: Action, environments: Environments) -> Understanding:
@@ -169,9 +187,32 @@ def understand_mcp_action(action: Action, environments: Environments) -> Underst
             effects.extend(understood.effects)
             consulted.update(understood.consulted)
         covered = covered or covers
-    if not covered or not effects:
-        effects.append(call.tool_effect(environments))
+    tool = call.tool_effect(environments)
+    if not covered or not effects or (not call.only_runs_its_argument() and says_more(tool, effects)):
+        # both count, and the stricter wins: a `command` argument does not make `drop_database` a shell call
+        effects.append(tool)
+    if call.started:
+        consulted["mcp:server-started"] = call.started_text()
     return Understanding(effects, consulted)
+
+
+def effect_severity(operation: str) -> int:
+    return EFFECT_SEVERITY.get(operation, 3)
+
+
+# The operations of nested effects, on the scale of the tool names' verbs (SEVERITY).
+EFFECT_SEVERITY: dict[str, int] = {"read": 0, "create": 1, "modify": 2, "unknown": 2, "publish": 3,
+                                   "permission": 3, "secret_read": 3, "execute_opaque": 3, "delete": 4,
+                                   "replace": 4, "exfiltrate": 4, "host_control": 4}
+
+
+def says_more(tool: Effect, carried: list[Effect]) -> bool:
+    """Whether the tool's own effect is stricter than what its arguments carry: its name's verb is more
+    severe, or its annotations say it destroys where nothing carried deletes."""
+    worst = max((effect_severity(e.operation) for e in carried), default=-1)
+    if effect_severity(tool.operation) > worst:
+        return True
+    return "destructive-hint" in tool.tags and not any(e.operation in ("delete", "replace") for e in carried)
 
 
 class McpCall:
@@ -185,6 +226,9 @@ class McpCall:
         self.annotations: Mapping[str, Any] = action.annotations or {}
         self.words = tool_words(self.tool)
         self.flat = {normalise_key(k): v for k, v in arguments.items()}
+        # how the server is started, as the proxy that starts it says (Action.facts["mcp_server"])
+        started = (action.facts or {}).get("mcp_server")
+        self.started: dict[str, Any] = started if isinstance(started, dict) else {}
 
     @classmethod
     def of(cls, action: Action) -> McpCall:
@@ -195,11 +239,17 @@ class McpCall:
         return cls(action, arguments)
 
     # --- what the name says -------------------------------------------------------------------------
-    def name_operation(self) -> Operation | None:
+    def only_runs_its_argument(self) -> bool:
+        """A tool whose name says only that it runs what it is given (`run_command`, `execute`, `bash`):
+        the command it carries is what it does."""
+        return bool(RUNNER_WORDS & set(self.words)) and self.name_operation(
+            [w for w in self.words if w not in RUNNER_WORDS]) in (None, "read")
+
+    def name_operation(self, words: list[str] | None = None) -> Operation | None:
         """The operation the name's verb says. Names put the verb first (get_commit, create_or_update_file),
         after a namespace (github_delete_repository), or last (issue_read, git_push); words that are as
         often nouns (release, commit, alert, request) count as verbs only first or last."""
-        words = self.words
+        words = self.words if words is None else words
         joined = "_".join(words)
         phrases = [op for verb, op in PHRASE_VERBS.items() if verb in joined]
         if phrases:
@@ -325,14 +375,73 @@ class McpCall:
                 named = environments.classify("names", value, f"argument {key}")
                 if named.environment != UNKNOWN:
                     found.append(named)
-        named_server = environments.by_name(self.server)
-        if named_server:
-            found.append(Placement(named_server, f"MCP server {self.server!r} is named like {named_server}"))
+        found.extend(self.server_placements(environments))
         if found:
             worst = most_severe(p.environment for p in found)
             return next(p for p in found if p.environment == worst)
         return Placement(UNKNOWN, f"MCP server {self.server!r} acts on systems changegate cannot see "
                                   "(unknown is treated as prod)")
+
+    def server_placements(self, environments: Environments) -> list[Placement]:
+        """Where the server acts, by what the gate trusts: the policy's mapping of its name, and how it is
+        started (its command line's DSNs, URLs and context flags, its environment's connection variables,
+        sent by the proxy that starts it). Its name alone only ever makes it stricter: anyone can call a
+        server `prod-db-local`."""
+        found: list[Placement] = []
+        mapped = environments.mapped("names", self.server)
+        if mapped:
+            found.append(Placement(mapped, f"MCP server {self.server!r} is mapped to {mapped} by the policy"))
+        else:
+            named = environments.by_name(self.server)
+            if named in ("prod", "staging"):
+                found.append(Placement(named, f"MCP server {self.server!r} is named like {named}"))
+        found.extend(self.started_placements(environments))
+        return found
+
+    def started_placements(self, environments: Environments) -> list[Placement]:
+        """What the server's command line and environment say about where it acts."""
+        command = self.started.get("command")
+        words = [w for w in command[:MAX_START_WORDS] if isinstance(w, str)] if isinstance(command, list) else []
+        found: list[Placement] = []
+        for previous, word in zip(["", *words], words, strict=False):
+            value = word.split("=", 1)[1] if word.startswith("--") and "=" in word else word
+            flag = word.split("=", 1)[0] if word.startswith("--") and "=" in word else previous
+            if "://" in value[:24]:
+                found.append(place_url(environments, value, "the MCP server's command line"))
+            elif flag in ("--host", "--hostname", "-h"):
+                found.append(place_host(environments, value, f"the MCP server's {flag}"))
+            elif flag in START_NAME_FLAGS:
+                found.append(place_name(environments, value, f"the MCP server's {flag}", START_NAME_FLAGS[flag]))
+        env = self.started.get("env")
+        for name, value in (env.items() if isinstance(env, dict) else ()):
+            if not isinstance(value, str) or not value:
+                continue
+            if name in START_URL_VARIABLES:
+                found.append(place_url(environments, value, f"the MCP server's {name}"))
+            elif name in ("PGHOST", "DB_HOST", "MYSQL_HOST"):
+                found.append(place_host(environments, value, f"the MCP server's {name}"))
+            elif name in START_NAME_VARIABLES:
+                found.append(place_name(environments, value, f"the MCP server's {name}", START_NAME_VARIABLES[name]))
+        return found
+
+    def started_text(self) -> str:
+        command = self.started.get("command")
+        shown = " ".join(str(w) for w in command[:MAX_START_WORDS]) if isinstance(command, list) else ""
+        return (shown or str(self.started.get("url") or "?"))[:500]
+
+    def server_dsn(self) -> str | None:
+        """The database the server's command line connects to (a postgres server's DSN argument)."""
+        command = self.started.get("command")
+        for word in command[:MAX_START_WORDS] if isinstance(command, list) else ():
+            if isinstance(word, str) and re.match(r"(?i)^(postgres(ql)?|mysql|mariadb|sqlite|mongodb(\+srv)?|"
+                                                  r"redis|mssql|sqlserver|clickhouse)://", word):
+                return word
+        env = self.started.get("env")
+        for name in START_URL_VARIABLES:
+            value = env.get(name) if isinstance(env, dict) else None
+            if isinstance(value, str) and "://" in value:
+                return value
+        return None
 
     # --- arguments that carry an action -------------------------------------------------------------
     def carried_actions(self, environments: Environments) -> Iterator[tuple[Action | Effect, bool]]:
@@ -352,7 +461,7 @@ class McpCall:
             if maybe is not None and SQL_START.match(maybe):
                 sql = maybe
         if sql is not None:
-            database = self.first_string(DATABASE_KEYS)
+            database = self.first_string(DATABASE_KEYS) or self.server_dsn()
             yield Action(type="sql", statement=sql, database=database, **where), True
         yield from self.path_actions(where, environments)
         url = self.first_string(URL_KEYS)
@@ -399,7 +508,7 @@ class McpCall:
                 yield self.directory_effect(operation, directory, environments), True
 
     def directory_effect(self, operation: Operation, raw: str, environments: Environments) -> Effect:
-        ctx = new_context(self.action.cwd, self.action.env, environments)
+        ctx = session_context(self.action.cwd, self.action.env, environments)
         path = ctx.resolve(raw)
         placement = ctx.place_path(path)
         shown = path or raw

@@ -19,7 +19,6 @@ not parse) fails closed: a not-understood effect whose reason names the file and
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from changegate.environments import LOCAL, UNKNOWN, Environments, Placement
 from changegate.model import Action, Effect, Operation, Reversible, Scope
 from changegate.understand import Understanding
 from changegate.understand.base import NotUnderstood, not_understood
-from changegate.understand.facts import Unreadable, read_config, read_config_bytes
+from changegate.understand.facts import Unreadable, plan_document, read_config, read_config_bytes
 from changegate.understand.resource_types import (
     PROTECTION_ATTRIBUTES,
     cloudformation_holds_data,
@@ -87,9 +86,14 @@ class Source:
     digest: str = ""  # sha256 of the bytes read, so an approval binds to what was reviewed
 
 
-def resolve_under(cwd: str | None, raw: str) -> str:
+def resolve_under(cwd: str | None, raw: str, home: str | None = None) -> str:
+    """An absolute path: `~` is the agent's home (its HOME), never the gate's own."""
+    if raw == "~" or raw.startswith("~/"):
+        if not home:
+            raise NotUnderstood(f"{raw}: the agent's HOME is not known", "plan-unreadable")
+        return posixpath.normpath(home + raw[1:])
     if raw.startswith("~") or posixpath.isabs(raw):
-        return posixpath.normpath(os.path.expanduser(raw))
+        return posixpath.normpath(raw if posixpath.isabs(raw) else "/home/" + raw[1:])
     if not cwd:
         raise NotUnderstood(f"{raw}: a relative path needs the action's cwd", "plan-unreadable")
     return posixpath.normpath(posixpath.join(cwd, raw))
@@ -243,10 +247,26 @@ def load_plan(action: Action) -> tuple[PlanDocument, Source]:
         return terraform_view(action.plan, "the inline plan"), Source("the inline plan")
     if not action.path:
         raise NotUnderstood("a terraform_plan action needs `plan` (the JSON) or `path`", "plan-unreadable")
-    path = resolve_under(action.cwd, action.path)
+    path = resolve_under(action.cwd, action.path, (action.env or {}).get("HOME"))
     data = read_bounded(path, MAX_PLAN_BYTES, "plan", action.path)
+    if data.startswith(ZIP_MAGIC):
+        data = binary_plan(path, action)
     doc = decode_plan_bytes(data, action.path)
     return doc, Source(action.path, path, hashlib.sha256(data).hexdigest())
+
+
+ZIP_MAGIC = b"PK\x03\x04"  # a binary terraform plan is a zip archive
+
+
+def binary_plan(path: str, action: Action) -> bytes:
+    """A binary plan's JSON, as its tool reads it (`terraform show -json`, run by the gate or sent by the
+    agent's client); never a JSON file lying beside it."""
+    try:
+        return plan_document("terraform", path, action.cwd)
+    except Unreadable as exc:
+        name = action.path
+        raise NotUnderstood(f"{name} is a binary plan, and changegate cannot read it ({exc}): run "
+                            f"`terraform show -json {name} > {name}.json` and check that", "plan-unreadable") from exc
 
 
 def plan_format(doc: dict[str, Any]) -> str | None:
@@ -860,7 +880,7 @@ def understand_manifest_action(action: Action, environments: Environments) -> Un
         if len(text.encode("utf-8", "surrogatepass")) > kube.MAX_MANIFEST_BYTES:
             raise NotUnderstood(f"{name} is larger than {kube.MAX_MANIFEST_BYTES // (1024 * 1024)} MiB", "too-large")
     elif action.path:
-        path = resolve_under(action.cwd, action.path)
+        path = resolve_under(action.cwd, action.path, env.get("HOME"))
         data = read_bounded(path, kube.MAX_MANIFEST_BYTES, "manifest", action.path)
         text, name = data.decode("utf-8", "replace"), action.path
         consulted[f"manifest:{action.path}"] = "sha256:" + hashlib.sha256(data).hexdigest()

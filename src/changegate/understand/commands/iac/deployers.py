@@ -5,12 +5,12 @@ name and the AWS profile (`common.deployer_placement`)."""
 
 from __future__ import annotations
 
-import os
 import posixpath
 from dataclasses import dataclass, field
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation
+from changegate.understand import facts
 from changegate.understand.base import Invocation
 from changegate.understand.cli import Call, Cli, Options
 from changegate.understand.commands.cloud.aws_account import run_credential_process
@@ -142,7 +142,7 @@ def serverless_stage(inv: Invocation) -> str | None:
 
     for name in ("serverless.yml", "serverless.yaml"):
         path = posixpath.join(inv.ctx.cwd, name) if inv.ctx.cwd else None
-        if path is None or not os.path.isfile(path):
+        if path is None or not facts.is_file(path):
             continue
         doc = load_small_yaml(path)
         provider = doc.get("provider") if isinstance(doc, dict) else None

@@ -24,7 +24,6 @@ options terraform inserts after the verb (`TF_CLI_ARGS=-destroy terraform apply`
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 import shlex
 from collections.abc import Sequence
@@ -33,7 +32,8 @@ from typing import Any
 
 from changegate.environments import LOCAL, UNKNOWN, Placement
 from changegate.model import Effect, Operation, Scope
-from changegate.understand.base import UNKNOWN_PART, Invocation, NotUnderstood, Word
+from changegate.understand import facts
+from changegate.understand.base import UNKNOWN_PART, Invocation, NotUnderstood, Word, written_earlier
 from changegate.understand.cli import Call, Cli, Options
 from changegate.understand.commands.cloud.aws_account import profile_placement, run_credential_process
 from changegate.understand.commands.cloud.base import listed_by, listing, substituted_command
@@ -90,13 +90,6 @@ def terragrunt_command(words: list[Word], opts: Options) -> tuple[list[Word], bo
     if first == "stack" and len(words) > 1 and words[1].value == "run":
         return words[2:], True
     return words, opts.has("-all")
-
-
-def is_older(path: str, than: str) -> bool:
-    try:
-        return os.path.getmtime(path) < os.path.getmtime(than)
-    except OSError:
-        return False
 
 
 @dataclass
@@ -306,15 +299,17 @@ class Terraform(Cli):
             return [call.state_effect("modify", f"{call.name} apply -refresh-only records what exists in the "
                                                 "state; it changes no infrastructure", reversible="yes")]
         plan_file = call.args[0] if call.args else None
-        if plan_file and call.local_files:
-            planned = self.saved_plan(call, plan_file)
-            if planned is not None:
+        why = ""
+        if plan_file:
+            planned = self.saved_plan(call, plan_file) if call.local_files else "it is on another machine"
+            if not isinstance(planned, str):
                 return planned
+            why = planned
         effects = [call.address_effect("replace", address, f"{call.name} -replace destroys {show(address)} and "
                                                            "creates it again")
                    for address in call.opts.values("-replace")]
         changed = self.changed_configuration(call) if not plan_file else None
-        effects.append(changed or self.unseen_changes(call, plan_file))
+        effects.append(changed or self.unseen_changes(call, plan_file, why))
         return effects
 
     @staticmethod
@@ -350,38 +345,44 @@ class Terraform(Cli):
                          "terraform plan -destroy -out d.plan",))
 
     @staticmethod
-    def saved_plan(call: TerraformCall, raw: str) -> list[Effect] | None:
-        """The effects of a saved plan whose JSON is readable, else None."""
+    def saved_plan(call: TerraformCall, raw: str) -> list[Effect] | str:
+        """The effects of a saved plan, read from the plan itself (`terraform show -json PLAN`, run by the
+        gate where the agent's files are, or sent by its client); else why it cannot be read. Never a JSON
+        file beside the plan: the agent can write one that says anything."""
         from changegate.understand import plans
 
         path = call.resolve_here(raw)
         if path is None:
-            return None
-        candidates = [path] if path.endswith(".json") else [path + ".json", posixpath.splitext(path)[0] + ".json"]
-        for candidate in candidates:
-            if not os.path.isfile(candidate):
-                continue
-            if candidate != path and is_older(candidate, path):
-                continue  # a JSON older than the plan file may describe another plan
-            data = plans.read_bounded(candidate, plans.MAX_PLAN_BYTES, "plan", candidate)
-            doc = plans.decode_plan_bytes(data, candidate)
-            call.inv.ctx.consulted[f"plan:{candidate}"] = "sha256:" + hashlib.sha256(data).hexdigest()
-            context = plans.PlanContext(call.inv.ctx.environments, call.directory, call.inv.ctx.env,
-                                        call.inv.ctx.consulted, workspace=call.workspace,
-                                        extra_signals=call.signals(), label=call.label)
-            source = plans.Source(posixpath.basename(candidate), candidate)
-            effects = plans.analyze_plan_document(doc, source, context)
-            return [with_tags(e, call.base_tags()) for e in effects]
-        return None
+            return "its path is only known when the command runs"
+        if path in call.inv.ctx.files or written_earlier(call.inv.walker.effects, path):
+            return "an earlier step of the command writes it, so it cannot be read beforehand"
+        program = "tofu" if call.name == "tofu" else "terraform"
+        try:
+            data = facts.plan_document(program, path, call.directory)
+        except facts.Unreadable as exc:
+            return str(exc)
+        if len(data) > plans.MAX_PLAN_BYTES:
+            return f"its JSON is larger than {plans.MAX_PLAN_BYTES // (1024 * 1024)} MiB"
+        try:
+            doc = plans.decode_plan_bytes(data, path)
+        except NotUnderstood as exc:
+            return exc.reason
+        call.inv.ctx.consulted[f"plan:{path}"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        context = plans.PlanContext(call.inv.ctx.environments, call.directory, call.inv.ctx.env,
+                                    call.inv.ctx.consulted, workspace=call.workspace,
+                                    extra_signals=call.signals(), label=call.label)
+        source = plans.Source(posixpath.basename(path), path)
+        effects = plans.analyze_plan_document(doc, source, context)
+        return [with_tags(e, call.base_tags()) for e in effects]
 
     @staticmethod
-    def unseen_changes(call: TerraformCall, plan_file: str | None) -> Effect:
+    def unseen_changes(call: TerraformCall, plan_file: str | None, why: str = "") -> Effect:
         name = call.name
         where = "in every module below " + (call.directory or "here") if call.every_module else ""
         targets = [show(t) for t in call.opts.values("-target")]
         if plan_file:
-            what = (f"{name} apply {show(plan_file)} applies a saved plan whose JSON changegate cannot read "
-                    f"(no {show(plan_file)}.json beside it, or an older one)")
+            what = (f"{name} apply {show(plan_file)} applies a saved plan that changegate cannot read "
+                    f"({why or 'it is not on this machine'})")
         elif targets:
             what = f"{name} apply changes {', '.join(targets)} (and what they depend on) in ways only known once " \
                    "it plans"
@@ -391,7 +392,8 @@ class Terraform(Cli):
         return call.inv.effect(
             "replace", call.uri + ("/" + targets[0] if len(targets) == 1 else ""), call.placement,
             scope="many" if call.every_module or not targets else "one", reversible="unknown",
-            kind="terraform-apply", tags=("unseen-changes", *call.base_tags()), summary=what,
+            kind="terraform-apply", tags=("unseen-changes", *(("plan-unreadable",) if plan_file else ()),
+                                          *call.base_tags()), summary=what,
             suggestions=(PLAN_HOWTO,))
 
     def destroy(self, call: Call) -> list[Effect]:
@@ -418,7 +420,7 @@ class Terraform(Cli):
         from changegate.understand import plans
 
         path = state_path(call)
-        if path is None or not os.path.isfile(path):
+        if path is None or not facts.is_file(path):
             return None
         try:
             data = plans.read_bounded(path, MAX_STATE_BYTES, "state", path)

@@ -10,9 +10,7 @@ is counted from the blocks the files on disk declare.
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -22,7 +20,7 @@ from fnmatch import fnmatchcase
 from changegate.environments import is_within
 from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Invocation
-from changegate.understand.facts import read_config
+from changegate.understand.facts import list_dir, read_config
 
 CONFIG_SUFFIXES = (".tf", ".tf.json")
 MAX_DIRECTORY_ENTRIES = 500
@@ -51,12 +49,10 @@ class ConfigChange:
 def declared_files(directory: str) -> dict[str, list[str]] | None:
     """Configuration file name -> the resource and module addresses it declares; None when the directory
     cannot be listed (it is not on this machine, or not there yet)."""
-    try:
-        with os.scandir(directory) as entries:
-            names = sorted(e.name for e in itertools.islice(entries, MAX_DIRECTORY_ENTRIES)
-                           if e.name.endswith(CONFIG_SUFFIXES))
-    except (OSError, ValueError):
+    listed = list_dir(directory)
+    if listed is None:
         return None
+    names = [n for n in listed[:MAX_DIRECTORY_ENTRIES] if n.endswith(CONFIG_SUFFIXES)]
     return {name: declared_in(read_config(posixpath.join(directory, name), limit=CONFIG_FILE_LIMIT) or "", name)
             for name in names[:MAX_CONFIG_FILES]}
 
