@@ -494,7 +494,7 @@ def test_remote_requests_carry_the_action_with_secrets_redacted(server: FakeServ
     assert (action["type"], action["command"], action["cwd"], action["agent"]) == (
         "shell", "cargo build", WORKSPACE, "kiro")
     assert action["env"]["HOME"] == HOME
-    assert action["env"]["GITHUB_TOKEN"].startswith("redacted:sha256:")
+    assert action["env"]["GITHUB_TOKEN"].startswith("redacted:")  # never the value itself
 
 
 def test_remote_failures_deny_naming_the_server(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -528,3 +528,173 @@ def test_chunked_answers_are_read() -> None:
     assert hook.http_response(raw, "x") == (200, b'{"a": 1}')
     with pytest.raises(hook.RemoteError):
         hook.http_response(b"garbage", "x")
+
+
+# --- every exit path: stdout holds the one answer and nothing else -------------------------------------------
+
+# Code run inside a real hook process before `hook.main`, replacing the agent module's `parse` with one that
+# misbehaves the way a library, a bug or the machine can. Each path must still end in exactly one blocking
+# answer, and nothing else on stdout.
+MISCHIEF = {
+    "prints": "print('a library says hello'); os.write(1, b'raw bytes on fd 1\\n'); return real(payload, context)",
+    "warns": "import warnings; warnings.warn('deprecated thing', DeprecationWarning, stacklevel=1); "
+             "print('noise'); raise RuntimeError('bug')",
+    "raises": "raise RuntimeError('a bug in parsing')",
+    "interrupted": "raise KeyboardInterrupt",
+    "exits": "raise SystemExit(0)",
+    "signalled": "os.kill(os.getpid(), signal.SIGTERM); time.sleep(30)",
+    "hangs": "time.sleep(30)",
+}
+DRIVER = """
+import os, signal, sys, time, warnings
+warnings.simplefilter('always')
+from changegate.integrations import hook, {module} as agent
+real = agent.parse
+def parse(payload, context):
+    {mischief}
+agent.parse = parse
+hook.main([{agent!r}])
+"""
+
+
+def blocked_answer(agent: str, result: subprocess.CompletedProcess[bytes]) -> str:
+    """The reason of a blocking answer, checking that stdout holds that one answer and nothing else."""
+    if agent == "claude-code" and result.returncode == 2:
+        assert result.stdout == b""
+        return result.stderr.decode()
+    assert result.returncode == BLOCKING.get(agent, 0) or result.returncode == 0
+    doc = json.loads(result.stdout)  # one JSON document: a second line or a prefix would fail here
+    if agent == "gemini":
+        assert doc["decision"] == "deny"
+        return str(doc["reason"])
+    out = doc["hookSpecificOutput"]
+    assert out["permissionDecision"] == "deny"
+    return str(out["permissionDecisionReason"])
+
+
+@pytest.mark.parametrize("path", sorted(MISCHIEF))
+@pytest.mark.parametrize("agent", ["claude-code", "codex"])
+def test_every_exit_path_answers_once_on_a_clean_stdout(agent: str, path: str) -> None:
+    module = hook.AGENT_MODULES[agent]
+    code = DRIVER.format(module=module, agent=agent, mischief=MISCHIEF[path])
+    payload = json.dumps(shell_payload(agent, CATASTROPHE)).encode()
+    env = {**os.environ, "HOME": HOME, "CHANGEGATE_HOOK_TIMEOUT": "1"}
+    env.pop("CHANGEGATE_URL", None)
+    result = subprocess.run([sys.executable, "-c", code], input=payload, capture_output=True, env=env,
+                            timeout=30, check=False)
+    reason = blocked_answer(agent, result)
+    assert "Traceback" not in result.stderr.decode()
+    expected = {"prints": "deny-root-home-system", "warns": "RuntimeError", "raises": "a bug in parsing",
+                "interrupted": "KeyboardInterrupt", "exits": "SystemExit", "signalled": "signal 15",
+                "hangs": "no decision within 1 s"}[path]
+    assert expected in reason, (path, reason, result.stderr)
+    if path in ("prints", "warns"):
+        assert b"noise" in result.stderr or b"hello" in result.stderr  # moved to stderr, not lost
+
+
+@pytest.mark.parametrize("setting", ["broken-policy", "missing-store"])
+def test_broken_setup_still_answers_once(setting: str, tmp_path: Path) -> None:
+    bad = tmp_path / "policy.yaml"
+    bad.write_text("rules: [{id: x}]\n")
+    env = {"CHANGEGATE_POLICY": str(bad)} if setting == "broken-policy" else {
+        "CHANGEGATE_STATE_DIR": "/proc/no-such-dir/changegate"}
+    payload = json.dumps(shell_payload("claude-code", CATASTROPHE)).encode()
+    result = process("claude-code", payload, env=env)
+    reason = blocked_answer("claude-code", result)  # blocked, whatever else failed
+    assert ("cannot be used" in reason) if setting == "broken-policy" else ("deny-root-home-system" in reason)
+
+
+def test_the_watchdog_always_beats_the_agents_timeout() -> None:
+    assert hook.hook_timeout({"CHANGEGATE_HOOK_TIMEOUT": "600"}) == hook.MAX_TIMEOUT_S < hook.AGENT_TIMEOUT_S
+
+
+# --- an ask the agent would not put to a person --------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["bypassPermissions", "acceptEdits", "auto", "dontAsk", "someNewMode", 7])
+def test_claude_code_ask_is_a_deny_where_the_mode_would_not_ask(mode: Any) -> None:
+    payload = {**with_input(fixture("claude-code", "pre_tool_use_write"), file_path=f"{HOME}/.bashrc",
+                            content="echo hi\n"), "permission_mode": mode}
+    out = claude(run_hook("claude-code", payload))["hookSpecificOutput"]
+    assert out["permissionDecision"] == "deny"
+    assert "ask refused in" in out["permissionDecisionReason"] and "a shell start-up file" in \
+        out["permissionDecisionReason"]
+    assert "changegate run" in out["permissionDecisionReason"]  # says what to do instead
+
+
+@pytest.mark.parametrize("mode", ["default", "manual", "plan", None])
+def test_claude_code_ask_stays_an_ask_where_claude_code_asks(mode: str | None) -> None:
+    payload = with_input(fixture("claude-code", "pre_tool_use_write"), file_path=f"{HOME}/.bashrc",
+                         content="echo hi\n")
+    payload.pop("permission_mode", None)
+    if mode is not None:
+        payload["permission_mode"] = mode
+    out = claude(run_hook("claude-code", payload))["hookSpecificOutput"]
+    assert out["permissionDecision"] == "ask"
+    # Claude Code words the ask itself; the gate's reason reaches the model as additional context
+    assert out["additionalContext"] == out["permissionDecisionReason"]
+    assert "shell start-up file" in out["additionalContext"]
+
+
+@pytest.mark.parametrize("target", [".claude/settings.local.json", ".claude/settings.json", ".gemini/settings.json",
+                                    ".codex/hooks.json", ".mcp.json"])
+def test_writes_that_could_switch_the_gate_off_are_denied_in_every_mode(target: str) -> None:
+    for mode in ("default", "bypassPermissions"):
+        payload = {**with_input(fixture("claude-code", "pre_tool_use_write"), file_path=f"{WORKSPACE}/{target}",
+                                content='{"disableAllHooks": true}'), "permission_mode": mode}
+        out = claude(run_hook("claude-code", payload))["hookSpecificOutput"]
+        assert out["permissionDecision"] == "deny", (target, mode)
+        assert "could switch the gate off" in out["permissionDecisionReason"] or \
+            "deny-gate-tampering" in out["permissionDecisionReason"]
+
+
+# --- the tool names of the pinned clients (tests/agents/versions.py) -----------------------------------------
+
+GEMINI_MCP = {"session_id": "7f3c2a9e", "cwd": WORKSPACE, "hook_event_name": "BeforeTool",
+              "timestamp": "2026-11-20T10:15:33.000Z", "tool_name": "mcp_github_delete_repository",
+              "tool_input": {"owner": "octo", "repo": "app"},
+              "mcp_context": {"server_name": "github", "tool_name": "delete_repository", "command": "gh-mcp",
+                              "args": ["--stdio"]}}
+
+
+def test_gemini_mcp_tools_are_named_mcp_server_tool() -> None:
+    [action] = parsed("gemini", GEMINI_MCP).actions
+    assert (action["type"], action["server"], action["tool"]) == ("mcp_tool", "github", "delete_repository")
+    without_context = {k: v for k, v in GEMINI_MCP.items() if k != "mcp_context"}
+    [action] = parsed("gemini", without_context).actions
+    assert (action["server"], action["tool"]) == ("github", "delete_repository")  # Gemini's own split rule
+    assert gemini(run_hook("gemini", GEMINI_MCP))["decision"] == "deny"
+
+
+def test_gemini_mcp_move_of_its_own_settings_is_denied() -> None:
+    move = {**GEMINI_MCP, "tool_name": "mcp_fs_move_file",
+            "tool_input": {"source": f"{WORKSPACE}/.gemini/settings.json", "destination": f"{WORKSPACE}/x.json"},
+            "mcp_context": {"server_name": "fs", "tool_name": "move_file", "command": "npx"}}
+    assert gemini(run_hook("gemini", move))["decision"] == "deny"
+
+
+def test_installed_matchers_cover_the_current_tool_names() -> None:
+    import re
+
+    from changegate.integrations.install import AGENTS
+
+    def matches(agent: str, tool: str) -> bool:
+        matcher = next(iter(AGENTS[agent].events.values()))  # type: ignore[attr-defined]
+        return re.fullmatch(matcher, tool) is not None
+
+    for tool in ("Bash", "Monitor", "PowerShell", "Write", "Edit", "Read", "mcp__github__delete_repository"):
+        assert matches("claude-code", tool), tool
+    for tool in ("run_shell_command", "write_file", "replace", "grep_search", "mcp_github_delete_repository"):
+        assert matches("gemini", tool), tool
+    for tool in ("exec_command", "write_stdin", "apply_patch", "mcp__github__delete_repository"):
+        assert matches("codex", tool), tool
+
+
+def test_claude_code_monitor_and_codex_write_stdin_are_commands() -> None:
+    monitor = {**fixture("claude-code", "pre_tool_use_bash"), "tool_name": "Monitor",
+               "tool_input": {"command": "rm -rf ~", "description": "watch"}}
+    assert claude(run_hook("claude-code", monitor))["hookSpecificOutput"]["permissionDecision"] == "deny"
+    typed = {**fixture("codex", "pre_tool_use_bash"), "tool_name": "write_stdin",
+             "tool_input": {"session_id": 3, "chars": "rm -rf ~\n"}}
+    assert "deny-root-home-system" in codex_denial(run_hook("codex", typed))
+    polled = {**typed, "tool_input": {"session_id": 3, "chars": ""}}
+    assert run_hook("codex", polled).stdout == ""  # polling a session types nothing

@@ -99,7 +99,7 @@ def test_claude_code_entry_shape(tmp_path: Path) -> None:
     install("claude-code", root=tmp_path, command=COMMAND.format(agent="claude-code"))
     groups = json.loads(path.read_text())["hooks"]["PreToolUse"]
     assert groups[0] == {"matcher": "Bash", "hooks": [{"type": "command", "command": "./guard.sh"}]}
-    assert groups[1]["matcher"].startswith("Bash|Write|Edit|MultiEdit")
+    assert groups[1]["matcher"].startswith("Bash|Monitor|PowerShell|Write|Edit|MultiEdit")
     assert "mcp__.*" in groups[1]["matcher"]
     assert groups[1]["hooks"] == [{"type": "command", "command": "/opt/changegate/bin/changegate hook claude-code",
                                    "timeout": 10, "onFailure": "block"}]
@@ -255,3 +255,54 @@ def test_agents_whose_configuration_cannot_set_path_say_how(tmp_path: Path) -> N
     project(tmp_path, "gemini")
     with pytest.raises(InstallError, match="PATH="):
         install("gemini", root=tmp_path, home=tmp_path / "home", shims=tmp_path / "shims")
+
+
+# --- each agent's trust model: doctor says "not active" where the agent would skip the hook -------------------
+
+def test_doctor_reads_geminis_folder_trust(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GEMINI_CLI_TRUST_WORKSPACE", raising=False)
+    home, root = tmp_path / "home", tmp_path / "work" / "app"
+    root.mkdir(parents=True)
+    install("gemini", root=root, home=home, command=hook_command("gemini"))
+    [wiring] = doctor(root, home, self_test=False)
+    assert wiring.inactive and "is not trusted" in wiring.inactive[0]
+    trusted = home / ".gemini" / "trustedFolders.json"
+    trusted.parent.mkdir(parents=True, exist_ok=True)
+    trusted.write_text(json.dumps({str(tmp_path / "work"): "TRUST_FOLDER"}))  # a parent trusted: covers app
+    assert doctor(root, home, self_test=False)[0].inactive == []
+    trusted.write_text(json.dumps({str(tmp_path / "work"): "TRUST_FOLDER", str(root): "DO_NOT_TRUST"}))
+    assert "DO_NOT_TRUST" in doctor(root, home, self_test=False)[0].inactive[0]
+    monkeypatch.setenv("GEMINI_CLI_TRUST_WORKSPACE", "true")
+    assert doctor(root, home, self_test=False)[0].inactive == []
+    # at user level Gemini runs the hook under --skip-trust too: nothing to report
+    monkeypatch.delenv("GEMINI_CLI_TRUST_WORKSPACE")
+    uninstall("gemini", root=root, home=home)
+    install("gemini", "user", root=root, home=home, command=hook_command("gemini"))
+    assert [w.inactive for w in doctor(root, home, self_test=False)] == [[]]
+
+
+def test_doctor_reads_codex_project_and_hook_trust(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CODEX_HOME", raising=False)
+    home, root = tmp_path / "home", tmp_path / "app"
+    root.mkdir()
+    install("codex", root=root, home=home, command=hook_command("codex"))
+    [wiring] = doctor(root, home, self_test=False)
+    assert len(wiring.inactive) == 2
+    assert "not trusted" in wiring.inactive[0] and "no stored trust" in wiring.inactive[1]
+    config = home / ".codex" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[projects."{root}"]\ntrust_level = "trusted"\n\n'
+                      f'[hooks.state."{root}/.codex/hooks.json:pre_tool_use:0:0"]\n'
+                      'trusted_hash = "sha256:52ad9cb0bec7f4d0e52786c6a774d684da80305605a42f420085009ad562387f"\n')
+    assert doctor(root, home, self_test=False)[0].inactive == []
+
+
+def test_cli_install_says_what_the_agents_trust_needs(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "changegate", "install", "gemini"], cwd=tmp_path,
+                            capture_output=True, text=True, check=False,
+                            env={"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0 and "--skip-trust" in result.stdout and "--user" in result.stdout
+    checked = subprocess.run([sys.executable, "-m", "changegate", "doctor", "--no-self-test"], cwd=tmp_path,
+                             capture_output=True, text=True, check=False,
+                             env={"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"})
+    assert checked.returncode == 1 and "NOT ACTIVE" in checked.stdout

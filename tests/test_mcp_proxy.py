@@ -3,6 +3,7 @@ MCP client session: reads pass, destructive calls and destructive `command` argu
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -117,3 +118,83 @@ def test_proxy_with_a_broken_upstream_fails_cleanly(tmp_path: Path, command: lis
                             capture_output=True, text=True, check=False, timeout=60, input="")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "could not be started" in result.stderr
+
+
+# --- everything else passes through (a richer upstream: tests/agents/mcp_upstream.py) -------------------------
+
+RICH = Path(__file__).parent / "agents" / "mcp_upstream.py"
+
+
+async def rich_session(params: StdioServerParameters, home: Path) -> dict[str, Any]:
+    import mcp_types as types
+
+    notes: list[Any] = []
+
+    async def on_message(message: Any) -> None:
+        if isinstance(message, types.ToolListChangedNotification):
+            notes.append(message)
+
+    async with Client(params, message_handler=on_message, mode="legacy") as client:  # the agents of today
+        out: dict[str, Any] = {"caps": client.server_capabilities, "version": client.protocol_version}
+        out["tools"] = {t.name: t for t in (await client.list_tools()).tools}
+        out["argv"] = (await client.call_tool("get_argv", {})).content[0].text
+        out["convert"] = await client.call_tool("convert_time", {"time": "10:00"})
+        out["resources"] = [str(r.uri) for r in (await client.list_resources()).resources]
+        out["templates"] = [t.uri_template for t in (await client.list_resource_templates()).resource_templates]
+        out["notes"] = (await client.read_resource(out["resources"][0])).contents[0].text
+        try:
+            key = await client.read_resource(f"file://{home}/.ssh/id_ed25519")
+            out["key"] = key.contents[0].text
+        except Exception as exc:  # refused: the agent gets an error that says why
+            out["key_error"] = str(exc)
+        out["prompts"] = [p.name for p in (await client.list_prompts()).prompts]
+        out["prompt"] = (await client.get_prompt("review", {"topic": "auth"})).messages[0].content.text
+        ref = types.PromptReference(type="ref/prompt", name="review")
+        out["completion"] = (await client.complete(ref, {"name": "topic", "value": "au"})).completion.values
+        for _ in range(50):  # the relayed notification arrives after the call's answer
+            if notes:
+                break
+            await anyio.sleep(0.05)
+        out["notified"] = bool(notes)
+    return out
+
+
+def test_proxy_passes_everything_else_through(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_text("PRIVATE KEY MATERIAL")
+    (tmp_path / "notes.txt").write_text("plain notes")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGEGATE_")}
+    env["HOME"] = str(home)
+    upstream_args = ["--", "-x", "--flag", "--"]  # every `--` is the upstream's own: passed exactly
+    params = StdioServerParameters(command=sys.executable, env=env, cwd=str(tmp_path), args=[
+        "-m", "changegate", "mcp-proxy", "--name", "rich", "--", sys.executable, str(RICH), str(tmp_path),
+        *upstream_args])
+    out = anyio.run(rich_session, params, home)
+
+    assert json.loads(out["argv"]) == upstream_args
+    assert out["version"] == "2025-06-18"  # the upstream's, not the newer one the SDK would offer
+    caps = out["caps"]
+    assert caps.tools.list_changed is True and caps.prompts.list_changed is True  # the upstream's, kept
+    assert caps.resources is not None and caps.completions is not None
+    convert = out["tools"]["convert_time"]
+    assert convert.execution is not None and convert.execution.task_support == "optional"
+    assert convert.output_schema == {"type": "object", "properties": {"converted": {"type": "string"}}}
+    assert convert.meta == {"vendor/x": 1} and convert.annotations.open_world_hint is False
+    assert out["templates"] == ["file:///{path}"] and len(out["resources"]) == 2
+    assert out["notes"] == "plain notes"
+    assert "key" not in out and "SSH private key" in out["key_error"]
+    assert str(home / ".ssh") not in (tmp_path / "resource-reads").read_text()  # never reached the upstream
+    assert out["prompts"] == ["review"] and out["prompt"] == "review auth"
+    assert out["completion"] == ["au-done"]
+    assert out["notified"]  # the upstream's tools/list_changed reached the agent
+
+
+def test_proxy_offers_no_newer_protocol_version_than_the_upstream() -> None:
+    from changegate.integrations.mcp_proxy import older_version
+
+    answer = {"protocolVersion": "2025-11-25", "capabilities": {}}
+    assert older_version(answer, "2025-06-18")["protocolVersion"] == "2025-06-18"
+    assert older_version(answer, "2025-11-25") == answer
+    assert older_version({"protocolVersion": "2025-03-26"}, "2025-06-18") == {"protocolVersion": "2025-03-26"}
+    assert older_version(answer, "not-a-version") == answer

@@ -23,6 +23,7 @@ from changegate.integrations.install import doctor as do_doctor
 from changegate.integrations.install import install as do_install
 from changegate.integrations.install import uninstall as do_uninstall
 from changegate.integrations.mcp_proxy import ProxyError, run_proxy
+from changegate.integrations.trust import advice
 
 VERBS = {
     "install": "wire changegate's hook into an agent's configuration",
@@ -67,6 +68,9 @@ def install(
         return EXIT_FAILURE
     for change in changes:
         print(("(dry run) " if dry_run else "") + change.line())
+    if not dry_run:
+        for line in advice(changes[0].agent if changes else agent, scope_of(project, user)):
+            print(line)
     if remote:
         print("remote mode: the agent's environment needs CHANGEGATE_TOKEN (an agent token from "
               "`changegate tokens create --agent NAME --operator YOU`); it is not written to any file")
@@ -104,7 +108,7 @@ def doctor(
     url = os.environ.get("CHANGEGATE_URL")
     print(f"mode: remote ({url})" if url else
           f"mode: local (policy: {os.environ.get('CHANGEGATE_POLICY') or 'built-in default'})")
-    broken = [w for w in wirings if w.problems or w.self_test.startswith("FAILED")]
+    broken = [w for w in wirings if w.problems or w.inactive or w.self_test.startswith("FAILED")]
     return EXIT_FAILURE if broken else 0
 
 
@@ -119,7 +123,9 @@ def mcp_proxy(
     url: str = typer.Option(None, "--url", help="an upstream MCP server over streamable HTTP instead of a command"),
 ) -> int:
     """Serve MCP on stdio in front of an upstream server; every tools/call is checked first."""
-    command = [a for a in ctx.args if a != "--"]
+    # Click has taken the first `--` (the end of changegate's own options); everything after it is the
+    # upstream's command, passed exactly — a later `--` is one of the upstream's own arguments
+    command = list(ctx.args)
     if not command and not url:
         print("changegate: give the upstream server's command after --, or --url", file=sys.stderr)
         return EXIT_USAGE

@@ -41,6 +41,9 @@ NAME = "claude-code"
 CAN_ASK = True
 EVENTS = ("PreToolUse", "PermissionRequest")
 # Tools that change nothing changegate judges: planning, to-do lists, searching the web, listing names.
+# Tools that run a command (2.1.332): Monitor runs one and watches its output; PowerShell is judged by the
+# shell reading of its text, and a command changegate cannot read asks.
+SHELL_TOOLS = frozenset({"Bash", "Monitor", "PowerShell"})
 INERT_TOOLS = frozenset({"Task", "Agent", "TodoWrite", "TodoRead", "ExitPlanMode", "EnterPlanMode", "WebSearch",
                          "Glob", "LS", "BashOutput", "KillShell", "KillBash", "SlashCommand", "Skill",
                          "ListMcpResourcesTool", "ReadMcpResourceTool", "AskUserQuestion"})
@@ -55,7 +58,7 @@ def parse(payload: dict[str, Any], context: HookContext) -> HookCall:
         raise HookInputError("tool_name is missing")
     args = tool_input(payload)
     where = context.where(payload)
-    call = HookCall(event=event, tool=tool)
+    call = HookCall(event=event, tool=tool, ask_means_yes=ask_means_yes(payload.get("permission_mode")))
     if tool in INERT_TOOLS:
         call.inert = True
     else:
@@ -63,8 +66,24 @@ def parse(payload: dict[str, Any], context: HookContext) -> HookCall:
     return call
 
 
+# Permission modes in which Claude Code puts a hook's ask to a person (checked against 2.1.332: `default` —
+# also spelt `manual` — and `plan`). In `bypassPermissions`, `auto` (a classifier decides), `acceptEdits` (file
+# edits pass) and `dontAsk` (asks are refused with Claude Code's words, not the gate's) an ask is not a
+# question to a person, so the hook answers deny itself, with its reason; an unknown mode counts as one of
+# these (fail closed).
+ASKING_MODES = frozenset({"default", "manual", "plan"})
+
+
+def ask_means_yes(mode: Any) -> str:
+    if mode is None:  # older payloads without the field: Claude Code asks
+        return ""
+    if not isinstance(mode, str) or not mode:
+        return "an unreadable permission"
+    return "" if mode in ASKING_MODES else mode[:40]
+
+
 def actions_for(tool: str, args: dict[str, Any], where: dict[str, Any]) -> list[dict[str, Any]]:
-    if tool == "Bash":
+    if tool in SHELL_TOOLS:
         return [shell_action(args.get("command"), where)]
     if tool == "Write":
         content = args.get("content")
@@ -119,6 +138,10 @@ def answer(outcome: Outcome, call: HookCall) -> Reply:
         "permissionDecision": outcome.decision,
         "permissionDecisionReason": outcome.message,
     }}
+    if outcome.decision == "ask":
+        # Claude Code words the ask itself ("Claude requested permissions to …"): the gate's reason goes to
+        # the model beside it, so a refused ask still says why and what to do
+        out["hookSpecificOutput"]["additionalContext"] = outcome.message
     if outcome.decision == "deny":
         out["systemMessage"] = outcome.message
     return Reply(stdout=json_text(out))

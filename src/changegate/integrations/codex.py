@@ -2,7 +2,8 @@
 
 Input (stdin): `{session_id, turn_id, transcript_path, cwd, hook_event_name: "PreToolUse", model,
 permission_mode, tool_name, tool_input, tool_use_id}`. Tools: `Bash` {command} (also `shell`,
-`exec_command` {cmd, workdir}, `local_shell`); `apply_patch` {command | input: the patch text}, which adds,
+`exec_command` {cmd, workdir}, `local_shell`; `write_stdin` {session_id, chars}: what it types into a running
+session is judged as a command); `apply_patch` {command | input: the patch text}, which adds,
 updates, moves and deletes files; MCP tools as `mcp__SERVER__TOOL` with the raw MCP arguments.
 
 Output: Codex honours only a deny. Allow is an empty stdout and exit 0. Deny is exactly
@@ -55,6 +56,11 @@ def parse(payload: dict[str, Any], context: HookContext) -> HookCall:
     call = HookCall(event, tool)
     if tool in INERT_TOOLS:
         call.inert = True
+        return call
+    if tool == "write_stdin":  # typing into a running session (a shell, a REPL): judged as the command it types
+        chars = string_field(args, "chars", "input") or ""
+        call.inert = not chars.strip()
+        call.actions = [] if call.inert else [shell_action(chars.strip(), context.where(payload))]
         return call
     if tool in SHELL_TOOLS:
         workdir = string_field(args, "workdir", "cwd")

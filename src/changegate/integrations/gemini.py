@@ -3,8 +3,9 @@
 Input (stdin): `{session_id, transcript_path, cwd, hook_event_name: "BeforeTool", timestamp, tool_name,
 tool_input, mcp_context?}`. Tools: `run_shell_command` {command, description, dir_path}; `write_file`
 {file_path, content}; `replace` {file_path, old_string, new_string, allow_multiple | expected_replacements};
-`read_file` {file_path}; `read_many_files` {paths}; `web_fetch` {prompt with the URLs}; MCP tools as
-`mcp__SERVER__TOOL` (with `mcp_context.server_name` where given).
+`read_file` {file_path}; `read_many_files` {paths}; `grep_search` {pattern, dir_path}; `web_fetch` {prompt with
+the URLs}; MCP tools as `mcp_SERVER_TOOL` (Gemini CLI 0.61.0: the server's name holds no `_`, the tool's may),
+with `mcp_context: {server_name, tool_name, command, args, cwd, url}` naming both exactly.
 
 Output (stdout, exit 0, nothing but the JSON): `{"decision": "allow"}` or `{"decision": "deny", "reason":
 "…", "systemMessage": "…"}` — the reason goes to the model as the tool's error. There is no ask in Gemini's
@@ -24,6 +25,7 @@ from changegate.integrations.hook import (
     Outcome,
     Reply,
     absolute,
+    argv_action,
     edited_content,
     file_write_action,
     http_action,
@@ -38,8 +40,12 @@ from changegate.integrations.hook import (
 
 NAME = "gemini"
 CAN_ASK = False
-INERT_TOOLS = frozenset({"list_directory", "glob", "search_file_content", "grep", "google_web_search",
-                         "save_memory", "write_todos", "codebase_investigator", "activate_skill"})
+# checked against Gemini CLI 0.61.0's tool list: listing names, searching the web, plans, topics, sub-agents
+# (whose own tool calls come through this hook again) and reading its own background output
+INERT_TOOLS = frozenset({"list_directory", "glob", "google_web_search", "save_memory", "write_todos",
+                         "codebase_investigator", "activate_skill", "update_topic", "enter_plan_mode",
+                         "exit_plan_mode", "invoke_agent", "list_background_processes", "read_background_output"})
+GREP_TOOLS = frozenset({"grep_search", "search_file_content", "grep"})
 URL = re.compile(r"https?://[^\s<>\"')\]]+")
 MAX_URLS = 20
 
@@ -78,6 +84,10 @@ def parse(payload: dict[str, Any], context: HookContext) -> HookCall:
             raise HookInputError("read_many_files input has no list of paths")
         call.actions = [read_action(paths, where)] if paths else []
         call.inert = not paths
+    elif tool in GREP_TOOLS:  # reads what it matches: judged as the grep it is (credential files ask)
+        pattern = string_field(args, "pattern") or ""
+        directory = string_field(args, "dir_path", "path") or "."
+        call.actions = [argv_action(["grep", "-r", "--", pattern, directory], where)]
     elif tool == "web_fetch":
         urls = URL.findall(string_field(args, "prompt", "url") or "")[:MAX_URLS]
         call.actions = [http_action(url, where) for url in urls]
@@ -90,13 +100,24 @@ def parse(payload: dict[str, Any], context: HookContext) -> HookCall:
 
 
 def mcp_names(tool: str, payload: dict[str, Any]) -> tuple[str, str] | None:
+    """(server, tool) of an MCP call: from `mcp_context` where Gemini sends it, else from the name."""
     context = payload.get("mcp_context")
+    named = split_mcp_name(tool) or gemini_mcp_name(tool)
     if isinstance(context, dict):
         server = string_field(context, "server_name", "serverName", "server")
         name = string_field(context, "tool_name", "toolName", "tool")
         if server:
-            return server, name or (split_mcp_name(tool) or ("", tool))[1]
-    return split_mcp_name(tool)
+            return server, name or (named or ("", tool))[1]
+    return named
+
+
+def gemini_mcp_name(name: str) -> tuple[str, str] | None:
+    """`mcp_github_delete_repository` -> ("github", "delete_repository"): Gemini's own rule (the server's
+    name is the part up to the first `_`)."""
+    if not name.startswith("mcp_"):
+        return None
+    server, _, tool = name[4:].partition("_")
+    return (server, tool) if server and tool else None
 
 
 def file_path(args: dict[str, Any]) -> str:

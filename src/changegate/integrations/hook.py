@@ -13,7 +13,9 @@ Where an approval cannot be given in the agent itself — agents without ask, an
 local mode an ask that needs two people — the answer is a deny that says what to do.
 
 Three promises, because every agent tool call starts this process:
-- it never hangs: a watchdog answers deny after CHANGEGATE_HOOK_TIMEOUT seconds (default 5);
+- it never hangs: a watchdog answers deny after CHANGEGATE_HOOK_TIMEOUT seconds (default 5, at most 8: the
+  agent's own limit, set by `install`, is 10), and so does a signal;
+- its stdout carries nothing but the one answer: everything else the process prints goes to stderr;
 - it never answers with a traceback: unreadable input or an internal failure is a deny with a reason, in
   the form (exit code) that blocks for that agent;
 - it starts fast: this module imports only the standard library; the engine (or the client, in remote
@@ -28,7 +30,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
@@ -38,6 +40,8 @@ MAX_INPUT_BYTES = 4 * 1024 * 1024
 MAX_EDITED_FILE_BYTES = 2 * 1024 * 1024  # a file larger than this is judged by its new text alone
 MAX_MESSAGE_CHARS = 2000
 DEFAULT_TIMEOUT_S = 5.0
+AGENT_TIMEOUT_S = 10  # what `install` gives the agent as the hook's limit: the hook answers well before it
+MAX_TIMEOUT_S = AGENT_TIMEOUT_S - 2.0  # the watchdog must win against the agent's own timeout
 SEVERITY = {"allow": 0, "ask": 1, "deny": 2}
 
 AGENT_MODULES: dict[str, str] = {
@@ -93,6 +97,9 @@ class HookCall:
     tool: str
     actions: list[dict[str, Any]] = field(default_factory=list)
     inert: bool = False  # a tool with nothing to judge (a todo list, a plan, a web search)
+    # the agent's mode, where in that mode the agent would take an ask as a yes (Claude Code's
+    # bypassPermissions): an ask is then answered deny, saying why and what to do instead
+    ask_means_yes: str = ""
 
 
 @dataclass
@@ -138,6 +145,7 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"changegate hook: unknown agent {argv[0]!r}; expected one of "
                          f"{', '.join(sorted(set(AGENT_MODULES)))}\n")
         return 2
+    answer_fd = own_stdout()
     import gc
     import importlib
 
@@ -146,15 +154,16 @@ def main(argv: list[str]) -> int:
     gc.disable()
     agent = cast(Agent, importlib.import_module(f"changegate.integrations.{module_name}"))
     deadline_s = hook_timeout(os.environ)
-    answer_once = Answerer()
-    watchdog = threading.Timer(deadline_s, answer_once.final, args=(agent.refuse(
-        f"no decision within {deadline_s:g} s, so the call is blocked "
-        "(set CHANGEGATE_HOOK_TIMEOUT to allow longer)"),))
+    answer_once = Answerer(answer_fd)
+    late = agent.refuse(f"no decision within {deadline_s:g} s, so the call is blocked "
+                        f"(CHANGEGATE_HOOK_TIMEOUT allows up to {MAX_TIMEOUT_S:g} s)")
+    watchdog = threading.Timer(deadline_s, answer_once.final, args=(late,))
     watchdog.daemon = True
     watchdog.start()
+    on_signals(answer_once, agent)
     try:
         reply = run(agent, sys.stdin.buffer, time.monotonic() + deadline_s)
-    except Exception as exc:  # the last line of defence: a bug answers deny, never a traceback
+    except BaseException as exc:  # the last line of defence: a bug or an interrupt answers deny, never a traceback
         reply = agent.refuse(f"deciding failed ({type(exc).__name__}: {exc}), so the call is blocked")
     watchdog.cancel()
     code = answer_once.write(reply)
@@ -166,33 +175,68 @@ def main(argv: list[str]) -> int:
     os._exit(code)
 
 
+def own_stdout() -> int:
+    """Keep stdout for the one answer: the agent reads it as a single JSON document, and a stray line from
+    a library, a warning or a print before it makes some agents let the call through. The real stdout is
+    moved to a private descriptor; file descriptor 1 and `sys.stdout` then lead to stderr, where anything
+    else this process prints is harmless."""
+    try:
+        answer_fd = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:
+        return 1  # no stdout to protect (closed): answer where it is
+    sys.stdout = sys.stderr
+    return answer_fd
+
+
+def on_signals(answer_once: Answerer, agent: Agent) -> None:
+    """A hook stopped by a signal (the agent giving up, a Ctrl-C) still answers deny before it ends."""
+    import signal
+
+    def stop(number: int, frame: Any) -> None:
+        answer_once.final(agent.refuse(f"the hook was stopped by signal {number} before it decided, so the "
+                                       "call is blocked"))
+
+    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(OSError, ValueError):
+                signal.signal(number, stop)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe is an OSError in emit, not a death
+
+
 class Answerer:
     """Exactly one answer per process: the decision or the watchdog's deny, whichever comes first."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer_fd: int = 1) -> None:
         self.lock = threading.Lock()
         self.done = False
+        self.answer_fd = answer_fd
 
     def write(self, reply: Reply) -> int:
         with self.lock:
             if self.done:
                 return reply.exit_code
             self.done = True
-            emit(reply)
+            emit(reply, self.answer_fd)
             return reply.exit_code
 
     def final(self, reply: Reply) -> None:
-        """The watchdog: answer deny and end the process now, whatever the main thread is doing."""
-        with self.lock:
-            if self.done:
-                return
-            self.done = True
-            emit(reply)
-            os._exit(reply.exit_code)
+        """The watchdog (or a signal): answer deny and end the process now, whatever the main thread does."""
+        if not self.lock.acquire(timeout=1.0):  # the answer is being written: let it finish
+            return
+        try:
+            if not self.done:
+                self.done = True
+                emit(reply, self.answer_fd)
+                os._exit(reply.exit_code)
+        finally:
+            self.lock.release()
 
 
-def emit(reply: Reply) -> None:
-    for fd, text in ((1, reply.stdout), (2, reply.stderr)):
+def emit(reply: Reply, answer_fd: int = 1) -> None:
+    for fd, text in ((answer_fd, reply.stdout), (2, reply.stderr)):
         data = text.encode("utf-8", "replace")
         while data:
             try:
@@ -208,7 +252,7 @@ def hook_timeout(env: Mapping[str, str]) -> float:
         value = float(raw) if raw else DEFAULT_TIMEOUT_S
     except ValueError:
         return DEFAULT_TIMEOUT_S
-    return min(max(value, 0.01), 600.0) if value == value else DEFAULT_TIMEOUT_S  # NaN -> default
+    return min(max(value, 0.01), MAX_TIMEOUT_S) if value == value else DEFAULT_TIMEOUT_S  # NaN -> default
 
 
 def run(agent: Agent, stream: Any, deadline: float) -> Reply:
@@ -219,7 +263,7 @@ def run(agent: Agent, stream: Any, deadline: float) -> Reply:
         call = agent.parse(payload, context)
     except HookInputError as exc:
         return agent.refuse(f"the hook input cannot be read, so the call is blocked: {exc}")
-    outcome = decide_call(call, agent.CAN_ASK, deadline, context.agent)
+    outcome = settle(decide_call(call, agent.CAN_ASK, deadline, context.agent), call)
     return agent.answer(outcome, call)
 
 
@@ -259,6 +303,50 @@ def decide_call(call: HookCall, can_ask: bool, deadline: float, agent: str = "ag
     check = remote_checker(url, deadline) if url else local_checker(agent)
     answers = [check(action) for action in call.actions]
     return combine(answers, can_ask=can_ask, remote=bool(url))
+
+
+def settle(outcome: Outcome, call: HookCall) -> Outcome:
+    """An ask the agent would not put to a person is a deny that says why and what to do: where the agent's
+    mode takes an ask as a yes, and for a write that could switch the gate off (an agent's settings or hook
+    files, the gate itself), which no dialog click may approve."""
+    if outcome.decision != "ask":
+        return outcome
+    why = outcome.message.removeprefix("changegate: approval needed — ")
+    guarded = guards_the_gate(outcome.answers)
+    if guarded:
+        return replace(outcome, decision="deny", message=clip(
+            f"changegate: denied — it writes {guarded}, which could switch the gate off; that is never approved "
+            f"from inside the agent. {why}. If the change is really wanted, the user makes it themselves "
+            "outside the agent."))
+    if call.ask_means_yes:
+        return replace(outcome, decision="deny", message=clip(
+            f"changegate: ask refused in {call.ask_means_yes} mode, where the agent would not put it to a person — "
+            f"{why}. "
+            "Tell the user what you want to do and why: they can run it themselves, file it for approval with "
+            "`changegate run -- COMMAND` (or a changegate server, CHANGEGATE_URL), or rerun this session in "
+            "the default permission mode to be asked."))
+    return outcome
+
+
+GATE_TAGS = frozenset({"gate-tampering", "self-approval", "approvals-off"})
+AGENT_SETTINGS = "agent's"  # the words persistence_kind uses for agent settings, hook and tool-server files
+
+
+def guards_the_gate(answers: list[Answer]) -> str:
+    """What the gate-protecting part of these answers writes ("" when none): an effect tagged as tampering
+    with the gate, or a change to a file that configures an agent (its settings, hooks or tool servers)."""
+    from changegate.understand.sensitive import persistence_kind  # inside `run`'s guard, like the engine
+
+    for answer in answers:
+        for effect in answer.verdict.effects:
+            if effect.operation == "read":
+                continue
+            path = effect.resource.removeprefix("fs:")
+            if GATE_TAGS.intersection(effect.tags):
+                return path or effect.resource
+            if effect.resource.startswith("fs:") and AGENT_SETTINGS in (persistence_kind(path) or ""):
+                return path
+    return ""
 
 
 Checker = Callable[[dict[str, Any]], "Answer"]

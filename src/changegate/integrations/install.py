@@ -32,14 +32,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, MutableMapping, MutableSequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from changegate.broker.shims import agent_path
+from changegate.integrations.hook import AGENT_TIMEOUT_S
+from changegate.integrations.trust import skipped
 
 BACKUP_SUFFIX = ".changegate-backup"
-HOOK_TIMEOUT_S = 10  # the agent's limit; changegate's own deadline (5 s) answers first
+HOOK_TIMEOUT_S = AGENT_TIMEOUT_S  # the agent's limit; changegate's own watchdog (5 s, at most 8) answers first
 OURS = re.compile(r"changegate(?:\.exe)?['\"]?\s+hook\s+(?P<agent>[\w-]+)")
 SCOPES = ("project", "user")
 
@@ -162,7 +164,8 @@ class ClaudeCode(MatcherGroups):
     name = "claude-code"
     sets_env = True
     files: ClassVar[dict[str, str]] = {"project": ".claude/settings.json", "user": ".claude/settings.json"}
-    events: ClassVar[dict[str, str]] = {"PreToolUse": "Bash|Write|Edit|MultiEdit|NotebookEdit|Read|Grep|WebFetch|mcp__.*"}
+    events: ClassVar[dict[str, str]] = {"PreToolUse": "Bash|Monitor|PowerShell|Write|Edit|MultiEdit|NotebookEdit|"
+                                                      "Read|Grep|WebFetch|mcp__.*"}
     # onFailure: a crashed or timed-out hook blocks instead of letting the call through
     extra: ClassVar[dict[str, Any]] = {"timeout": HOOK_TIMEOUT_S, "onFailure": "block"}
 
@@ -170,7 +173,8 @@ class ClaudeCode(MatcherGroups):
 class Codex(MatcherGroups):
     name = "codex"
     files: ClassVar[dict[str, str]] = {"project": ".codex/hooks.json", "user": ".codex/hooks.json"}
-    events: ClassVar[dict[str, str]] = {"PreToolUse": "Bash|shell|exec_command|apply_patch|read_file|mcp__.*"}
+    events: ClassVar[dict[str, str]] = {"PreToolUse": "Bash|shell|exec_command|write_stdin|apply_patch|read_file|"
+                                                      "mcp__.*"}
     extra: ClassVar[dict[str, Any]] = {"timeout": HOOK_TIMEOUT_S}
 
     def targets(self, scope: str, root: Path, home: Path) -> list[Path]:
@@ -185,7 +189,9 @@ class Codex(MatcherGroups):
 class Gemini(MatcherGroups):
     name = "gemini"
     files: ClassVar[dict[str, str]] = {"project": ".gemini/settings.json", "user": ".gemini/settings.json"}
-    events: ClassVar[dict[str, str]] = {"BeforeTool": "run_shell_command|write_file|replace|read_file|read_many_files|web_fetch|mcp__.*"}
+    # Gemini CLI names MCP tools `mcp_SERVER_TOOL` (0.61.0); `mcp_.*` also covers the older `mcp__` form
+    events: ClassVar[dict[str, str]] = {"BeforeTool": "run_shell_command|write_file|replace|read_file|"
+                                                      "read_many_files|grep_search|web_fetch|mcp_.*"}
     extra: ClassVar[dict[str, Any]] = {"name": "changegate", "timeout": HOOK_TIMEOUT_S * 1000}  # milliseconds in Gemini CLI
 
 
@@ -486,10 +492,12 @@ class Wiring:
     commands: list[str]
     problems: list[str]
     self_test: str = ""
+    inactive: list[str] = field(default_factory=list)  # why the agent would skip this hook (its trust rules)
 
 
 def doctor(root: Path | None = None, home: Path | None = None, *, self_test: bool = True) -> list[Wiring]:
-    """Which agents are wired (per scope), whether their hook command resolves and answers."""
+    """Which agents are wired (per scope), whether their hook command resolves and answers, and whether the
+    agent would run it at all (its trust rules, read from its own state: see trust.py)."""
     root, home = root or Path.cwd(), home or Path.home()
     found: list[Wiring] = []
     for setup in AGENTS.values():
@@ -505,7 +513,8 @@ def doctor(root: Path | None = None, home: Path | None = None, *, self_test: boo
                 if not commands:
                     continue
                 problems = [p for c in dict.fromkeys(commands) for p in command_problems(c)]
-                wiring = Wiring(setup.name, scope, path, list(dict.fromkeys(commands)), problems)
+                wiring = Wiring(setup.name, scope, path, list(dict.fromkeys(commands)), problems,
+                                inactive=skipped(setup.name, scope, path, root, home))
                 if self_test and not problems:
                     wiring.self_test = run_self_test(setup.name, wiring.commands[0], root)
                 found.append(wiring)
@@ -580,3 +589,5 @@ def describe(wirings: list[Wiring]) -> Iterator[str]:
             yield f"    PROBLEM: {problem}"
         if w.self_test:
             yield f"    self-test: {w.self_test}"
+        for reason in w.inactive:
+            yield f"    NOT ACTIVE: {reason}"
