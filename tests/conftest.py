@@ -40,6 +40,9 @@ def own_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     monkeypatch.setenv(STATE_DIR_ENV, str(home / ".local/state/changegate"))
     for variable in OUTSIDE_SETTINGS:
         monkeypatch.delenv(variable, raising=False)
+    # hooks started by tests decide in their own process and start no daemon (tests/test_daemon.py and the
+    # real-client tests in tests/agents turn it on)
+    monkeypatch.setenv("CHANGEGATE_DAEMON", "off")
     return home
 
 

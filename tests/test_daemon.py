@@ -32,7 +32,8 @@ def gemini(command: str, cwd: Path) -> bytes:
 
 def run(argv: list[str], payload: bytes, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
     done = subprocess.run(argv, input=payload, capture_output=True, cwd=cwd, timeout=60,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, "CHANGEGATE_DAEMON": "on", "CHANGEGATE_DAEMON_IDLE": "20",
+                               **(env or {})})
     return done.returncode, done.stdout.decode()
 
 
@@ -42,6 +43,9 @@ def warm(agent: str) -> list[str]:
 
 def cold(agent: str) -> list[str]:
     return [PYTHON, "-m", "changegate", "hook", agent]
+
+
+COLD = {"CHANGEGATE_DAEMON": "off"}  # `changegate hook` deciding in its own process
 
 
 def wait_for(predicate: object, timeout: float = 20.0) -> bool:
@@ -76,13 +80,13 @@ def running_daemon(own_state: Path) -> Iterator[Path]:
 def test_the_daemon_answers_what_the_hook_answers(running_daemon: Path, tmp_path: Path, agent: str,
                                                   make: object, command: str) -> None:
     payload = make(command, tmp_path)  # type: ignore[operator]
-    assert run(warm(agent), payload, tmp_path) == run(cold(agent), payload, tmp_path)
+    assert run(warm(agent), payload, tmp_path) == run(cold(agent), payload, tmp_path, COLD)
 
 
 def test_bad_input_gets_the_same_refusal_both_ways(running_daemon: Path, tmp_path: Path) -> None:
     for payload in (b"", b"not json", b"[1, 2]"):
         code_warm, out_warm = run(warm("claude-code"), payload, tmp_path)
-        assert (code_warm, out_warm) == run(cold("claude-code"), payload, tmp_path)
+        assert (code_warm, out_warm) == run(cold("claude-code"), payload, tmp_path, COLD)
         assert "allow" not in out_warm
 
 
@@ -179,3 +183,16 @@ def test_a_request_that_is_not_one_gets_an_error_not_an_answer(running_daemon: P
         reply = json.loads(conn.recv(65536))
         conn.close()
         assert "error" in reply and "stdout" not in reply
+
+
+def test_the_installed_hook_command_asks_the_daemon_without_importing_the_engine(running_daemon: Path,
+                                                                                  tmp_path: Path) -> None:
+    payload = claude("rm -rf ~", tmp_path)
+    done = subprocess.run([PYTHON, "-X", "importtime", "-m", "changegate", "hook", "claude-code"], input=payload,
+                          capture_output=True, cwd=tmp_path, timeout=60,
+                          env={**os.environ, "CHANGEGATE_DAEMON": "on"})
+    assert json.loads(done.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
+    imported = done.stderr.decode()
+    assert "changegate.integrations.hookclient" in imported
+    assert "changegate.understand" not in imported and "changegate.gate" not in imported
+    assert (done.returncode, done.stdout.decode()) == run(cold("claude-code"), payload, tmp_path, COLD)

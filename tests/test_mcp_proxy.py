@@ -198,3 +198,24 @@ def test_proxy_offers_no_newer_protocol_version_than_the_upstream() -> None:
     assert older_version(answer, "2025-11-25") == answer
     assert older_version({"protocolVersion": "2025-03-26"}, "2025-06-18") == {"protocolVersion": "2025-03-26"}
     assert older_version(answer, "not-a-version") == answer
+
+
+def test_the_proxy_says_how_its_upstream_was_started_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's environment comes from how it is started (its DSN), not from its name; the DSN's password
+    never reaches the action."""
+    import subprocess as sp
+
+    from changegate.gate import evaluate
+    from changegate.integrations.mcp_proxy import Proxy, started_as
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://admin:hunter2@db.prod.internal:5432/app")
+    process = sp.Popen(["true"])
+    process.wait()
+    started = started_as(process, None)
+    assert started["env"]["DATABASE_URL"] == "postgresql://admin:***@db.prod.internal:5432/app"
+    proxy = Proxy(None, "orders-local", started=started)  # type: ignore[arg-type]
+    action = proxy.action("query", {"sql": "DELETE FROM orders"}, None)
+    assert "hunter2" not in repr(action["facts"])
+    verdict = evaluate(action)
+    assert verdict.decision != "allow"
+    assert any(e.environment == "prod" for e in verdict.effects), verdict.effects

@@ -127,3 +127,22 @@ def test_unreadable_configuration_is_a_finding_not_a_hang(tmp_path: Path) -> Non
 def test_phrasings_of_dangerous_allowances(tmp_path: Path, rule: str) -> None:
     write(tmp_path / "home/.claude/settings.json", json.dumps({"permissions": {"allow": [rule]}}))
     assert any(s == HIGH for s, _ in findings(run(tmp_path), "claude-code"))
+
+
+def test_doctor_permissions_through_the_cli(tmp_path: Path, own_state: Path) -> None:
+    import subprocess
+    import sys
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    env = {**os.environ, "HOME": str(own_state)}
+    clean = subprocess.run([sys.executable, "-m", "changegate", "doctor", "--permissions", "--json"], cwd=project,
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert clean.returncode == 0, clean.stderr
+    assert json.loads(clean.stdout)["worst"] is None
+    write(own_state / ".claude/settings.json", json.dumps({"permissions": {"allow": ["Bash(*)"]}}))
+    granted = subprocess.run([sys.executable, "-m", "changegate", "doctor", "--permissions"], cwd=project,
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert granted.returncode == 1
+    assert "Bash(*): every shell command runs without asking" in granted.stdout
+    assert "hook is not installed" in granted.stdout

@@ -49,7 +49,10 @@ class Place:
         """The agent's environment: this home, loopback only, and the test's own changegate state."""
         keep = ("PATH", "LANG", "TERM", "CHANGEGATE_STATE_DIR", "XDG_STATE_HOME", "TMPDIR")
         env = {name: os.environ[name] for name in keep if name in os.environ}
-        env.update({"HOME": str(self.home), "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
+        env.update({"HOME": str(self.home), "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+                    # the hooks use the warm path as installed for users: the first call starts a daemon
+                    # (that run's own, in its state directory), which leaves soon after the test
+                    "CHANGEGATE_DAEMON": "on", "CHANGEGATE_DAEMON_IDLE": "20"})
         env.update(extra)
         return env
 

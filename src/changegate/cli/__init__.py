@@ -14,6 +14,7 @@
 | run, undo                       | broker.py     |
 | credentials add/list/remove     | credentials.py|
 | shims install/list/remove       | shims.py      |
+| freeze, breaker, breakglass     | guardrails.py |
 
 Exit codes scripts can rely on: 0 allow (or success), 10 ask, 20 deny, 2 usage error, 1 other failure.
 """
@@ -72,9 +73,11 @@ COMMANDS: dict[str, str] = {
     "check": "check", "explain": "check",
     "serve": "serve",
     "install": "agents", "uninstall": "agents", "doctor": "agents", "hook": "agents", "mcp-proxy": "agents",
+    "daemon": "agents",
     "run": "broker", "undo": "broker",
     "tokens": "admin", "users": "admin",
     "trust": "trust",
+    "freeze": "guardrails", "breaker": "guardrails", "breakglass": "guardrails",
 }
 GROUP_MODULES: dict[str, str] = {"policy": "policy", "approvals": "approvals", "audit": "audit",
                                  "credentials": "credentials", "shims": "shims"}

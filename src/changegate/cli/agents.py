@@ -31,6 +31,7 @@ VERBS = {
     "doctor": "show which agents are wired and whether their hook answers",
     "hook": "answer an agent's hook call (the agent runs this; reads JSON on stdin)",
     "mcp-proxy": "an MCP server in front of another one: every tool call checked first",
+    "daemon": "serve this user's hook decisions from a warm process (hooks start it themselves)",
 }
 AGENT_HELP = "claude-code, cursor, codex, gemini or kiro"
 
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
     app.command(name="uninstall", help=VERBS["uninstall"])(uninstall)
     app.command(name="doctor", help=VERBS["doctor"])(doctor)
     app.command(name="hook", help=VERBS["hook"], context_settings={"ignore_unknown_options": True})(hook)
+    app.command(name="daemon", help=VERBS["daemon"])(daemon)
     app.command(name="mcp-proxy", help=VERBS["mcp-proxy"],
                 context_settings={"ignore_unknown_options": True, "allow_extra_args": True})(mcp_proxy)
 
@@ -100,8 +102,14 @@ def uninstall(
 def doctor(
     self_test: bool = typer.Option(True, "--self-test/--no-self-test",
                                    help="start each wired hook with `rm -rf /` and check it denies"),
+    permissions: bool = typer.Option(False, "--permissions", help="the over-grant audit: what each agent "
+                                     "could change without the gate, and the credentials within its reach"),
+    as_json: bool = typer.Option(False, "--json", help="with --permissions: the report as JSON"),
 ) -> int:
-    """Which agents are wired here and for this user; exit 1 if a wired hook would not work."""
+    """Which agents are wired here and for this user; exit 1 if a wired hook would not work (with
+    --permissions: exit 1 if anything is granted that could change real systems unchecked)."""
+    if permissions:
+        return permission_audit(as_json)
     wirings = do_doctor(Path.cwd(), Path.home(), self_test=self_test)
     for line in describe(wirings):
         print(line)
@@ -110,6 +118,38 @@ def doctor(
           f"mode: local (policy: {os.environ.get('CHANGEGATE_POLICY') or 'built-in default'})")
     broken = [w for w in wirings if w.problems or w.inactive or w.self_test.startswith("FAILED")]
     return EXIT_FAILURE if broken else 0
+
+
+def permission_audit(as_json: bool) -> int:
+    import json
+
+    from changegate.integrations.overgrant import HIGH, audit
+    from changegate.integrations.overgrant import describe as describe_grants
+    from changegate.policy import PolicyError, load_policy
+
+    try:
+        policy = load_policy(os.environ.get("CHANGEGATE_POLICY") or None)
+    except PolicyError as exc:
+        print(f"changegate: the policy cannot be used: {'; '.join(exc.problems[:3])}", file=sys.stderr)
+        return EXIT_USAGE
+    wired: dict[str, bool] = {}
+    for wiring in do_doctor(Path.cwd(), Path.home(), self_test=False):  # wired and active in any scope
+        wired[wiring.agent] = wired.get(wiring.agent, False) or not (wiring.problems or wiring.inactive)
+    report = audit(Path.cwd(), Path.home(), os.environ, policy.environments, wired)
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        for line in describe_grants(report):
+            print(line)
+    return EXIT_FAILURE if report.worst() == HIGH else 0
+
+
+def daemon(idle: float = typer.Option(900.0, "--idle", min=1.0, help="exit after this many seconds without a "
+                                      "request")) -> int:
+    """Serve hook decisions on a Unix socket in the state directory (0600; this user's processes only)."""
+    from changegate.integrations.daemon import serve
+
+    return serve(idle_s=idle)
 
 
 def hook(agent: str = typer.Argument(..., help=AGENT_HELP)) -> int:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from changegate.answer import Answer
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
+DAEMON_WAIT_S = 1.5  # at most this for the daemon, then the hook decides itself within its own budget
 MAX_EDITED_FILE_BYTES = 2 * 1024 * 1024  # a file larger than this is judged by its new text alone
 MAX_MESSAGE_CHARS = 2000
 DEFAULT_TIMEOUT_S = 5.0
@@ -146,6 +147,22 @@ def main(argv: list[str]) -> int:
                          f"{', '.join(sorted(set(AGENT_MODULES)))}\n")
         return 2
     answer_fd = own_stdout()
+    stdin: Any = sys.stdin.buffer
+    warm = os.environ.get("CHANGEGATE_DAEMON", "on") != "off"
+    if warm:
+        # the per-user daemon (integrations/daemon.py) decides in a process that has the engine imported
+        # already; it answers exactly what this process would, or nothing, and then this process decides
+        from changegate.integrations import hookclient
+
+        payload = stdin.read(MAX_INPUT_BYTES + 1)
+        answer = hookclient.ask_daemon(argv[0], payload, min(DAEMON_WAIT_S, hook_timeout(os.environ) / 3)) \
+            if len(payload) <= MAX_INPUT_BYTES else None
+        if answer is not None:
+            emit(Reply(answer["stdout"], answer.get("stderr", ""), int(answer["exit"])), answer_fd)
+            os._exit(int(answer["exit"]))
+        import io
+
+        stdin = io.BytesIO(payload)
     import gc
     import importlib
 
@@ -162,11 +179,13 @@ def main(argv: list[str]) -> int:
     watchdog.start()
     on_signals(answer_once, agent)
     try:
-        reply = run(agent, sys.stdin.buffer, time.monotonic() + deadline_s)
+        reply = run(agent, stdin, time.monotonic() + deadline_s)
     except BaseException as exc:  # the last line of defence: a bug or an interrupt answers deny, never a traceback
         reply = agent.refuse(f"deciding failed ({type(exc).__name__}: {exc}), so the call is blocked")
     watchdog.cancel()
     code = answer_once.write(reply)
+    if warm:  # none answered: start one for the next call (it exits at once if another is serving)
+        hookclient.start_daemon()
     # The answer is written (unbuffered). Tearing down the interpreter (every module the engine imported)
     # costs ~10 ms more on every tool call and can change nothing the agent sees: end the process here.
     for stream in (sys.stdout, sys.stderr):
@@ -540,15 +559,13 @@ def dechunk(data: bytes, shown: str) -> bytes:
 
 
 def outgoing(action: dict[str, Any]) -> dict[str, Any]:
-    """The action as sent to a server: secret values replaced by a digest, as changegate.client sends them
-    (the server judges by names; the digest still binds an approval)."""
-    env = action.get("env")
-    if not isinstance(env, dict):
-        return action
-    # inside `run`'s guard, like the rest of the engine
-    from changegate.model import redacted_env
+    """The action as sent to a server, as changegate.client sends it: with the facts its understanding reads
+    here, where the agent runs (kubeconfig, git, package scripts, plans — the server never opens an
+    agent-named path), and secret values replaced by a keyed digest."""
+    # inside `run`'s guard, like the rest of the engine (the daemon keeps it imported)
+    from changegate.understand import outgoing_action
 
-    return {**action, "env": redacted_env(env)}
+    return outgoing_action(action)
 
 
 def denial(reason: str) -> Answer:

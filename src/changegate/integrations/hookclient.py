@@ -112,22 +112,32 @@ def write_all(fd: int, text: str) -> None:
 
 def decide_here(agent: str, payload: bytes) -> int:
     """`changegate hook AGENT` in a process of its own, with the same payload; then a daemon for next time."""
-    import contextlib
     import subprocess
 
-    try:
+    try:  # (the hook itself must not ask the daemon again: it did not answer)
         done = subprocess.run([sys.executable, "-m", "changegate", "hook", agent], input=payload,
-                              capture_output=True, timeout=budget() + 5.0, check=False)
+                              capture_output=True, timeout=budget() + 5.0, check=False,
+                              env={**os.environ, "CHANGEGATE_DAEMON": "off"})
     except (OSError, subprocess.SubprocessError) as exc:
         write_all(2, f"changegate hook: cannot decide ({exc}); the call is blocked\n")
         return 2
     write_all(1, done.stdout.decode("utf-8", "replace"))
     write_all(2, done.stderr.decode("utf-8", "replace"))
-    with contextlib.suppress(OSError):
-        subprocess.Popen([sys.executable, "-m", DAEMON_MODULE], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                         close_fds=True)
+    start_daemon()
     return done.returncode
+
+
+def start_daemon() -> None:
+    """A daemon for the next call, detached from this one (it exits at once if another is serving).
+    CHANGEGATE_DAEMON_IDLE: the seconds it stays without a request (default 900)."""
+    import contextlib
+    import subprocess
+
+    idle = os.environ.get("CHANGEGATE_DAEMON_IDLE", "")
+    argv = [sys.executable, "-m", DAEMON_MODULE] + (["--idle", idle] if idle else [])
+    with contextlib.suppress(OSError):
+        subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True, close_fds=True)
 
 
 def main(argv: list[str]) -> int:

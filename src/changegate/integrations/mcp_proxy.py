@@ -166,7 +166,7 @@ async def serve_stdio(process: subprocess.Popen[bytes] | None, name: str, url: s
 
     relay = Relay()
     async with upstream_client(process, url, relay.forward) as upstream:
-        proxy = Proxy(upstream, name, relay)
+        proxy = Proxy(upstream, name, relay, started=started_as(process, url))
         server = proxy.server()
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, proxy.initialization_options(server))
@@ -194,15 +194,37 @@ class Relay:
             self.session = getattr(ctx, "session", None)
 
 
+def started_as(process: subprocess.Popen[bytes] | None, url: str | None) -> dict[str, Any]:
+    """How the upstream was started, as evidence of where it acts (understand/mcp.py places the server from
+    its DSN, --context, --profile, KUBE_CONTEXT…, never from its name alone): its argv or URL, and the values
+    of the start-up variables that name a target, as this process passed them on."""
+    from changegate.understand.mcp import START_NAME_VARIABLES, START_URL_VARIABLES
+
+    argv = process.args if process is not None else None
+    command = [without_password(str(a)) for a in argv] if isinstance(argv, (list, tuple)) else None
+    names = (*START_URL_VARIABLES, *START_NAME_VARIABLES, "PGHOST", "DB_HOST", "MYSQL_HOST")
+    return {"command": command, "url": without_password(url) if url else None,
+            "env": {k: without_password(os.environ[k]) for k in names if k in os.environ}}
+
+
+def without_password(text: str) -> str:
+    """A DSN's password is no evidence of where it points, and must not reach the request or the log."""
+    import re
+
+    return re.sub(r"(://[^/\s:@]*):[^/\s@]*@", r"\1:***@", text)
+
+
 class Proxy:
     """Mirrors the upstream: the same tools (every field), resources, templates, prompts, completions,
     capabilities and protocol version. Each tool call, and each read of a local file resource, is judged
     before it is forwarded."""
 
-    def __init__(self, upstream: Client, name: str, relay: Relay | None = None) -> None:
+    def __init__(self, upstream: Client, name: str, relay: Relay | None = None,
+                 started: dict[str, Any] | None = None) -> None:
         self.upstream = upstream
         self.name = name
         self.relay = relay or Relay()
+        self.started = started  # facts.mcp_server: how the upstream was started
         self.tools: dict[str, Tool] = {}
 
     def capabilities(self) -> Any:
@@ -300,6 +322,8 @@ class Proxy:
     def action(self, tool: str, arguments: dict[str, Any], definition: Tool | None) -> dict[str, Any]:
         action: dict[str, Any] = {"type": "mcp_tool", "server": self.name, "tool": tool, "arguments": arguments,
                                   **self.where()}
+        if self.started is not None:
+            action["facts"] = {"mcp_server": self.started}
         if definition is not None and definition.annotations is not None:
             hints = definition.annotations.model_dump(by_alias=True, exclude_none=True)
             if hints:
