@@ -1,25 +1,34 @@
-"""Cold start of `changegate hook claude-code` as a whole process, against `python -c pass` in the same run.
+"""`changegate hook claude-code` as a whole process, against `python -c pass` in the same run.
 
 Every agent tool call starts the hook as a new process, so its cost is the process's, not a function's.
-The two commands alternate (so a busy machine slows both alike); each is run --runs times (≥ 30).
+The commands alternate (so a busy machine slows them alike); each is run --runs times (≥ 30). Modes:
+- in-process: the hook decides itself (CHANGEGATE_DAEMON=off), the cold path;
+- daemon: the installed command `changegate hook claude-code` with the per-user daemon running (it asks the
+  daemon without importing the engine);
+- light client: `python -I -S …/hookclient.py claude-code`, the lightest client, with the daemon running.
 
-    python bench/hook.py [--runs 40]                      cold start, local mode (the decision in-process)
-    python bench/hook.py --remote URL --token TOKEN       also the warm path: a running `changegate serve`
-                                                          decides (CHANGEGATE_URL / CHANGEGATE_TOKEN)
+    python bench/hook.py [--runs 40]
+    python bench/hook.py --remote URL --token TOKEN       also remote mode: a running `changegate serve` decides
 
-Prints p50 and p99 in milliseconds for each, and the hook's cost over bare Python.
+Prints p50 and p99 in milliseconds for each, and the cost over bare Python. State lives in a temporary
+directory (its own daemon, which is stopped at the end).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from changegate.integrations import daemon
 
 PAYLOAD = {
     "session_id": "bench", "transcript_path": "/tmp/bench.jsonl", "cwd": "/home/dev/app",
@@ -59,28 +68,52 @@ def main() -> int:
     args = parser.parse_args()
     runs = max(args.runs, 30)
     stdin = json.dumps(PAYLOAD).encode()
+    state = tempfile.mkdtemp(prefix="cg-bench-hook-")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGEGATE_")}
     base_env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure what users run: with cached bytecode
     base_env["HOME"] = base_env.get("HOME", "/root")
-    modes = {"changegate hook claude-code (local)": base_env}
-    if args.remote:
-        modes["changegate hook claude-code (remote, warm)"] = {
-            **base_env, "CHANGEGATE_URL": args.remote, "CHANGEGATE_TOKEN": args.token}
-    bare = [sys.executable, "-c", "pass"]
+    base_env["CHANGEGATE_STATE_DIR"] = state
     command = hook_command()
-    for env in modes.values():  # warm the OS caches and write bytecode once
-        timed(command, stdin, env)
-    timed(bare, b"", base_env)
-    results: dict[str, list[float]] = {"python -c pass": [], **{label: [] for label in modes}}
-    for _ in range(runs):
-        results["python -c pass"].append(timed(bare, b"", base_env))
-        for label, env in modes.items():
-            results[label].append(timed(command, stdin, env))
+    client = [sys.executable, "-I", "-S", str(Path(daemon.__file__).with_name("hookclient.py")), "claude-code"]
+    cold = {**base_env, "CHANGEGATE_DAEMON": "off"}
+    warm = {**base_env, "CHANGEGATE_DAEMON": "on", "CHANGEGATE_DAEMON_IDLE": "120"}
+    modes: dict[str, tuple[list[str], dict[str, str]]] = {
+        "changegate hook (in-process)": (command, cold),
+        "changegate hook (daemon)": (command, warm),
+        "python -I -S hookclient.py (daemon)": (client, warm),
+    }
+    if args.remote:
+        modes["changegate hook (remote, in-process)"] = (
+            command, {**cold, "CHANGEGATE_URL": args.remote, "CHANGEGATE_TOKEN": args.token})
+    bare = [sys.executable, "-c", "pass"]
+    try:
+        timed(command, stdin, warm)  # no daemon yet: decides itself and starts one
+        socket_file = Path(state) / f"daemon-{daemon.__version__}.sock"
+        for _ in range(200):
+            if daemon.answers(socket_file):
+                break
+            time.sleep(0.05)
+        else:
+            raise SystemExit("the daemon did not start")
+        for argv, env in modes.values():  # warm the OS caches and write bytecode once
+            timed(argv, stdin, env)
+        timed(bare, b"", base_env)
+        results: dict[str, list[float]] = {"python -c pass": [], **{label: [] for label in modes}}
+        for _ in range(runs):
+            results["python -c pass"].append(timed(bare, b"", base_env))
+            for label, (argv, env) in modes.items():
+                results[label].append(timed(argv, stdin, env))
+    finally:
+        with contextlib.suppress(OSError):
+            (Path(state) / f"daemon-{daemon.__version__}.sock").unlink()  # the daemon leaves when it sees this
+        shutil.rmtree(state, ignore_errors=True)
     print(f"hook: {' '.join(command)}   ({os.cpu_count()} cores)")
     python_p50, _ = summary("python -c pass", results["python -c pass"])
+    cold_p50 = 0.0
     for label in modes:
         p50, _ = summary(label, results[label])
-        print(f"{'':44} {p50 - python_p50:+6.1f} ms over bare Python")
+        cold_p50 = cold_p50 or p50
+        print(f"{'':44} {p50 - python_p50:+6.1f} ms over bare Python, {p50 / cold_p50:.2f}x the in-process hook")
     return 0
 
 
