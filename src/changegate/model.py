@@ -7,6 +7,7 @@ of every tool call (a pydantic import alone would cost the hook more than its wh
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from typing import Any, Literal
 
@@ -60,6 +61,10 @@ class Action(msgspec.Struct, frozen=True, omit_defaults=True, kw_only=True):
     tool: str | None = None
     arguments: dict[str, Any] | None = None
     annotations: dict[str, Any] | None = None
+    # facts the agent's own client collected where the agent runs (remote mode): files read for
+    # understanding (bounded, secrets redacted), plan documents, how an MCP server is started.
+    # See understand/facts.py. Part of the canonical action and so of the hash.
+    facts: dict[str, Any] | None = None
     # http
     method: str | None = None
     url: str | None = None
@@ -131,15 +136,141 @@ def looks_secret(name: str) -> bool:
     return SECRET_NAME.search(name) is not None
 
 
+# Secret values are replaced by a KEYED digest (HMAC-SHA256): equal values still give equal digests (an
+# approval binds the secret: another password is another action), but nobody without the key can test a
+# guess against a stored digest, as anyone could against a bare sha256 of a weak password. The key lives in
+# the state directory of the process that computes the digest (the agent's machine for the hook and the
+# client, the server for what it stores), 0600, made on first use.
+DIGEST_KEY_FILE = "digest.key"
+DIGEST_PREFIX = "redacted:hmac-sha256:"
+_KEYS: dict[str, bytes] = {}
+URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):(?P<password>[^@\s/]+)@")
+
+
+def digest_key_path() -> str:
+    """Where the digest key is: the state directory's `digest.key`. (The state directory's name is worked out
+    as `changegate.state.state_dir_name` does; the layers keep `model` below `state`.)"""
+    configured = os.environ.get("CHANGEGATE_STATE_DIR")
+    if configured:
+        base = os.path.expanduser(configured)
+    else:
+        state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+        base = os.path.join(state, "changegate")
+    return os.path.join(base, DIGEST_KEY_FILE)
+
+
+def digest_key() -> bytes:
+    """The key of this process's digests: read from its file, or made there on first use (created with
+    O_EXCL under a temporary name and linked into place, so racing workers all end with the same key)."""
+    path = digest_key_path()
+    key = _KEYS.get(path)
+    if key is not None:
+        return key
+    key = _read_key(path)
+    if key is None:
+        try:
+            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+            temporary = f"{path}.{os.getpid()}.{os.urandom(4).hex()}"
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(os.urandom(32))
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+            finally:
+                os.unlink(temporary)
+        except OSError:
+            pass
+        key = _read_key(path)
+    if key is None:
+        # no writable state directory: a key of this process only. Digests still bind within the process
+        # and reveal nothing; they do not match another process's (an approval then asks again).
+        key = _KEYS.setdefault("", os.urandom(32))
+    _KEYS[path] = key
+    return key
+
+
+def _read_key(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            key = handle.read(64)
+    except OSError:
+        return None
+    return key if len(key) >= 32 else None
+
+
 def redact_value(value: str) -> str:
-    """A secret replaced by a short digest: binding (a changed secret changes it) but not revealing."""
-    return "redacted:sha256:" + hashlib.sha256(value.encode()).hexdigest()[:16]
+    """A secret replaced by its keyed digest: binding (a changed secret changes it) but not revealing.
+    A value that is already a digest stays as it is (a client redacted it before sending)."""
+    if value.startswith(DIGEST_PREFIX):
+        return value
+    import hmac  # only when a secret is redacted: the hook's start-up stays small
+
+    return DIGEST_PREFIX + hmac.new(digest_key(), value.encode("utf-8", "surrogatepass"),
+                                    hashlib.sha256).hexdigest()[:32]
+
+
+def redact_url_passwords(value: str) -> str:
+    """`scheme://user:PASSWORD@host` with the password replaced by its keyed digest."""
+    if "://" not in value or "@" not in value:
+        return value
+    return URL_PASSWORD.sub(lambda m: f"{m['head']}:{redact_value(m['password'])}@", value)
+
+
+def redact_env_value(name: str, value: str) -> str:
+    """One environment value as it may be stored or shown: secret-named → digest; a URL's password → digest."""
+    return redact_value(value) if looks_secret(name) else redact_url_passwords(value)
+
+
+SECRET_MARK = "secret:"  # consulted facts under this prefix are secrets written in the action itself
+
+
+def redact_known(text: str, secrets: list[str] | tuple[str, ...] | Any) -> str:
+    """`text` with each of `secrets` (longest first, so a secret inside another goes with it) replaced by its
+    keyed digest."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, redact_value(secret))
+    return text
+
+
+MAX_REDACTED_DEPTH = 32  # nesting redaction follows (deeper payloads are refused before they get here)
+
+
+def redacted_text(value: Any, secrets: list[str], depth: int = 0) -> Any:
+    """A payload field with the secrets in it redacted: strings, lists, and maps (a header or argument whose
+    name looks secret — `Authorization`, `password`, `dsn` — is redacted whatever it holds)."""
+    if isinstance(value, str):
+        return redact_url_passwords(redact_known(value, secrets) if secrets else value)
+    if depth >= MAX_REDACTED_DEPTH:
+        return value
+    if isinstance(value, list):
+        return [redacted_text(v, secrets, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {k: (redact_value(str(v)) if isinstance(v, str | int | float) and secret_field(str(k))
+                    else redacted_text(v, secrets, depth + 1)) for k, v in value.items()}
+    return value
+
+
+NOT_SECRET_FIELD = re.compile(r"(?i)author(s|ed|ship|[_-]?(name|email|id|login))?|(max|min)[_-]?(new[_-]?)?tokens?|(\w+[_-])?(token[_-]?)?(count|limit|"
+                              r"type|name|url|file|path)")
+
+
+def secret_field(name: str) -> bool:
+    """Whether a header or argument called `name` holds a secret (`Authorization`, `password`, `api_key`,
+    `Cookie`), not an author, a count or a file name."""
+    return (looks_secret(name) or name.lower() == "cookie") and not NOT_SECRET_FIELD.fullmatch(name)
+
+
+# the payload fields a secret written in the action can appear in
+TEXT_FIELDS = ("command", "argv", "statement", "url", "headers", "body", "database", "arguments")
 
 
 def redacted_env(env: dict[str, Any]) -> dict[str, str]:
     """An environment as it leaves this machine: the values of secret-looking variables replaced by their
     digest (a server judges by names like AWS_PROFILE and KUBECONFIG, never by a token's value)."""
-    return {str(k): (redact_value(str(v)) if looks_secret(str(k)) else str(v)) for k, v in env.items()}
+    return {str(k): redact_env_value(str(k), str(v)) for k, v in env.items()}
 
 
 def canonical_action(action: Action, consulted: dict[str, str] | None = None) -> dict[str, Any]:
@@ -150,8 +281,12 @@ def canonical_action(action: Action, consulted: dict[str, str] | None = None) ->
     doc: dict[str, Any] = {name: value for name in action.__struct_fields__
                            if name not in IDENTITY_FIELDS and name != "env"
                            and (value := getattr(action, name)) is not None}
+    secrets = [v for k, v in consulted.items() if k.startswith(SECRET_MARK)] if consulted else []
+    for name in TEXT_FIELDS:
+        if name in doc:
+            doc[name] = redacted_text(doc[name], secrets)
     if consulted:
-        doc["context"] = {k: (redact_value(v) if looks_secret(k) else v) for k, v in sorted(consulted.items())}
+        doc["context"] = {k: redact_env_value(k, v) for k, v in sorted(consulted.items())}
     return doc
 
 

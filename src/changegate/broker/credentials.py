@@ -39,6 +39,7 @@ from typing import Any, Literal
 from changegate.broker.session_policy import session_policy
 from changegate.model import Effect
 from changegate.state import state_dir
+from changegate.understand.cli import CODE_LOADING_VARIABLES, matches_table
 
 KEY_ENV = "CHANGEGATE_SECRET_KEY"
 KEY_FILE = "secret.key"
@@ -87,6 +88,7 @@ SECRET_SUFFIXES = ("_API_KEY", "_ACCESS_KEY", "_SECRET_KEY", "_PRIVATE_KEY", "_A
                    "_CONNECTION_STRING", "_KEY_ID", "_SSH_KEY", "_SIGNING_KEY")
 URL_WITH_PASSWORD = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):(?P<password>[^@\s/]*)@")
 KEEP_NAMES = frozenset({"PWD", "OLDPWD"})
+MIN_SECRET_CHARS = 6  # shorter injected values are not looked for in the output (they would match anything)
 
 # Where tools look for credentials when no variable says: pointed at empty files or directories in the
 # child's private directory, so a tool the gate holds no profile for cannot fall back to the agent's own.
@@ -409,10 +411,15 @@ class ChildEnvironment:
     injected: list[str] = field(default_factory=list)
     profile: str | None = None
     session_policy: dict[str, Any] | None = None
+    # the values it injected (never recorded): the broker takes them out of the output it records
+    secret_values: dict[str, str] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)  # code-loading variables taken out (see `inject`)
 
     def record(self) -> dict[str, Any]:
         """For the audit log: names only."""
         out: dict[str, Any] = {"profile": self.profile, "injected": self.injected, "scrubbed": self.scrubbed}
+        if self.dropped:
+            out["dropped"] = self.dropped
         if self.session_policy is not None:
             out["session_policy"] = self.session_policy
         return out
@@ -460,7 +467,23 @@ def inject(child: ChildEnvironment, vault: Vault, profile: Profile, *, argv: Seq
         for variable, value in secrets.env.items():
             child.env[variable] = value.replace(DIR_PLACEHOLDER, str(folder))
         child.injected = sorted({*secrets.env, *secrets.files})
+        child.secret_values.update({f"file {name}": text for name, text in secrets.files.items()})
+    # every injected value but a path into the private directory and the few that only say where (a region)
+    child.secret_values.update({name: child.env[name] for name in child.injected if name in child.env
+                                and name.upper() not in NOT_CREDENTIALS and len(child.env[name]) >= MIN_SECRET_CHARS
+                                and not child.env[name].startswith(str(child.private_dir))})
     child.profile = profile.name
+    drop_code_loading(child)
+
+
+def drop_code_loading(child: ChildEnvironment) -> None:
+    """A child that holds credentials the gate injected loads no code the agent chose through its environment
+    (LD_PRELOAD, BASH_ENV, PYTHONPATH, NODE_OPTIONS, …): such code would read the credentials. The action's
+    hash binds these variables too; dropping them here is the second wall."""
+    for name in sorted(child.env):
+        if matches_table(name, CODE_LOADING_VARIABLES):
+            del child.env[name]
+            child.dropped.append(name)
 
 
 # --- AWS: credentials minted per action ------------------------------------------------------------------

@@ -101,13 +101,48 @@ class Capture:
         self.tail += chunk[-TAIL_BYTES:]
         del self.tail[:-TAIL_BYTES]
 
-    def record(self) -> dict[str, Any]:
+    def record(self, secrets: dict[str, str] | None = None) -> dict[str, Any]:
+        """For the audit log; `secrets` (name -> value, the credentials the broker injected) never appear in
+        it: each is replaced by `[injected NAME]`, and so is a piece of one cut by the head's or tail's edge."""
         out: dict[str, Any] = {"bytes": self.size, "sha256": self.digest.hexdigest(),
-                               "head": self.head.decode("utf-8", "replace")}
+                               "head": without_secrets(self.head.decode("utf-8", "replace"), secrets, "head")}
         if self.size > HEAD_BYTES:
-            out["tail"] = self.tail.decode("utf-8", "replace")
+            out["tail"] = without_secrets(self.tail.decode("utf-8", "replace"), secrets, "tail")
             out["truncated"] = True
         return out
+
+
+def without_written_secrets(text: str, argv: list[str], shown: list[str]) -> str:
+    """`text` (undo's note, which may quote the command: `kubectl get --token=…`) with each word of `argv`
+    that carries a secret replaced by the word as the canonical action shows it."""
+    if not text or len(shown) != len(argv):
+        return text
+    for raw, redacted in sorted(zip(argv, shown, strict=True), key=lambda pair: len(pair[0]), reverse=True):
+        if raw != redacted and raw in text:
+            text = text.replace(raw, redacted)
+    return text
+
+
+MIN_EDGE_PIECE = 4  # a piece of a secret this long at the cut edge of a head or tail is taken out too
+
+
+def without_secrets(text: str, secrets: dict[str, str] | None, edge: str) -> str:
+    """`text` with every injected value (and each line of an injected file) replaced by `[injected NAME]`."""
+    if not secrets:
+        return text
+    pieces = sorted(((line.strip(), name) for name, value in secrets.items() for line in {value, *value.splitlines()}
+                     if len(line.strip()) >= MIN_EDGE_PIECE), key=lambda p: len(p[0]), reverse=True)
+    for value, name in pieces:
+        if value in text:
+            text = text.replace(value, f"[injected {name}]")
+    for value, name in pieces:
+        # the head ends (or the tail starts) inside a secret: its first (last) characters are there alone
+        for size in range(len(value) - 1, MIN_EDGE_PIECE - 1, -1):
+            if edge == "head" and text.endswith(value[:size]):
+                return text[:-size] + f"[injected {name}]"
+            if edge == "tail" and text.startswith(value[-size:]):
+                return f"[injected {name}]" + text[size:]
+    return text
 
 
 @dataclass
@@ -169,6 +204,7 @@ class Run:
         self.store: Store | None = None
         self.spooled = False  # an allowed run: its records go to the audit spool, not the store
         self.remote = remote_target(request.env)
+        self.shown_argv: list[str] = []  # the argv as the canonical action holds it (secrets as digests)
 
     def say(self, text: str) -> None:
         self.err.write(f"changegate: {text}\n".encode())
@@ -200,6 +236,7 @@ class Run:
         except ShimError as exc:
             raise RunError(str(exc), EXIT_NOT_FOUND) from exc
         judgement = self.judge()
+        self.shown_argv = (judgement.canonical or {}).get("argv") or []
         plan = self.plan(judgement, child_path)
         answer = self.decide(plan)
         if answer.decision == "deny":
@@ -219,7 +256,9 @@ class Run:
 
     def action(self, note: str = "") -> Action:
         request = self.request
-        reason = "\n".join(part for part in (request.reason, note) if part) or None
+        reason = "\n".join(part for part in (request.reason, without_written_secrets(note, request.argv,
+                                                                                       self.shown_argv))
+                           if part) or None
         return Action(type="shell", argv=list(request.argv), cwd=request.cwd, env=dict(request.env),
                       agent=self.agent, reason=reason)
 
@@ -310,7 +349,9 @@ class Run:
                 if snapshot is not None:
                     undo.discard(snapshot, tools)
                 raise RunError(f"request {request_id} was used by another run a moment ago; nothing ran", EXIT_DENY)
-            started = {"request": request_id, "action_hash": action_hash, "argv": self.request.argv,
+            # the argv as the canonical action holds it: a password written in it is a keyed digest there
+            shown_argv = (judgement.canonical or {}).get("argv") or self.request.argv
+            started = {"request": request_id, "action_hash": action_hash, "argv": shown_argv,
                        "cwd": self.request.cwd, "program": program, "credentials": child.record(),
                        "snapshot": snapshot.id if snapshot else None}
             self.record("execution.started", started, required=True)
@@ -319,8 +360,8 @@ class Run:
                 undo.settle(snapshot, plan, tools)
             self.record("execution.finished", {
                 "request": request_id, "action_hash": action_hash, "exit_code": outcome.exit_code,
-                "duration_s": outcome.duration_s, "stdout": outcome.stdout.record(),
-                "stderr": outcome.stderr.record(), "snapshot": snapshot.id if snapshot else None})
+                "duration_s": outcome.duration_s, "stdout": outcome.stdout.record(child.secret_values),
+                "stderr": outcome.stderr.record(child.secret_values), "snapshot": snapshot.id if snapshot else None})
             if snapshot is not None:
                 self.say(f"what it destroyed was kept: undo it with `changegate undo {snapshot.id}`")
             return outcome.exit_code

@@ -19,11 +19,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from changegate.environments import LOCAL, UNKNOWN, Environments, Placement, is_within, workspace_of
-from changegate.model import Effect, Operation, Reversible, Scope
+from changegate.model import (
+    SECRET_MARK,
+    Effect,
+    Operation,
+    Reversible,
+    Scope,
+    redact_known,
+    redact_url_passwords,
+    redact_value,
+)
 from changegate.understand.placement import place_host, place_name, place_url
 from changegate.understand.selfguard import TAMPERING, gate_path
-from changegate.understand.sensitive import persistence_concern
+from changegate.understand.sensitive import looks_like_credential, persistence_concern
 
 if TYPE_CHECKING:
     from changegate.understand.shell import Walker
@@ -133,8 +144,22 @@ class Context:
         """A variable's value, recording that understanding depended on it (it binds the action hash)."""
         value = self.env.get(name)
         if value is not None:
-            self.consulted.setdefault(f"env:{name}", value)
+            self.consulted.setdefault(f"env:{name}", bound_value(value))
         return value
+
+    def mark_secret(self, value: str) -> None:
+        """A password or token written in the command (`mysql -pPASS`, `PGPASSWORD=…`, `echo PASS | sudo -S`):
+        recorded so that the canonical action, the log and the shown effects hold its keyed digest instead
+        (`model.canonical_action`), while the hash still binds it."""
+        if not value or UNKNOWN_PART in value or len(value) > MAX_SECRET_CHARS:
+            return
+        marked = [k for k in self.consulted if k.startswith(SECRET_MARK)]
+        if len(marked) >= MAX_SECRETS or any(self.consulted[k] == value for k in marked):
+            return
+        self.consulted[f"{SECRET_MARK}{len(marked) + 1}"] = value
+
+    def secrets(self) -> list[str]:
+        return [v for k, v in self.consulted.items() if k.startswith(SECRET_MARK)]
 
     def environment_from_variables(self) -> Placement | None:
         """Where a program we cannot read would connect: the connection settings in its environment.
@@ -300,6 +325,15 @@ class Invocation:
     def effect(self, operation: Operation, resource: str, placement: Placement, **fields: Any) -> Effect:
         fields.setdefault("family", self.name)
         fields.setdefault("evidence", self.text)
+        for name in ("evidence", "summary"):
+            text = fields.get(name)
+            if text and "@" in text and "://" in text:
+                fields[name] = redact_url_passwords(text)  # `postgres://app:PW@…` is shown without PW
+        if "@" in resource and "://" in resource:
+            resource = redact_url_passwords(resource)
+        suggestions = fields.get("suggestions")
+        if suggestions and any("@" in t and "://" in t for t in suggestions):
+            fields["suggestions"] = tuple(redact_url_passwords(t) for t in suggestions)
         return Effect(
             operation=operation,
             resource=resource,
@@ -405,6 +439,31 @@ class Invocation:
             return Placement(UNKNOWN, "the command runs outside any workspace")
         return self.ctx.environment_from_variables() or Placement(
             LOCAL, f"its arguments stay inside the workspace {self.ctx.workspace}")
+
+
+def bound_value(value: str) -> str:
+    """A consulted variable's value as the canonical action keeps it: one shaped like a credential (a token,
+    a private key, an `Authorization:` header) is its keyed digest whatever the variable is called
+    (`GIT_CONFIG_VALUE_0=ghp_…`, `MY_HEADER`); secret-named ones are digested by the model."""
+    return redact_value(value) if looks_like_credential(value) else value
+
+
+MAX_SECRETS = 32  # secrets one action's words can carry, marked for redaction
+MAX_SECRET_CHARS = 4096
+
+
+def redact_effects(effects: list[Effect], secrets: Sequence[str]) -> None:
+    """Effects as they are shown and stored: every marked secret in their evidence, summary or resource
+    replaced by its keyed digest (in place)."""
+    if not secrets:
+        return
+    for i, effect in enumerate(effects):
+        changed: dict[str, Any] = {name: redact_known(text, secrets) for name in ("evidence", "summary", "resource")
+                                   if any(s in (text := getattr(effect, name)) for s in secrets)}
+        if any(s in text for text in effect.suggestions for s in secrets):
+            changed["suggestions"] = tuple(redact_known(text, secrets) for text in effect.suggestions)
+        if changed:
+            effects[i] = msgspec.structs.replace(effect, **changed)
 
 
 # Block devices by name (Linux, macOS): writing to one overwrites a disk, whatever tool does it.

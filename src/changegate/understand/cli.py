@@ -11,7 +11,15 @@ sees what a tool adds and nothing it inherits:
 - `SCOPE_FLAGS` (widen to all), `DRY_RUN_FLAGS` (change nothing), `ADDRESS_OPTIONS` (name where it acts);
 - `VERBS`: verb → an operation (`"read"`, `"delete"`, …) for the simple cases, or the method that handles
   it; `NOUNS`: noun → the kind of resource;
-- `ENV_VARIABLES`: the environment variables that change its target or behaviour (they bind approvals).
+- `ENV_VARIABLES`: the environment variables that change its target or behaviour. They bind: `bind()` puts
+  the values present when the tool runs (the action's env, inline assignments, earlier exports) into the
+  consulted facts, so they are part of the canonical action and its hash (secret-named ones as keyed
+  digests). A name ending in `*` is a prefix (`TF_VAR_*`). `RUNTIME_VARIABLES` (what runs, for any program:
+  LD_PRELOAD, BASH_ENV, PYTHONPATH, PATH, …) bind for every command;
+- `SECRET_OPTIONS`, `SECRET_ATTACHED`, `SECRET_STDIN_FLAGS`, `SECRET_HEADERS`: where its words or stdin carry
+  a password or token (`redis-cli -a PASS`, `mysql -pPASS`, `sudo -S`, `-H 'Authorization: …'`). `bind()`
+  marks those values (`Context.mark_secret`): requests, the log and the shown effects hold their keyed
+  digest, never the value.
 
 `walk()` is the only option walker: it keeps every word, in order (`Options.items`), splits bundled short
 flags, reads `--name=value`, `-n5` and `-n 5`, and stops at `--`. A tool whose grammar is not
@@ -26,7 +34,129 @@ from typing import Any, ClassVar
 
 from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect, Operation
-from changegate.understand.base import Invocation, Word
+from changegate.understand.base import UNKNOWN_PART, Invocation, Word, bound_value
+from changegate.understand.sensitive import SECRET_HEADER
+
+# Variables that change WHAT RUNS, whatever the program: code loaded into it (LD_PRELOAD, DYLD_*), files its
+# shell runs first (BASH_ENV, ENV, exported functions), where its interpreter finds modules or which options it
+# starts with (PYTHONPATH, NODE_OPTIONS, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS), and PATH (which program a bare
+# name is). They bind every action; the broker also drops the code-loading ones from a child that holds
+# injected credentials (broker/run.py).
+RUNTIME_VARIABLES: tuple[str, ...] = (
+    "PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "LD_BIND_NOW", "GCONV_PATH", "DYLD_*", "BASH_ENV", "ENV",
+    "BASH_FUNC_*", "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND", "ZDOTDIR", "IFS", "CDPATH",
+    "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PYTHONINSPECT", "PYTHONUSERBASE", "PYTHONSAFEPATH",
+    "NODE_OPTIONS", "NODE_PATH", "NODE_EXTRA_CA_CERTS", "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT", "RUBYLIB",
+    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH", "GIT_EXEC_PATH", "LUA_INIT",
+    "LUA_PATH", "TCLLIBPATH", "PHPRC", "PHP_INI_SCAN_DIR", "R_PROFILE_USER", "GEM_HOME", "GEM_PATH", "BUNDLE_GEMFILE",
+)
+# the subset that makes a program load or run code from a place the agent names (the broker drops these
+# from a child that holds credentials it injected)
+CODE_LOADING_VARIABLES: tuple[str, ...] = (
+    "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "GCONV_PATH", "DYLD_*", "BASH_ENV", "ENV", "BASH_FUNC_*",
+    "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND", "ZDOTDIR", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME",
+    "PYTHONINSPECT", "PYTHONUSERBASE", "NODE_OPTIONS", "NODE_PATH", "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT",
+    "RUBYLIB", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH", "GIT_EXEC_PATH", "LUA_INIT",
+    "LUA_PATH", "TCLLIBPATH", "PHPRC", "PHP_INI_SCAN_DIR", "R_PROFILE_USER",
+)
+
+# long options that hold a password or token in every tool that has them
+LONG_SECRET_OPTIONS = frozenset({
+    "--password", "--passwd", "--pass", "--token", "--api-key", "--apikey", "--api-token", "--auth-token",
+    "--access-token", "--secret", "--client-secret", "--secret-key", "--access-key-secret", "--private-key-data",
+})
+
+
+def secrets_in(table: BindingTable, inv: Invocation) -> list[str]:
+    """The passwords and tokens a call's words (and stdin) carry, by its tool's tables and the long options
+    every tool spells the same way (`--password X`, `--token=X`). A light scan, not a walk: it over-marks
+    rather than misses (a marked value is only hidden in what is shown, never trusted)."""
+    found: list[str] = []
+    words = inv.words
+    reads_stdin = False
+    skip = False
+    for i, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        value = word.value
+        if value[:1] != "-":
+            if table.before_command:
+                break  # the command it runs is scanned as itself
+            if table.headers and ":" in value and (match := SECRET_HEADER.match(value)):
+                found.append(match["value"])  # `-H 'Authorization: …'`, httpie's `Authorization:Bearer …`
+            continue
+        if value == "--":
+            break
+        if value in table.stdin_flags:
+            reads_stdin = True
+        if value in table.user_password:
+            if i + 1 < len(words):
+                found.append(words[i + 1].value.partition(":")[2])  # `admin` alone: curl prompts
+                skip = True
+            continue
+        if value in table.secret_options:
+            if i + 1 < len(words) and words[i + 1].value[:1] != "-":  # `mongosh -p --host h`: -p prompts
+                found.append(words[i + 1].value)
+                skip = True
+            continue
+        name, eq, inline = value.partition("=")
+        if eq:
+            if name in table.user_password:
+                found.append(inline.partition(":")[2])
+            elif name in table.secret_equals:
+                found.append(inline)
+            elif table.headers and (match := SECRET_HEADER.match(inline)):
+                found.append(match["value"])  # `--header=Authorization: …`
+        elif value[1:2] != "-" and len(value) > 2 and value[:2] in table.secret_attached:
+            found.append(value[2:])
+    if reads_stdin and inv.stdin is not None and inv.stdin.text:
+        found.extend(line.strip() for line in inv.stdin.text.splitlines()[:4] if line.strip())
+    return [f for f in found if f and UNKNOWN_PART not in f]
+
+
+def split_table(names: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A variable table as (exact names, prefixes): `TF_VAR_*` is every variable starting `TF_VAR_`."""
+    return (tuple(n for n in names if not n.endswith("*")), tuple(n[:-1] for n in names if n.endswith("*")))
+
+
+def matches_table(name: str, names: Sequence[str]) -> bool:
+    exact, prefixes = split_table(names)
+    return name in exact or name.startswith(prefixes)
+
+
+_VARIABLE_TABLES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class BindingTable:
+    """What `Cli.bind` reads of a tool, worked out once per class."""
+
+    names: frozenset[str]  # variables bound by name (the tool's and RUNTIME_VARIABLES)
+    prefixes: tuple[str, ...]  # ... and by prefix (`TF_VAR_*`, `DYLD_*`)
+    secret_options: frozenset[str]  # options whose value (next word or `=`) is a secret
+    secret_attached: frozenset[str]  # options whose secret may be glued on (`-pSECRET`, `-aSECRET`)
+    secret_equals: frozenset[str]  # options whose `=VALUE` is a secret (`--password=X`, even where `-p` prompts)
+    stdin_flags: frozenset[str]
+    headers: bool
+    before_command: bool
+    user_password: frozenset[str]  # options whose value is `USER:PASSWORD`: the part after the colon
+
+
+_BINDING_TABLES: dict[type[Cli], BindingTable] = {}
+
+
+def binding_table(tool: type[Cli]) -> BindingTable:
+    table = _BINDING_TABLES.get(tool)
+    if table is None:
+        names, prefixes = split_table((*RUNTIME_VARIABLES, *tool.ENV_VARIABLES))
+        options = (tool.SECRET_OPTIONS | LONG_SECRET_OPTIONS) - tool.SECRET_ATTACHED
+        table = _BINDING_TABLES[tool] = BindingTable(
+            frozenset(names), tuple(dict.fromkeys(prefixes)), options, tool.SECRET_OPTIONS | tool.SECRET_ATTACHED,
+            options | tool.SECRET_ATTACHED, tool.SECRET_STDIN_FLAGS, tool.SECRET_HEADERS, tool.SECRET_BEFORE_COMMAND,
+            tool.USER_PASSWORD_OPTIONS)
+    return table
+
 
 # A verb's entry in `VERBS`: an operation for the simple cases, or the (unbound) method that handles it.
 Handler = Callable[[Any, "Call"], list[Effect]]
@@ -195,6 +325,29 @@ class Cli:
     VERBS: ClassVar[Mapping[str, VerbEntry]] = {}
     NOUNS: ClassVar[Mapping[str, str]] = {}
     ENV_VARIABLES: ClassVar[tuple[str, ...]] = ()
+    SECRET_OPTIONS: ClassVar[frozenset[str]] = frozenset()  # `--password X`, `--password=X`, `-aX`
+    SECRET_ATTACHED: ClassVar[frozenset[str]] = frozenset()  # only glued: `mysql -pSECRET` (`-p` alone prompts)
+    SECRET_STDIN_FLAGS: ClassVar[frozenset[str]] = frozenset()  # `sudo -S`, `--password-stdin`: stdin is one
+    SECRET_HEADERS: ClassVar[bool] = False  # `-H 'Authorization: Bearer …'`, `Cookie:`, `X-Api-Key:`
+    SECRET_BEFORE_COMMAND: ClassVar[bool] = False  # a runner (sshpass): only its own words, not the command's
+    USER_PASSWORD_OPTIONS: ClassVar[frozenset[str]] = frozenset()  # `-u USER:PASSWORD` (USER alone prompts)
+
+    # --- what an approval binds besides the words ----------------------------------------------------------
+    def bind(self, inv: Invocation) -> None:
+        """Record what this call depends on that its words do not show: the values of its declared variables
+        and of the variables that change what runs (for every program), and the secrets its words carry."""
+        ctx = inv.ctx
+        consulted = ctx.consulted
+        table = binding_table(type(self))
+        names, prefixes = table.names, table.prefixes
+        # one pass over the environment (tens of names), not one lookup per declared name (up to a hundred)
+        for name, value in ctx.env.items():
+            if name in names or name.startswith(prefixes):
+                key = "env:" + name
+                if key not in consulted:
+                    consulted[key] = bound_value(value)
+        for secret in secrets_in(table, inv):
+            ctx.mark_secret(secret)
 
     # --- reading the words ----------------------------------------------------------------------------
     def walk(self, words: Sequence[Word], *, stop_at_first_positional: bool = False,

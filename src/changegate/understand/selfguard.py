@@ -22,7 +22,8 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
-from changegate.environments import is_within
+from changegate.environments import UNKNOWN, is_within
+from changegate.model import Effect
 from changegate.understand.facts import read_config
 
 if TYPE_CHECKING:
@@ -62,6 +63,55 @@ def gate_target(text: str, ctx: Context | None = None, *, pattern: bool = False)
     return None
 
 
+# The gate's approval API and pages: a vote on a request (`POST /v1/requests/ID/approve`, the form's
+# `/requests/ID/approve`) is one anywhere (no other API spells it so); its administration paths only where
+# the gate answers (CHANGEGATE_URL's host, a host named changegate, or its default port on this machine).
+VOTE_PATH = re.compile(r"(?i)^/+(?:api/+)?(?:v1/+)?requests/+[^/]+/+(?:approve|deny|vote|votes)/*$")
+ADMIN_PATH = re.compile(r"(?i)^/+(?:api/+)?(?:v1/+)?(?:admin/+)?(?:users|tokens|credentials|access|breakglass|"
+                        r"break-glass|trust|freeze|policy)(?:/|$)")
+DEFAULT_PORT = 8787
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]"})
+
+
+def gate_endpoint(host: str, port: int | None, path: str, env: dict[str, str]) -> str | None:
+    """Whether a changing request to host:port/path votes on or administers the gate; what, in words."""
+    if VOTE_PATH.match(path):
+        return f"{path} votes on one of changegate's approval requests"
+    if not ADMIN_PATH.match(path):
+        return None
+    gate_url = env.get("CHANGEGATE_URL", "")
+    gate_host = gate_url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].lower()
+    where = f"{host}:{port}" if port else host
+    if (gate_host and (where == gate_host or host == gate_host)) or NAME.search(host) or (
+            host in LOCAL_NAMES and port == DEFAULT_PORT):
+        return f"{path} administers changegate (users, tokens, credentials or policy)"
+    return None
+
+
+# The gate's own settings (`CHANGEGATE_POLICY`, `_STATE_DIR`, `_URL`, `_TOKEN`, `_DATABASE_URL`, `_AGENT`, …):
+# an agent that sets, changes or unsets one points `changegate run`, its shims and its hook at a policy, store,
+# server or identity of its choosing. How long a shim waits for an approval changes nothing it decides.
+GATE_SETTING_PREFIX = "CHANGEGATE_"
+HARMLESS_SETTINGS = frozenset({"CHANGEGATE_SHIM_WAIT"})
+
+
+def gate_settings_changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The gate's settings whose value differs between two environments (set, changed or unset)."""
+    names = {n for n in (*before, *after) if n.startswith(GATE_SETTING_PREFIX) and n not in HARMLESS_SETTINGS}
+    return sorted(n for n in names if before.get(n) != after.get(n))
+
+
+def settings_tampering(names: list[str], evidence: str) -> Effect:
+    """The effect of an agent changing the gate's own settings in its shell."""
+    shown = ", ".join(names[:4])
+    return Effect(operation="modify", resource=f"changegate:settings/{names[0]}", environment=UNKNOWN,
+                  why_environment="the gate every action of this agent goes through", reversible="unknown",
+                  kind="changegate", family="shell", evidence=evidence[:200], tags=(TAMPERING,),
+                  summary=f"changes changegate's own settings ({shown}): it points the gate at a policy, store, "
+                          "server or identity the agent chose",
+                  suggestions=("ask a person to change the gate's setup; an agent cannot",))
+
+
 def gate_process(expression: str) -> str | None:
     """Whether a process pattern matches one of the gate's processes."""
     lowered = expression.lower()
@@ -93,7 +143,30 @@ def gate_path(raw: str, ctx: Context | None) -> str | None:
         return f"{path} is changegate's program"
     if os.path.exists(posixpath.join(path, "bin", "changegate")):
         return f"{path} is a virtual environment changegate is installed in"
+    venv = gate_venv_above(path)
+    if venv is not None:
+        return f"{path} is inside {venv}, a virtual environment changegate is installed in"
     return hook_file(path, ctx, home)
+
+
+VENV_PARTS = ("/site-packages/", "/dist-packages/", "/bin/", "/lib", "/pyvenv.cfg", "venv")
+MAX_VENV_DEPTH = 8
+
+
+def gate_venv_above(path: str) -> str | None:
+    """The virtual environment with changegate in it that `path` is inside (its packages, its bin, its
+    config): editing one changes the gate's own code or what its program runs. Only paths shaped like a
+    venv's are looked up (a few stats each)."""
+    if not any(part in path for part in VENV_PARTS):
+        return None
+    directory = posixpath.dirname(path)
+    for _ in range(MAX_VENV_DEPTH):
+        if directory in ("", "/"):
+            return None
+        if os.path.isfile(posixpath.join(directory, "pyvenv.cfg")):
+            return directory if os.path.exists(posixpath.join(directory, "bin", "changegate")) else None
+        directory = posixpath.dirname(directory)
+    return None
 
 
 def gate_directories(ctx: Context | None, home: str | None) -> list[tuple[str, str]]:

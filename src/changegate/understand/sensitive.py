@@ -10,29 +10,103 @@ import posixpath
 import re
 from functools import lru_cache
 
-# (pattern over the absolute path, what it holds); `~` stands for any home directory
-_SECRET_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"~/\.ssh/(?!.*\.pub$)(?!known_hosts)(?!config$)(?!authorized_keys)[^/]+", "an SSH private key or agent file"),
-    (r"~/\.aws/(credentials|config|sso/cache/.*|cli/cache/.*)", "AWS credentials"),
-    (r"~/\.kube/config|~/\.kube/.*\.(ya?ml|conf)", "a kubeconfig with cluster credentials"),
-    (r"~/\.docker/config\.json", "Docker registry credentials"),
-    (r"~/\.(netrc|_netrc|pgpass|my\.cnf|git-credentials|npmrc|pypirc|vault-token|boto|s3cfg|dockercfg)",
-     "a credentials file"),
-    (r"~/\.config/(gh/hosts\.yml|gcloud/.*|hub|git/credentials|rclone/rclone\.conf|doctl/.*|op/.*)",
-     "CLI credentials"),
-    (r"~/\.(azure|gnupg|password-store|terraform\.d|ansible)/.*", "a credential store"),
-    (r"~/\.(bash|zsh|python|psql|mysql|node_repl|sqlite)_history|~/\.history", "a shell history"),
-    (r"/etc/(shadow|gshadow|shadow-|gshadow-|master\.passwd|sudoers|sudoers\.d/.*|security/opasswd)",
+from changegate.understand.planting import place_of
+
+# ONE table of where credentials live, by tool: (tool, pattern over the absolute path, what it holds); `~`
+# stands for any home directory. Reading any of these brings a credential into the agent's context; serving,
+# copying or uploading them sends it off the machine. A tool's entry names every file it keeps logins in.
+CREDENTIAL_LOCATIONS: tuple[tuple[str, str, str], ...] = (
+    # agent CLIs: their own logins (an agent reading another's token can act as it)
+    ("claude", r"~/\.claude/\.credentials\.json|~/\.claude\.json|~/\.config/claude/.*credentials.*",
+     "Claude Code's login"),
+    ("codex", r"~/\.codex/auth\.json", "Codex's login"),
+    ("gemini", r"~/\.gemini/(oauth_creds|google_accounts|mcp-oauth-tokens.*)\.json|~/\.gemini/\.env",
+     "Gemini CLI's login"),
+    ("copilot", r"~/\.config/github-copilot/(hosts|apps)\.json|~/\.copilot/.*token.*", "GitHub Copilot's login"),
+    ("cursor", r"~/\.cursor/(auth|cli-config)\.json|~/\.config/cursor/auth\.json", "Cursor's login"),
+    ("opencode", r"~/\.local/share/opencode/auth\.json", "opencode's provider keys"),
+    ("amp", r"~/\.local/share/amp/secrets\.json|~/\.config/amp/secrets.*", "Amp's login"),
+    ("aider", r"~/\.aider\.conf\.ya?ml|~/\.aider/.*\.env", "aider's API keys"),
+    ("goose", r"~/\.config/goose/secrets\.ya?ml", "goose's API keys"),
+    ("kiro", r"~/\.aws/sso/cache/.*|~/\.kiro/.*token.*", "Kiro's AWS login"),
+    ("qwen", r"~/\.qwen/oauth_creds\.json", "Qwen Code's login"),
+    # version control and forges
+    ("git", r"~/\.git-credentials|~/\.config/git/credentials", "git's stored passwords"),
+    ("netrc", r"~/\.(netrc|_netrc)", "logins for any host (netrc)"),
+    ("gh", r"~/\.config/gh/hosts\.ya?ml", "the GitHub CLI's token"),
+    ("glab", r"~/\.config/glab-cli/config\.ya?ml", "the GitLab CLI's token"),
+    ("hub", r"~/\.config/hub", "hub's GitHub token"),
+    # cloud CLIs
+    ("aws", r"~/\.aws/(credentials|config|sso/cache/.*|cli/cache/.*)", "AWS credentials"),
+    ("gcloud", r"~/\.config/gcloud/.*", "Google Cloud credentials"),
+    ("az", r"~/\.azure/.*", "Azure credentials"),
+    ("oci", r"~/\.oci/.*", "Oracle Cloud credentials"),
+    ("doctl", r"~/\.config/doctl/.*", "DigitalOcean credentials"),
+    ("hcloud", r"~/\.config/hcloud/cli\.toml", "Hetzner Cloud token"),
+    ("linode", r"~/\.config/linode-cli", "Linode token"),
+    ("heroku", r"~/\.config/heroku/.*|~/\.heroku/.*", "Heroku credentials"),
+    ("fly", r"~/\.fly/config\.ya?ml", "Fly.io token"),
+    ("vercel", r"~/\.vercel/auth\.json|~/\.local/share/com\.vercel\.cli/auth\.json|"
+               r"~/Library/Application Support/com\.vercel\.cli/auth\.json", "Vercel token"),
+    ("netlify", r"~/\.netlify/config\.json|~/\.config/netlify/config\.json", "Netlify token"),
+    ("wrangler", r"~/\.wrangler/config/.*|~/\.config/\.wrangler/config/.*", "Cloudflare token"),
+    ("firebase", r"~/\.config/configstore/firebase-tools\.json", "Firebase login"),
+    ("kubectl", r"~/\.kube/config|~/\.kube/.*\.(ya?ml|conf)", "a kubeconfig with cluster credentials"),
+    ("terraform", r"~/\.terraform\.d/.*|~/\.terraformrc|~/\.config/terraform/.*", "Terraform Cloud credentials"),
+    ("pulumi", r"~/\.pulumi/credentials\.json", "Pulumi credentials"),
+    ("vault", r"~/\.vault-token", "a Vault token"),
+    ("rclone", r"~/\.config/rclone/rclone\.conf", "rclone's storage credentials"),
+    ("s3cmd", r"~/\.s3cfg|~/\.boto|~/\.config/minio/.*|~/\.mc/config\.json", "object storage credentials"),
+    ("1password", r"~/\.config/op/.*|~/\.op/.*", "1Password CLI session"),
+    ("ansible", r"~/\.ansible/.*|~/\.vault_pass(\.txt)?", "Ansible vault passwords"),
+    # registries and build tools
+    ("npm", r"~/\.npmrc|~/\.yarnrc(\.yml)?|~/\.config/yarn/.*|~/\.bunfig\.toml", "npm or yarn registry tokens"),
+    ("pip", r"~/\.pypirc|~/\.config/pip/pip\.conf|~/\.pip/pip\.conf|~/\.config/pypoetry/auth\.toml",
+     "Python package index credentials"),
+    ("maven", r"~/\.m2/(settings|settings-security)\.xml", "Maven repository credentials"),
+    ("gradle", r"~/\.gradle/gradle\.properties", "Gradle repository credentials"),
+    ("cargo", r"~/\.cargo/credentials(\.toml)?", "crates.io token"),
+    ("gem", r"~/\.gem/credentials|~/\.local/share/gem/credentials|~/\.bundle/config", "RubyGems credentials"),
+    ("nuget", r"~/\.nuget/NuGet/NuGet\.Config|~/\.config/NuGet/NuGet\.Config", "NuGet feed credentials"),
+    ("docker", r"~/\.docker/config\.json|~/\.dockercfg|~/\.config/containers/auth\.json|"
+               r"/run/user/\d+/containers/auth\.json", "container registry credentials"),
+    ("composer", r"~/\.composer/auth\.json|~/\.config/composer/auth\.json", "Composer credentials"),
+    ("go", r"~/\.config/go/env", "Go proxy credentials"),
+    ("helm", r"~/\.config/helm/registry/config\.json|~/\.config/helm/repositories\.yaml",
+     "Helm registry credentials"),
+    # databases
+    ("psql", r"~/\.pgpass|~/\.pg_service\.conf", "PostgreSQL passwords"),
+    ("mysql", r"~/\.my\.cnf|~/\.mylogin\.cnf", "MySQL passwords"),
+    ("mongosh", r"~/\.mongoshrc(\.js)?|~/\.dbshell|~/\.mongodb/mongosh/.*", "MongoDB shell history or logins"),
+    ("redis", r"~/\.rediscli_history|~/\.redisclirc", "redis-cli history (passwords typed with AUTH)"),
+    # keys and stores
+    ("ssh", r"~/\.ssh/(?!.*\.pub$)(?!known_hosts)(?!config$)(?!authorized_keys)[^/]+", "an SSH private key or agent file"),
+    ("gpg", r"~/\.(gnupg|password-store)/.*", "a credential store"),
+    ("shell", r"~/\.(bash|zsh|python|psql|mysql|node_repl|sqlite)_history|~/\.history|~/\.local/share/fish/fish_history",
+     "a shell history"),
+    # the machine
+    ("system", r"/etc/(shadow|gshadow|shadow-|gshadow-|master\.passwd|sudoers|sudoers\.d/.*|security/opasswd)",
      "the system's password or sudo database"),
-    (r"/etc/ssh/ssh_host_[^/]*_key", "an SSH host private key"),
+    ("sshd", r"/etc/ssh/ssh_host_[^/]*_key", "an SSH host private key"),
     # readable by everyone, but an agent has no coding reason to read them: account and login reconnaissance
-    (r"/etc/(passwd|passwd-|group|group-|login\.defs|security/.*|pam\.d/.*)|/var/lib/pam/.*|"
-     r"/var/log/(auth\.log|secure|btmp|wtmp|lastlog|faillog)(\.\d+)?", "the system's accounts or login configuration"),
-    (r"/etc/(ssl|pki)/private/.*", "TLS private keys"),
-    (r"/var/run/secrets/.*|/run/secrets/.*", "mounted secrets"),
-    (r"/proc/[^/]+/environ", "a process environment"),
-    (r"/root/.*", "the root user's files"),
+    ("system", r"/etc/(passwd|passwd-|group|group-|login\.defs|security/.*|pam\.d/.*)|/var/lib/pam/.*|"
+               r"/var/log/(auth\.log|secure|btmp|wtmp|lastlog|faillog)(\.\d+)?",
+     "the system's accounts or login configuration"),
+    ("tls", r"/etc/(ssl|pki)/private/.*", "TLS private keys"),
+    ("containers", r"/var/run/secrets/.*|/run/secrets/.*", "mounted secrets"),
+    ("proc", r"/proc/[^/]+/environ", "a process environment"),
+    ("root", r"/root/.*", "the root user's files"),
 )
+_SECRET_PATTERNS: tuple[tuple[str, str], ...] = tuple((pattern, what) for _, pattern, what in CREDENTIAL_LOCATIONS)
+# directories of the home that hold nothing but credentials: serving, copying or uploading one sends them all
+CREDENTIAL_DIRECTORIES = (".ssh", ".aws", ".kube", ".docker", ".gnupg", ".azure", ".config/gcloud", ".config/gh",
+                          ".password-store", ".terraform.d", ".config/op", ".vault-token", ".netrc", ".oci",
+                          ".pulumi", ".claude", ".codex", ".gemini", ".config/github-copilot", ".m2", ".cargo",
+                          ".gem", ".nuget", ".composer", ".config/composer", ".git-credentials", ".pgpass",
+                          ".my.cnf", ".npmrc", ".pypirc", ".config/rclone", ".config/doctl", ".fly", ".vercel",
+                          ".netlify", ".config/heroku", ".ansible")
+
+
 _SECRET_NAMES: tuple[tuple[str, str], ...] = (
     (r"\.env(\.(?!example$|sample$|template$|dist$|defaults$)[\w.-]+)?", "an environment file with secrets"),
     (r".*\.(pem|key|p12|pfx|jks|keystore|kdbx|ppk|asc|gpg)", "a key or keystore"),
@@ -42,30 +116,6 @@ _SECRET_NAMES: tuple[tuple[str, str], ...] = (
     (r"terraform\.tfstate(\.backup)?", "terraform state (holds every secret it manages)"),
     (r"\.htpasswd|wp-config\.php|master\.key|credentials\.yml\.enc", "a credentials file"),
 )
-# Writing these changes what runs later, outside the task: shells, hooks, schedulers, CI, auth.
-_PERSISTENCE_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"~/\.(bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zshenv|zprofile|zlogin|kshrc|cshrc|"
-     r"tcshrc|inputrc)|~/\.config/fish/.*", "a shell start-up file"),
-    (r"/etc/(profile|bash\.bashrc|zsh/.*|profile\.d/.*|environment)", "a system shell start-up file"),
-    (r"~/\.ssh/(authorized_keys2?|config)|/etc/ssh/.*", "SSH access configuration"),
-    (r".*/\.git/hooks/.*|.*/\.git/config", "a git hook or repository configuration"),
-    (r".*/\.(github/workflows|gitlab-ci\.yml|circleci)/?.*|.*/\.gitlab-ci\.yml|.*/Jenkinsfile|"
-     r".*/azure-pipelines\.yml|.*/\.buildkite/.*|.*/bitbucket-pipelines\.yml", "CI configuration"),
-    (r"/etc/(cron\.[a-z]+/.*|crontab)|/var/spool/cron/.*", "a scheduled job"),
-    (r"/etc/(sudoers|sudoers\.d/.*|passwd|group|shadow|pam\.d/.*|security/.*)", "system accounts or sudo rules"),
-    (r"/etc/systemd/.*|~/\.config/systemd/.*|/lib/systemd/.*|/etc/init\.d/.*|~/Library/LaunchAgents/.*|"
-     r"/Library/Launch(Agents|Daemons)/.*", "a service definition"),
-    (r"/etc/(hosts|resolv\.conf|ld\.so\.preload|ld\.so\.conf.*)", "system name resolution or loading"),
-    (r"~/\.(claude|cursor|codex|gemini|kiro)(/.*)?|.*/\.(claude|cursor|gemini|kiro|codex)|"
-     r".*/\.(claude|cursor|gemini|kiro)/(settings|hooks).*",
-     "an agent's own settings (it could switch its guard off)"),
-    (r".*/\.mcp\.json|.*/\.(cursor|vscode|codex)/(mcp\.json|config\.toml|hooks\.json)|"
-     r".*/\.kiro/(settings|agents|hooks)(/.*)?|.*/\.codex/.*",
-     "an agent's tool servers or hooks (they run commands the agent can call)"),
-    (r"~/\.(gitconfig|npmrc|pypirc|docker/config\.json|kube/config|aws/.*)", "tool configuration with access"),
-)
-
-
 def _compile(patterns: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], str]]:
     out = []
     for pattern, what in patterns:
@@ -75,11 +125,10 @@ def _compile(patterns: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[list[tuple[re.Pattern[str], str]], list[tuple[re.Pattern[str], str]],
-                       list[tuple[re.Pattern[str], str]]]:
+def _tables() -> tuple[list[tuple[re.Pattern[str], str]], list[tuple[re.Pattern[str], str]]]:
     """Compiled on first use: most commands never ask, and compiling costs start-up time."""
     basenames = [(re.compile(f"(?:{p})\\Z", re.IGNORECASE), what) for p, what in _SECRET_NAMES]
-    return _compile(_SECRET_PATTERNS), basenames, _compile(_PERSISTENCE_PATTERNS)
+    return _compile(_SECRET_PATTERNS), basenames
 
 
 def _with_home(path: str, home: str | None) -> str:
@@ -91,7 +140,7 @@ def _with_home(path: str, home: str | None) -> str:
 
 def secret_kind(path: str, home: str | None = None) -> str | None:
     """What secret a path holds, or None."""
-    secrets, basenames, _ = _tables()
+    secrets, basenames = _tables()
     probe = _with_home(path, home)
     for regex, what in secrets:
         if regex.match(probe):
@@ -103,26 +152,23 @@ def secret_kind(path: str, home: str | None = None) -> str | None:
     return None
 
 
-CI_CONFIGURATION = "CI configuration"
-
-
 def persistence_concern(path: str, home: str | None, workspace: str | None) -> str | None:
     """What changing or deleting this path would change outside the task — the thing a write, a delete or
-    a move must be asked about. CI configuration inside the workspace is ordinary work (it is reviewed
-    like any other change); everywhere else it counts."""
-    what = persistence_kind(path, home)
-    if what == CI_CONFIGURATION and workspace and (path == workspace or path.startswith(workspace + "/")):
+    a move must be asked about, by the one table of places that run later (planting.PLACES). CI
+    configuration inside the workspace is ordinary work (it is reviewed like any other change); the project's
+    own package scripts, Makefile or husky hooks are judged by what they hold, not asked about as such."""
+    place = place_of(path, home)
+    if place is None or place.asks == "never":
         return None
-    return what
+    if place.asks == "outside-workspace" and workspace and (path == workspace or path.startswith(workspace + "/")):
+        return None
+    return place.what
 
 
 def persistence_kind(path: str, home: str | None = None) -> str | None:
-    """What writing this path would change outside the task, or None."""
-    probe = _with_home(path, home)
-    for regex, what in _tables()[2]:
-        if regex.match(probe):
-            return what
-    return None
+    """What writing this path would change outside the task, or None (wherever it is)."""
+    place = place_of(path, home)
+    return place.what if place is not None and place.asks != "never" else None
 
 
 SECRET_VARIABLE = re.compile(
@@ -154,6 +200,23 @@ _TOKEN_SHAPES: tuple[tuple[str, str, str], ...] = (
     (r"\bhf_[A-Za-z0-9]{30,}\b", "a Hugging Face token", "huggingface"),
 )
 _TOKENS = [(re.compile(p), what, service) for p, what, service in _TOKEN_SHAPES]
+# a header whose value authenticates (`Authorization: Bearer …`, `Cookie: …`, `X-Api-Key: …`), as one word
+SECRET_HEADER = re.compile(r"(?i)^\s*(?:proxy-)?(?:authorization|cookie|x-[\w-]*(?:key|token|secret|auth)[\w-]*|"
+                           r"[\w-]*(?:api[-_]?key|token|secret)[\w-]*)\s*:=?\s*(?P<value>\S.*)$")
+MIN_TOKEN_CHARS = 16  # shorter values are never one of the token shapes
+
+
+def looks_like_credential(value: str) -> bool:
+    """Whether a value is shaped like a credential (a token, a private key, an `Authorization:` header),
+    whatever holds it."""
+    return len(value) >= MIN_TOKEN_CHARS and (SECRET_HEADER.match(value) is not None
+                                              or _any_token().search(value[:MAX_SCANNED_TEXT]) is not None)
+
+
+@lru_cache(maxsize=1)
+def _any_token() -> re.Pattern[str]:
+    """Every token shape in one pattern, one pass (compiled on first use)."""
+    return re.compile("|".join(f"(?:{p})" for p, _, _ in _TOKEN_SHAPES))
 MAX_SCANNED_TEXT = 1024 * 1024
 
 

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from changegate.environments import LOCAL, UNKNOWN, Placement, is_within
-from changegate.model import Effect
+from changegate.model import Effect, looks_secret
 from changegate.understand.base import (
     DYNAMIC_WORD,
     GLOB_CHARS,
@@ -34,6 +34,7 @@ from changegate.understand.base import (
     basename,
     is_block_device,
     not_understood,
+    redact_effects,
 )
 from changegate.understand.commands import family_for
 from changegate.understand.execve import first_line, run_file
@@ -62,7 +63,8 @@ from changegate.understand.lex.bash import (
     substitutions,
 )
 from changegate.understand.lex.encodings import decode_ansi_c
-from changegate.understand.planting import code_in
+from changegate.understand.planting import code_in, place_of
+from changegate.understand.selfguard import GATE_SETTING_PREFIX, gate_settings_changed, settings_tampering
 
 MAX_COMMAND_BYTES = 64 * 1024
 # what makes a word more than its own text: escapes, globs, braces, the dynamic stand-in
@@ -111,6 +113,9 @@ class Walker:
         self.steps = 0
         self.active_functions: set[str] = set()
         self.scripts_running: set[str] = set()
+        self.scripts = 0  # scripts being walked (the outermost one redacts the effects when it ends)
+        # `>(CMD)` pipes this line opened: what is written to one (tee, a redirect) is CMD's stdin
+        self.sinks: dict[str, tuple[Any, Context]] = {}
 
     # --- entry points --------------------------------------------------------------------------------
     def run_script(self, script: str, ctx: Context, origin: str = "") -> list[Effect]:
@@ -133,7 +138,14 @@ class Walker:
             what = f"{origin} " if origin else ""
             self.effects.append(not_understood(f"the {what}shell syntax does not parse{where}", "parse-error",
                                                script))
-        self.guarded(root, ctx, None)
+        self.scripts += 1
+        try:
+            self.guarded(root, ctx, None)
+        finally:
+            self.scripts -= 1
+        if not self.scripts:
+            # the whole line is walked: the secrets its words carry leave only as keyed digests
+            redact_effects(self.effects, ctx.secrets())
         return self.effects[start:]
 
     def run_argv(self, words: list[Word], ctx: Context, *, stdin: Stream | None = None,
@@ -207,8 +219,12 @@ class Walker:
             return self.declaration(node, ctx)
         if kind == "unset_command":
             for child in node.named_children:
-                for word in self.expand(child, ctx):
-                    ctx.env.pop(word.value, None)
+                # `unset NAME` names the variable (its text), `unset $VAR` the name VAR holds
+                names = [child.text.decode("utf-8", "replace")] if child.type == "variable_name" else [
+                    word.value for word in self.expand(child, ctx)]
+                for name in names:
+                    if ctx.env.pop(name, None) is not None and gate_settings_changed({name: ""}, {}):
+                        self.effects.append(settings_tampering([name], node.text.decode("utf-8", "replace")))
             return Stream(text="")
         if kind == "for_statement":
             return self.for_loop(node, ctx, stdin)
@@ -241,7 +257,13 @@ class Walker:
             set_array(ctx, name, items)
             return
         words = self.expand(value_node, ctx, split=False)
+        before = ctx.env.get(name)
         ctx.env[name] = " ".join(w.value for w in words)
+        if looks_secret(name):
+            ctx.mark_secret(ctx.env[name])  # `PGPASSWORD=… psql`, `export TOKEN=…`: written in the command
+        if name.startswith(GATE_SETTING_PREFIX) and gate_settings_changed({name: before} if before is not None
+                                                                          else {}, {name: ctx.env[name]}):
+            self.effects.append(settings_tampering([name], node.text.decode("utf-8", "replace")))
 
     def declaration(self, node: Any, ctx: Context) -> Stream:
         nameref = any(c.type == "word" and c.text.startswith(b"-") and b"n" in c.text for c in node.named_children)
@@ -461,6 +483,7 @@ class Walker:
                 return understood
         if head.value != name and "/" in head.value and (family is None or family.FAMILY == "unknown"):
             inv.name = head.value  # ./deploy.sh, /opt/tool/bin/x: a program at a path
+        family.bind(inv)
         try:
             produced = family.analyze(inv) if family is not None else [inv.unknown("not a known command")]
         except NotUnderstood as exc:
@@ -634,13 +657,15 @@ class Walker:
             return
         path = ctx.resolve(target)
         if path in SILENT_PATHS or (path or "").startswith("/dev/fd/"):
+            if path is not None and path in self.sinks and out is not None and out.text is not None:
+                self.wrote(path, out.text, ctx)  # `… > >(sh)`: the text is that command's input
             return
         inv = Invocation(name="redirect", words=[], ctx=ctx, walker=self, text=node.text.decode("utf-8", "replace"))
         appending = op in (">>", "&>>")
         if path is not None and out is not None and path not in ctx.files:
             if out.text is not None:
                 ctx.files[path] = out.text
-                self.planted(path, out.text, ctx)
+                self.wrote(path, out.text, ctx)
             elif out.opaque:
                 ctx.files[path] = UNKNOWN_PART  # `curl … > x.sh`: what runs from it later cannot be seen
         if path is not None and is_block_device(path):
@@ -656,14 +681,38 @@ class Walker:
             self.effects.append(inv.fs("modify", target, tags=("overwrite",),
                                        summary=f"overwrites {path or target}"))
 
-    def planted(self, path: str, content: str, ctx: Context) -> None:
-        """A file written where it runs later (a `.pth`, package scripts, hooks): its code is judged now."""
-        for language, code in code_in(path, content):
+    def wrote(self, path: str, content: str, ctx: Context) -> None:
+        """Known text written to `path`: fed to the command reading it (`>(sh)`), or judged as the code it
+        becomes where something runs it later (`planted`)."""
+        sink = self.sinks.pop(path, None)
+        if sink is not None:
+            node, inner = sink
+            start = len(self.effects)
+            for child in node.named_children:
+                self.statement(child, inner.clone(), Stream(text=content, origin=f"written to {path}"))
+            # walked once already (without its input): only what the input adds counts
+            earlier = self.effects[:start]
+            self.effects[start:] = [e for e in self.effects[start:] if e not in earlier]
+            return
+        self.planted(path, content, ctx)
+
+    def planted(self, path: str, content: str, ctx: Context) -> list[Effect]:
+        """A file written where it runs later (planting.PLACES: hooks, a `.pth`, package scripts, a crontab,
+        a unit, a shell rc file, CI steps): its code is judged now, as what it is. The effects it adds."""
+        start = len(self.effects)
+        for language, code in code_in(path, content, ctx.home):
             if language == "shell":
                 self.run_script(code, ctx.clone(), origin=f"the code {path} will run")
             else:
                 program = "python3" if language == "python" else "node"
                 self.run_argv([Word(program), Word("-c" if language == "python" else "-e"), Word(code)], ctx.clone())
+        place = place_of(path, ctx.home)
+        if place is not None and place.asks != "always" and ctx.workspace and is_within(path, ctx.workspace):
+            # the project's own scripts (package.json, a Makefile, CI steps, husky): what the gate cannot
+            # read in them (`make test`, a project script) is the project's business, like running its
+            # tests; only what is dangerous as written counts
+            self.effects[start:] = [e for e in self.effects[start:] if e.operation != "unknown"]
+        return self.effects[start:]
 
     def file_stream(self, raw: str, ctx: Context) -> Stream:
         path = ctx.resolve(raw)
@@ -804,6 +853,9 @@ class Walker:
             if node.text.startswith(b"<("):
                 # `bash <(curl …)`, `source <(…)`: what the command reads from the pipe is that output
                 ctx.files[PROCESS_PIPE] = out.text if out.text is not None and not out.opaque else UNKNOWN_PART
+            else:
+                # `tee >(sh)`, `echo … > >(bash)`: what is written to the pipe is the command's stdin
+                self.sinks[PROCESS_PIPE] = (node, inner)
             return PROCESS_PIPE, False
         # arithmetic, brace ranges and the rest: run the substitutions inside, however deep; value unknown
         for inner in substitutions(node):

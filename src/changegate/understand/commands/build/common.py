@@ -23,8 +23,10 @@ from changegate.model import Effect, Operation
 from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word, lit, local_work
 from changegate.understand.cli import Call, Cli
 from changegate.understand.commands import family_for
+from changegate.understand.commands.host.common import gate_tampering
 from changegate.understand.commands.shell.common import opaque
 from changegate.understand.facts import read_config
+from changegate.understand.selfguard import gate_target
 
 MAX_MANIFEST_BYTES = 256 * 1024  # package.json, Makefile, pyproject.toml larger than this are not read
 MAX_PARENT_DIRS = 6  # package.json is looked up this far above the cwd
@@ -145,3 +147,13 @@ def active_environment(inv: Invocation, head_path: str | None = None) -> Placeme
         if path and "/bin/" in path:
             return inv.ctx.place_path(path.rsplit("/bin/", 1)[0])
     return None
+
+
+def removes_gate(call: Call, tool: str) -> list[Effect] | None:
+    """`uv remove changegate`, `poetry remove changegate`: taking the gate out of the project whose virtual
+    environment it may run from. The gate effect, or None for any other package."""
+    if call.verb not in ("remove", "rm", "uninstall") or not any(
+            gate_target(a) for a in call.args if not a.startswith("-")):
+        return None
+    return [gate_tampering(call.inv, "packages:changegate", f"{tool} {call.verb} changegate: it removes the gate "
+                                                            "this agent works behind from the project")]

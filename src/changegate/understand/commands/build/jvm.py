@@ -21,6 +21,7 @@ AGENT_PREFIXES = ("-javaagent:", "-agentpath:", "-agentlib:")
 
 class Java(Cli):
     NAMES = ("java",)
+    ENV_VARIABLES = ("JAVA_HOME", "JDK_JAVA_OPTIONS", "JAVA_OPTS")
     FAMILY = "build"
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({
         "-cp", "-classpath", "--class-path", "-p", "--module-path", "--upgrade-module-path", "--add-modules",

@@ -15,6 +15,7 @@ from changegate.understand.commands.build.common import (
     publish,
     quoted,
     read_project_file,
+    removes_gate,
     run_line,
     verb_not_known,
 )
@@ -62,7 +63,8 @@ class Pdm(ToolRunner):
         return [machine_wide(call.inv, "modify", "packages:pdm", "changes pdm's own installation")]
 
     def project(self, call: Call) -> list[Effect]:
-        return [local_work(call.inv, f"pdm {call.verb}: the project and its virtual environment")]
+        return removes_gate(call, "pdm") or [
+            local_work(call.inv, f"pdm {call.verb}: the project and its virtual environment")]
 
     VERBS: ClassVar[dict[str, VerbEntry]] = {
         "run": run, "publish": publish, "self": update_self,

@@ -8,7 +8,13 @@ from typing import ClassVar
 from changegate.model import Effect
 from changegate.understand.base import Invocation, local_work
 from changegate.understand.cli import Call, VerbEntry
-from changegate.understand.commands.build.common import ToolRunner, machine_wide, publish, verb_not_known
+from changegate.understand.commands.build.common import (
+    ToolRunner,
+    machine_wide,
+    publish,
+    removes_gate,
+    verb_not_known,
+)
 
 
 class Poetry(ToolRunner):
@@ -39,7 +45,8 @@ class Poetry(ToolRunner):
         return [machine_wide(call.inv, "modify", "config:poetry", "changes poetry's user configuration")]
 
     def project(self, call: Call) -> list[Effect]:
-        return [local_work(call.inv, f"poetry {call.verb}: the project and its virtual environment")]
+        return removes_gate(call, "poetry") or [
+            local_work(call.inv, f"poetry {call.verb}: the project and its virtual environment")]
 
     VERBS: ClassVar[dict[str, VerbEntry]] = {
         "run": run, "publish": publish, "self": update_self, "config": config,

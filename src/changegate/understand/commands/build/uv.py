@@ -14,6 +14,7 @@ from changegate.understand.commands.build.common import (
     cache_cleared,
     machine_wide,
     publish,
+    removes_gate,
     verb_not_known,
 )
 from changegate.understand.commands.build.pip import Pip
@@ -85,7 +86,7 @@ class Uv(ToolRunner):
         return [machine_wide(call.inv, "modify", "packages:uv", "updates uv itself")]
 
     def project(self, call: Call) -> list[Effect]:
-        return [local_work(call.inv, f"uv {call.verb}: the project and its .venv")]
+        return removes_gate(call, "uv") or [local_work(call.inv, f"uv {call.verb}: the project and its .venv")]
 
     VERBS: ClassVar[dict[str, VerbEntry]] = {
         "run": run, "pip": pip, "tool": tool, "python": python, "publish": publish, "cache": cache,

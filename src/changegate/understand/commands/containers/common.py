@@ -74,8 +74,9 @@ HOST_TREES = ("/etc/", "/proc/", "/sys/", "/dev/", "/boot/", "/root/", "/var/lib
 DAEMON_SOCKETS = ("docker.sock", "podman.sock", "containerd.sock", "crio.sock", "dockershim.sock")
 LOCAL_CONTEXTS = frozenset({"default", "desktop-linux", "desktop-windows", "docker-desktop", "colima", "orbstack",
                             "rancher-desktop", "lima", "podman-machine-default", "podman-machine-default-root"})
-DOCKER_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
-COMPOSE_VARIABLES = ("COMPOSE_FILE", "COMPOSE_PROJECT_NAME", "COMPOSE_PROFILES")
+DOCKER_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",
+                    "DOCKER_*", "BUILDKIT_*", "BUILDX_*")
+COMPOSE_VARIABLES = ("COMPOSE_FILE", "COMPOSE_PROJECT_NAME", "COMPOSE_PROFILES", "COMPOSE_*")
 SWITCHED_CONTEXT = "docker-context"  # `docker context use NAME` earlier in this command line (Context.switched)
 
 

@@ -83,6 +83,7 @@ PRUNED = {
 
 
 class Docker(Engine):
+    SECRET_STDIN_FLAGS: ClassVar[frozenset[str]] = frozenset({"--password-stdin"})  # `docker login`
     NAMES: ClassVar[tuple[str, ...]] = ("docker",)
     GLOBAL_OPTIONS = frozenset({
         "-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey",

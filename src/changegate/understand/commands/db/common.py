@@ -45,7 +45,10 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 # What libpq reads from the environment: the server, the database, the options sent to it, the service and
 # password files that can name another server.
 LIBPQ_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGOPTIONS", "PGSERVICE",
-                   "PGSERVICEFILE", "PGSYSCONFDIR", "PGPASSFILE")
+                   "PGSERVICEFILE", "PGSYSCONFDIR", "PGPASSFILE", "PGPASSWORD", "PGSSLMODE", "PGSSLCERT", "PGSSLKEY",
+                   "PGSSLROOTCERT", "PGSSLCRL", "PGREQUIRESSL", "PGTARGETSESSIONATTRS", "PGCONNECT_TIMEOUT",
+                   "PGCLIENTENCODING", "PGAPPNAME", "PGGSSENCMODE", "PGCHANNELBINDING", "PGREQUIREAUTH",
+                   "PGLOADBALANCEHOSTS", "PGDATESTYLE", "PGTZ", "PGKRBSRVNAME")
 INTERACTIVE_TAGS = ("interactive", "unseen-changes")
 
 

@@ -216,6 +216,8 @@ class MongoScan:
 
 class Mongo(Cli):
     NAMES = ("mongosh", "mongo")
+    SECRET_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-p", "--password"})
+    ENV_VARIABLES = ("MONGOSH_CONFIG", "MONGODB_URI", "MONGO_URL", "MONGOSH_HISTORY")
     FAMILY = "mongosh"
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({
         "--host", "--port", "--eval", "-f", "--file", "-u", "--username", "-p", "--password",

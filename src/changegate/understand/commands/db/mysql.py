@@ -37,7 +37,8 @@ MYSQL_TAKES_VALUE = frozenset({
 })
 # What the MySQL client programs read from the environment: the server, its socket, the password, and the
 # login-path file that can name another server.
-MYSQL_VARIABLES = ("MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_UNIX_PORT", "MYSQL_PWD", "MYSQL_TEST_LOGIN_FILE")
+MYSQL_VARIABLES = ("MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_UNIX_PORT", "MYSQL_PWD", "MYSQL_TEST_LOGIN_FILE",
+                   "MYSQL_HOME", "MYSQL_GROUP_SUFFIX", "MYSQL_HISTFILE", "MYSQL_PS1", "USER")
 # Client commands that only show or set display state.
 MYSQL_CLIENT_READS = frozenset({"status", "help", "?", "warnings", "nowarning", "charset", "prompt", "print",
                                 "rehash", "notee", "nopager", "clear", "go", "ego", "resetconnection", "quit",
@@ -126,6 +127,7 @@ class Mysql(Cli):
     FAMILY = "mysql"
     VALUE_OPTIONS: ClassVar[frozenset[str]] = MYSQL_TAKES_VALUE
     ENV_VARIABLES = MYSQL_VARIABLES
+    SECRET_ATTACHED: ClassVar[frozenset[str]] = frozenset({"-p", "--password"})  # `-p` alone prompts
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         opts = self.walk(without_password(inv.words))

@@ -19,6 +19,7 @@ from changegate.understand.sql import SqlTarget
 
 
 class MysqlTool(Cli):
+    SECRET_ATTACHED: ClassVar[frozenset[str]] = frozenset({"-p", "--password"})  # `-p` alone prompts
     FAMILY = "mysql"
     VALUE_OPTIONS: ClassVar[frozenset[str]] = MYSQL_TAKES_VALUE
     ENV_VARIABLES = MYSQL_VARIABLES

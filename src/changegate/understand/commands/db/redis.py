@@ -134,7 +134,8 @@ REDIS_WITH_SUBCOMMANDS = frozenset(verb for verb, _ in REDIS_SUBCOMMANDS) | {"CO
 class Redis(Cli):
     NAMES = ("redis-cli", "valkey-cli")
     FAMILY = "redis-cli"
-    ENV_VARIABLES = ("REDISCLI_AUTH", "REDISCLI_CLUSTER_YES")
+    ENV_VARIABLES = ("REDISCLI_AUTH", "REDISCLI_CLUSTER_YES", "REDISCLI_RCFILE", "REDISCLI_HISTFILE")
+    SECRET_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-a", "--pass"})
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({
         "-h", "-p", "-s", "-a", "--user", "--pass", "-u", "-n", "-r", "-i", "-d", "-D", "-t", "--cacert",
         "--cacertdir", "--cert", "--key", "--sni", "--tls-ciphers", "--tls-ciphersuites", "--rdb",

@@ -26,6 +26,8 @@ USQL_SCHEMES = {"pg": POSTGRES, "pgsql": POSTGRES, "postgres": POSTGRES, "postgr
 
 class Usql(Cli):
     NAMES = ("usql",)
+    ENV_VARIABLES = ("USQL_PAGER", "USQL_EDITOR", "USQLRC", "USQLPASS", *("PGHOST", "PGPORT", "PGUSER", "PGDATABASE",
+                                                                          "PGOPTIONS", "PGSERVICE"))
     FAMILY = "usql"
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-c", "--command", "-f", "--file", "-o", "--out", "-v",
                                                        "--set", "--variable", "-P", "--pset", "-F", "-R", "-T",

@@ -3,13 +3,16 @@ writes a listing (`-fprint`). What it prints is a list of paths under its roots,
 
 from __future__ import annotations
 
+import posixpath
 from itertools import dropwhile, takewhile
 from typing import ClassVar
 
+from changegate.environments import is_within
 from changegate.model import Effect
 from changegate.understand.base import Invocation, Stream, Word, is_block_device, stand_in
 from changegate.understand.cli import Item
 from changegate.understand.commands.fs.common import FileTool
+from changegate.understand.sensitive import secret_kind
 
 # options before the starting points: -H -L -P, `-D debugopts`, `-Olevel`
 PREFIX_OPTIONS = frozenset({"-H", "-L", "-P", "-O", "-D"})
@@ -59,6 +62,7 @@ class Find(FileTool):
         selective = False
         negated = False
         effects: list[Effect] = []
+        names: list[str] = []  # -name patterns: what kind of file it selects
         skip_to = 0  # the words of an -exec command, and a test's value, are not tokens of the expression
         for j, word in enumerate(expression):
             if j < skip_to:
@@ -76,12 +80,31 @@ class Find(FileTool):
                 end = next((k for k in range(j + 1, len(expression)) if expression[k].value in EXEC_ENDS),
                            len(expression))
                 self.executed(inv, expression[j + 1:end], roots, selective)
+                effects.extend(self.secrets_handed_on(inv, roots, names))
                 skip_to = end + 1
             elif token in WRITES_LISTING and j + 1 < len(expression):
                 effects.append(self.listing_written(inv, expression[j + 1]))
             if token in VALUE_TESTS:
                 skip_to = j + 2
+            if token in ("-name", "-iname") and j + 1 < len(expression):
+                names.append(expression[j + 1].value)
         return effects, selective
+
+    @staticmethod
+    def secrets_handed_on(inv: Invocation, roots: list[str], names: list[str]) -> list[Effect]:
+        """`find ~ -name '*.env' -exec cat {} +`: every credential file of that name under a directory outside
+        the workspace goes to the command (and so to the agent)."""
+        found: list[Effect] = []
+        for root in roots[:4]:
+            path = inv.ctx.resolve(root)
+            if path is None or (inv.ctx.workspace and is_within(path, inv.ctx.workspace)):
+                continue
+            for name in names:
+                what = secret_kind(posixpath.join(path, name.replace("*", "").replace("?", "x")), inv.ctx.home)
+                if what:
+                    found.append(inv.fs("secret_read", root, kind="secret", recursive=True, reversible="yes",
+                                        summary=f"hands every {name} under {path} to a command: {what}"))
+        return found
 
     @staticmethod
     def listing_written(inv: Invocation, target: Word) -> Effect:

@@ -15,6 +15,8 @@ from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Invocation, Word, is_block_device, lit
 from changegate.understand.cli import Options
 from changegate.understand.commands.fs.common import FileTool, record_link, targets_of
+from changegate.understand.facts import is_dir, read_config
+from changegate.understand.planting import place_of
 from changegate.understand.sensitive import persistence_kind, secret_kind
 
 VERB_OF = {"mv": "moves", "cp": "copies", "ln": "links", "install": "installs"}
@@ -47,7 +49,25 @@ class MoveCopy(FileTool):
                                         backup=opts.has("-b", "--backup")))
         if inv.name == "cp" and opts.has("-s", "--symbolic-link"):
             self.record_links(inv, sources, dest_path)
+        elif dest_path and len(sources) == 1 and sources[0].known:
+            self.plant(inv, sources[0], dest_path)
         return effects
+
+    @staticmethod
+    def plant(inv: Invocation, source: Word, dest_path: str) -> None:
+        """`cp evil.sh .git/hooks/pre-commit`: what arrives where it runs later is judged as the code it is —
+        the text this line wrote there, else the source file's (a regular file, bounded)."""
+        src_path = inv.ctx.resolve(source.value)
+        if src_path is None or inv.ctx.remote is not None:
+            return
+        target = posixpath.join(dest_path, posixpath.basename(src_path)) if is_dir(dest_path) else dest_path
+        if place_of(target, inv.ctx.home) is None and not target.endswith(".pth"):
+            return
+        content = inv.ctx.files.get(src_path)
+        if content is None:
+            content = read_config(src_path)
+        if content is not None and content != UNKNOWN_PART:
+            inv.walker.planted(target, content, inv.ctx)
 
     @staticmethod
     def operands(inv: Invocation, opts: Options, words: list[Word]) -> tuple[list[Word], Word] | None:

@@ -9,7 +9,7 @@ from changegate.model import Effect, Operation
 from changegate.understand.base import Invocation, Word
 from changegate.understand.cli import Options
 from changegate.understand.commands.fs.common import FileTool
-from changegate.understand.sensitive import secret_kind
+from changegate.understand.commands.net.common import exposed_by
 
 
 def remote_of(arg: str) -> str | None:
@@ -80,9 +80,12 @@ class Rsync(FileTool):
         for src in sources:
             src_remote = remote_of(src.value)
             src_path = None if src_remote else inv.ctx.resolve(src.value)
-            if src_path and secret_kind(src_path, inv.ctx.home) and remote_host:
+            exposed = exposed_by(src_path.rstrip("/") or "/", inv.ctx.home) if src_path and remote_host else None
+            if exposed:
+                # a credential file or directory, the home, or the machine's own files: off the machine
                 effects.append(inv.effect("exfiltrate", f"host:{remote_host}", inv.ctx.environments.host(remote_host),
-                                          kind="host", reversible="no", summary=f"uploads {src_path} to {remote_host}"))
+                                          kind="host", reversible="no",
+                                          summary=f"uploads {src_path} to {remote_host}: {exposed}"))
             if "--remove-source-files" in opts.flags and not src_remote:
                 effects.append(inv.fs("delete", src.value, recursive=True,
                                       summary=f"removes the sent files of {src.shown()}"))

@@ -20,6 +20,7 @@ class Tee(FileTool):
             path = inv.ctx.resolve(word.value)
             if path and inv.stdin is not None and inv.stdin.text is not None:
                 inv.ctx.files[path] = inv.stdin.text  # what a later `sh FILE` on this line would run
+                inv.walker.wrote(path, inv.stdin.text, inv.ctx)  # `>(sh)`, a hook, a crontab: its code, now
             if is_block_device(path):
                 effects.append(inv.disk(path or word.value, "writes over"))
             elif path is None or not is_harmless_path(path):

@@ -177,6 +177,9 @@ class Actions:
             if content is not None and resolved not in self.ctx.files:
                 text = content.literal()
                 self.ctx.files[resolved] = text if text is not None else UNKNOWN_PART
+                if text is not None:
+                    # `fs.writeFileSync('.git/hooks/pre-commit', …)`: code where it runs later is judged now
+                    self.inv.walker.planted(resolved, text, self.ctx)
             if is_block_device(resolved):
                 self.add(self.inv.disk(resolved, "writes straight over the disk"))
                 return

@@ -260,6 +260,8 @@ class Node(Interpreter):
 
 class Deno(Interpreter):
     NAMES = ("deno",)
+    ENV_VARIABLES = ("DENO_DIR", "DENO_AUTH_TOKENS", "DENO_CERT", "DENO_TLS_CA_STORE", "DENO_V8_FLAGS",
+                     "DENO_INSTALL_ROOT", "NPM_CONFIG_REGISTRY")
     LANGUAGE = javascript.LANGUAGE
     VALUE_OPTIONS = frozenset({"--config", "-c", "--import-map", "--allow-read", "--allow-write", "--allow-net",
                                "--allow-env", "--allow-run", "--location", "--seed", "--v8-flags", "--lock"})

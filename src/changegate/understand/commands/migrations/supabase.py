@@ -25,7 +25,8 @@ from changegate.understand.commands.migrations.common import (
 
 class Supabase(Tool):
     NAMES = ("supabase",)
-    ENV_VARIABLES = ()
+    ENV_VARIABLES = ("SUPABASE_ACCESS_TOKEN", "SUPABASE_DB_PASSWORD", "SUPABASE_PROJECT_ID", "SUPABASE_WORKDIR",
+                     "SUPABASE_API_URL", "SUPABASE_INTERNAL_IMAGE_REGISTRY")
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--db-url", "--project-ref", "--workdir", "--version",
                                                        "-p", "--password", "--schema", "-s", "--file", "-f",
                                                        "--env-file", "--experimental", "--output", "-o"})

@@ -22,7 +22,7 @@ from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word, lit
 from changegate.understand.cli import Cli, Item, Options
 from changegate.understand.placement import is_local, place_host, place_url
-from changegate.understand.sensitive import persistence_kind, secret_kind
+from changegate.understand.sensitive import CREDENTIAL_DIRECTORIES, persistence_kind, secret_kind
 
 HELP_WORDS = frozenset({"--version", "-V", "--help", "-h"})
 # Variables every HTTP client reads to route its requests (and credentials) through someone else.
@@ -304,8 +304,7 @@ def fails(inv: Invocation, why: str) -> Effect:
 # --- a directory served to the network ---------------------------------------------------------------------
 
 # Directories of the home that hold credentials: serving, mounting or copying them hands the credentials over.
-SECRET_DIRECTORIES = (".ssh", ".aws", ".kube", ".docker", ".gnupg", ".azure", ".config/gcloud", ".config/gh",
-                      ".password-store", ".terraform.d", ".config/op", ".vault-token", ".netrc")
+SECRET_DIRECTORIES = CREDENTIAL_DIRECTORIES  # one table (sensitive.py)
 # The machine's own directories: what is in them is its accounts, keys and configuration.
 SYSTEM_DIRECTORIES = ("/etc", "/root", "/proc", "/sys", "/dev", "/boot", "/run", "/var/lib", "/var/log",
                       "/var/db", "/private/etc", "/private/var/db", "/Library/Keychains")

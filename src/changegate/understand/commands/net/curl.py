@@ -93,6 +93,9 @@ PAYLOADS: dict[str, PayloadReader] = {
 
 class Curl(NetTool):
     NAMES = ("curl",)
+    SECRET_OPTIONS = frozenset({"--oauth2-bearer", "--pass"})
+    USER_PASSWORD_OPTIONS = frozenset({"-u", "--user", "-U", "--proxy-user"})
+    SECRET_HEADERS = True
     VALUE_OPTIONS = frozenset({
         "-d", "--data", "--data-ascii", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form",
         "--form-string", "-H", "--header", "-X", "--request", "-o", "--output", "-T", "--upload-file", "-u",

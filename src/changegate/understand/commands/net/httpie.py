@@ -42,6 +42,9 @@ def httpie_item(item: str) -> tuple[str, str]:
 
 class Httpie(NetTool):
     NAMES: ClassVar[tuple[str, ...]] = ("http", "httpie", "xh")
+    SECRET_OPTIONS: ClassVar[frozenset[str]] = frozenset({"--bearer"})
+    USER_PASSWORD_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-a", "--auth"})
+    SECRET_HEADERS = True
     DEFAULT_SCHEME: ClassVar[str] = "http"  # of a URL written without one
     VALUE_OPTIONS = frozenset({
         "-a", "--auth", "-A", "--auth-type", "-o", "--output", "--session", "--session-read-only", "--verify",

@@ -35,6 +35,7 @@ from changegate.understand.commands.net.common import (
 from changegate.understand.commands.net.payloads import Payload, belongs_to, carried_off, credential_payloads
 from changegate.understand.lex.graphql import graphql_operations
 from changegate.understand.placement import is_local
+from changegate.understand.selfguard import SELF_APPROVAL, gate_endpoint
 
 MAX_URLS = 8  # requests understood per command; a longer list is judged by its first ones
 MAX_BODY = 256 * 1024  # bytes of a body parsed as JSON or GraphQL
@@ -94,7 +95,9 @@ ETCD_READ = re.compile(r"^/v3(alpha|beta)?/(kv/range|maintenance/status|cluster/
 METADATA_HOSTS = frozenset({"169.254.169.254", "fd00:ec2::254", "metadata.google.internal", "metadata",
                             "metadata.goog", "100.100.100.200", "169.254.170.2", "metadata.azure.com"})
 METADATA_SECRETS = ("security-credentials", "identity-credentials", "/token", "/identity", "user-data",
-                    "kube-env", "/attributes", "/credentials", "/keys", "service-accounts/")
+                    "user_data", "kube-env", "/attributes", "/credentials", "/keys", "service-accounts/",
+                    "/metadata/v1.json", "/vendor-data", "vendor_data", "meta_data.json", "/instance/msi",
+                    "/opc/v1/identity", "/opc/v2/identity", "/ram/security-credentials")
 METADATA_SESSION = "/latest/api/token"  # IMDSv2: a session token good only for this machine's metadata
 ENGINE_SOCKETS = ("docker.sock", "podman.sock", "containerd.sock")
 ENGINE_PORTS = frozenset({2375, 2376})
@@ -322,6 +325,13 @@ def target_effects(inv: Invocation, request: Request, target: Target, url_word: 
         return [inv.effect("secret_read", f"{request.family}:{target.shown}", placement, kind="secret",
                            reversible="yes", summary=f"{inv.name} reads {secret}",
                            suggestions=("let the SDK pick the role's credentials up itself; do not print them",))]
+    voted = gate_endpoint(target.host, target.port, target.path, inv.ctx.env) if meaning.operation != "read" else None
+    if voted is not None:
+        return [inv.effect("permission", f"changegate:{target.shown}", placement, kind="changegate",
+                           tags=(SELF_APPROVAL,), reversible="unknown",
+                           summary=f"{inv.name} {request.method} {target.shown}: {voted} — only a person may "
+                                   "approve, deny or administer changegate, never the agent it gates",
+                           suggestions=("wait for a person to decide the request",))]
     if meaning.operation == "delete":
         placement = forwarded_port(target, placement, inv.ctx)
     # a secret in the URL (`?access_token=$GITHUB_TOKEN`) authenticates like a header

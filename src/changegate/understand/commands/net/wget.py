@@ -34,6 +34,8 @@ TO_STDOUT = ("-", "/dev/stdout")
 
 class Wget(NetTool):
     NAMES = ("wget",)
+    SECRET_OPTIONS = frozenset({"--password", "--http-password", "--ftp-password", "--proxy-password"})
+    SECRET_HEADERS = True
     VALUE_OPTIONS = frozenset({
         "-O", "--output-document", "-o", "--output-file", "-a", "--append-output", "-P", "--directory-prefix",
         "-i", "--input-file", "-t", "--tries", "-T", "--timeout", "-U", "--user-agent", "--header", "--post-data",

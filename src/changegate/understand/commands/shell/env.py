@@ -18,6 +18,7 @@ from changegate.understand.commands.shell.common import (
     words_after,
 )
 from changegate.understand.commands.shell.readonly import ReadOnly
+from changegate.understand.selfguard import gate_settings_changed, settings_tampering
 
 MAX_SPLITS = 4  # `env -S` within `env -S` this deep is not followed
 
@@ -48,6 +49,7 @@ class Env(CommandRunner):
     def settings(self, inv: Invocation, words: list[Word], env: dict[str, str], cwd: str | None,
                  depth: int) -> list[Effect]:
         """env's own words — options and `NAME=value` settings, in any order — up to the command."""
+        unset: set[str] = set()
         while True:
             opts, words = walk_before_operands(self, words)
             for item in opts.items:
@@ -55,6 +57,7 @@ class Env(CommandRunner):
                     env = {}
                 elif item.option in ("-u", "--unset") and item.value is not None:
                     env.pop(item.value, None)
+                    unset.add(item.value)
                 elif item.option in ("-C", "--chdir") and item.value:
                     cwd = inv.ctx.resolve(item.value)
                 elif (string := split_string(item)) is not None:
@@ -63,11 +66,11 @@ class Env(CommandRunner):
                     split = [lit(part) for part in safe_split(string)]
                     return self.settings(inv, split + words_after(words, opts, item), env, cwd, depth + 1)
             if opts.dashdash:
-                return self.run(inv, opts.rest, env, cwd)
+                return self.run(inv, opts.rest, env, cwd, frozenset(unset))
             rest = opts.positional_words
             settings = list(takewhile(is_setting, rest))
             if not settings:
-                return self.run(inv, rest, env, cwd)
+                return self.run(inv, rest, env, cwd, frozenset(unset))
             for word in settings:
                 if word.value == "-":
                     env = {}
@@ -77,12 +80,16 @@ class Env(CommandRunner):
             words = rest[len(settings):]
 
     @staticmethod
-    def run(inv: Invocation, command: list[Word], env: dict[str, str], cwd: str | None) -> list[Effect]:
+    def run(inv: Invocation, command: list[Word], env: dict[str, str], cwd: str | None,
+            unset: frozenset[str] = frozenset()) -> list[Effect]:
         if not command:
             if not env:
                 return [inv.effect("read", "env:", Placement("local", "an empty environment"), reversible="yes",
                                    summary="env -i prints nothing")]
             return [ReadOnly.whole_environment(inv)]
+        # set, changed, or unset by name (`-u`); `env -i` clears everything and is not aimed at the gate
+        changed = [n for n in gate_settings_changed(inv.ctx.env, env) if n in env or n in unset]
         ctx = inv.ctx.clone(env=env, cwd=cwd)
         inv.run_argv(command, ctx=ctx, stdin=inv.stdin)
-        return []
+        # `env CHANGEGATE_POLICY=… cmd`, `env -u CHANGEGATE_URL cmd`, `env -i …`: the gate reconfigured
+        return [settings_tampering(changed, inv.text)] if changed else []

@@ -38,7 +38,10 @@ NO_PATH_ARGS = frozenset({
 PATTERN_FIRST = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "zegrep", "zfgrep", "bzgrep",
                            "xzgrep", "zstdgrep"})
 # what a search for secrets looks for
-SECRET_WORDS = re.compile(r"(?i)passw|secret|token|api.?key|private.?key|credential|aws_access|BEGIN .*PRIVATE")
+# what a search for secrets looks for: their names, and the shapes of well-known tokens (AKIA…, ghp_…, sk-…)
+SECRET_WORDS = re.compile(r"(?i)passw|secret|token|api.?key|private.?key|credential|aws_access|BEGIN .*PRIVATE|"
+                          r"bearer|authorization|auth_?key|AKIA|ASIA\[|gh[pousr]_|github_pat|glpat|xox[abposr]|"
+                          r"\bsk[-_]|AIza|npm_|pypi-|hf_|id_rsa|id_ed25519|\.pem\b|\.pgpass|netrc")
 SECRET_PRINTERS = frozenset({"echo", "printf", "printenv", "print"})
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 DECODERS = {"base64": "base64", "base32": "base32", "xxd": "hex", "rev": "rev", "basenc": "base64"}

@@ -87,6 +87,7 @@ class Elevating(CommandRunner):
 
 class Sudo(Elevating):
     NAMES: ClassVar[tuple[str, ...]] = ("sudo", "sudo-rs")
+    SECRET_STDIN_FLAGS: ClassVar[frozenset[str]] = frozenset({"-S", "--stdin"})  # the password on stdin
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-u", "-g", "-p", "-C", "-T", "-r", "-t", "-U", "-D", "-R",
                                                        "--user", "--group", "--host", "--prompt", "--close-from",
                                                        "--chdir", "--chroot", "--role", "--type", "--other-user",

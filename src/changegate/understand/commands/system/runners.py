@@ -11,6 +11,8 @@ from changegate.understand.commands.shell.runner import Runner
 class Sshpass(Runner):
     NAMES = ("sshpass",)
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-f", "-d", "-p", "-P"})
+    SECRET_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-p"})  # the password, in clear
+    SECRET_BEFORE_COMMAND = True
 
 
 class TaskSpooler(Runner):

@@ -235,7 +235,12 @@ class Git(Cli):
                      "GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_NAMESPACE",
                      "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_EXEC_PATH", "GIT_PAGER", "GIT_EDITOR",
                      "GIT_SEQUENCE_EDITOR", "GIT_EXTERNAL_DIFF", "GIT_ASKPASS", "GIT_PROXY_COMMAND",
-                     "GIT_TEMPLATE_DIR", "PAGER", "EDITOR", "VISUAL")
+                     "GIT_TEMPLATE_DIR", "PAGER", "EDITOR", "VISUAL", "GIT_CONFIG", "GIT_CONFIG_KEY_*",
+                     "GIT_CONFIG_VALUE_*", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+                     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_REPLACE_REF_BASE", "GIT_NO_REPLACE_OBJECTS",
+                     "GIT_ALLOW_PROTOCOL", "GIT_TERMINAL_PROMPT", "GIT_HTTP_EXTRA_HEADER", "GIT_SSL_NO_VERIFY",
+                     "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "HOME",
+                     "XDG_CONFIG_HOME")
 
     # --- reading the line ----------------------------------------------------------------------------
     def read_line(self, words: Sequence[Word]) -> GitLine:
