@@ -27,6 +27,7 @@ from changegate.answer import Answer, unreadable_line
 from changegate.cli import EXIT_FOR, EXIT_USAGE, fail
 from changegate.cli.output import Output
 from changegate.gate import MAX_LINE_BYTES, NOT_A_LINE, check_line, evaluate, judge
+from changegate.gate.guardrails import uncounted
 from changegate.gate.remote import URL_ENV, check_remote, remote_target
 from changegate.policy import Policy, PolicyError, load_policy
 from changegate.service.identity import Identity
@@ -102,10 +103,13 @@ def check(
             return gated_batch(batch, policy_path, wait)
         return gated_check(build_action(command, sql, database, plan, cwd, agent), policy_path, wait, as_json)
     loaded = load_policy_or_exit(policy)
-    if batch is not None:
-        return run_batch(batch, loaded)
-    action = build_action(command, sql, database, plan, cwd, agent)
-    verdict = evaluate(action, loaded)
+    # a local check only answers (the hook, `run`, the shims and the server act): nothing it decides counts
+    # against the budgets of the circuit breaker, and a batch of a thousand deletes cannot trip it
+    with uncounted():
+        if batch is not None:
+            return run_batch(batch, loaded)
+        action = build_action(command, sql, database, plan, cwd, agent)
+        verdict = evaluate(action, loaded)
     if as_json:
         print(json.dumps(Answer.of(verdict).contract(), ensure_ascii=False))
     else:
@@ -149,7 +153,8 @@ def explain(
     """Show what an action would do, where, and which rule decides it."""
     loaded = load_policy_or_exit(policy)
     action = build_action(command, sql, database, plan, cwd, agent)
-    verdict = evaluate(action, loaded)
+    with uncounted():
+        verdict = evaluate(action, loaded)
     Output().explain(verdict, action)
     return EXIT_FOR[verdict.decision]
 
