@@ -33,6 +33,7 @@ from changegate.model import (
     redact_value,
 )
 from changegate.understand.placement import place_host, place_name, place_url
+from changegate.understand.resource_types import database_data_dir
 from changegate.understand.selfguard import TAMPERING, gate_path
 from changegate.understand.sensitive import looks_like_credential, persistence_concern
 
@@ -388,16 +389,19 @@ class Invocation:
                 all_tags.append("workspace-root")
         shown = resource[3:] if resource.startswith("fs:") else resource
         summary = summary.replace(UNKNOWN_PART, "…")
+        # a database server's data directory: losing it loses the database (the GitLab outage of 2017)
+        data_loss = operation in ("delete", "replace") and path is not None and database_data_dir(path)
         return self.effect(
             operation,
             resource,
             placement,
             scope=scope,
             reversible=reversible,
-            kind=kind or ("directory" if recursive else "file"),
+            kind="database-data" if data_loss else kind or ("directory" if recursive else "file"),
             tags=tuple(all_tags),
             summary=summary or f"{VERB_OF[operation]} {shown}",
             suggestions=tuple(suggestions),
+            data_loss=data_loss,
         )
 
     def disk(self, device: str, what: str) -> Effect:

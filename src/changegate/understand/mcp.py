@@ -85,6 +85,9 @@ VERBS: dict[str, Operation] = {
     ),
 }
 # Words that name things as often as they name actions: verbs only at the start or end of a name.
+# verbs that name a computation on the call's own input as often as a change to a stored thing
+COMPUTE_VERBS = frozenset({"convert", "format", "sort", "calculate", "compute", "translate", "parse", "render",
+                           "validate", "preview", "transform", "encode", "decode", "summarize", "count"})
 NOUN_LIKE_VERBS = frozenset({
     "request", "release", "commit", "tag", "label", "alert", "duplicate", "comment", "log", "message", "page",
     "post", "star", "link", "store", "snapshot", "plan", "check", "status", "tree", "info", "export",
@@ -139,6 +142,8 @@ DIRECTORY_KEYS = ("dir_path", "directory", "dir", "folder", "repo_path", "reposi
                   "root", "root_path")
 DESTINATION_KEYS = ("destination", "destination_path", "dest", "dst", "target_path", "new_path", "to")
 PATH_LIST_KEYS = ("paths", "files", "file_paths", "filepaths")
+OUTPUT_KEYS = ("output", "output_path", "output_file", "out", "outfile", "out_file", "save_to", "save_path",
+               "save_as", "write_to", "export_path", "output_dir", "output_directory")
 CONTENT_KEYS = ("content", "contents", "text", "file_text", "new_content", "data", "body", "new_source",
                 "new_string", "new_str", "newtext", "new_text")
 URL_KEYS = ("url", "uri", "endpoint", "href", "link")
@@ -277,6 +282,10 @@ class McpCall:
             if read_only:
                 return "read", "its annotations say it only reads (its name has no verb)"
             return "unknown", "neither its name nor its annotations say what it does"
+        if named == "modify" and read_only and not destructive and self.verbs() <= COMPUTE_VERBS:
+            # `convert_time`, `format_date`: a verb that works on its input as often as on a stored thing —
+            # where the server says it only reads, it computes (its arguments' own effects still count)
+            return "read", "its verb computes on its input and its annotations say it only reads"
         if named == "read" and self.object() in SECRET_OBJECTS:
             return "secret_read", f"its name says it reads {self.object()}"
         if named == "read" and destructive:
@@ -284,6 +293,9 @@ class McpCall:
         if named in ("create", "modify") and destructive and self.annotations.get("idempotentHint") is not True:
             return named, "its name says it changes things, and its annotations say it can destroy"
         return named, "its name says so"
+
+    def verbs(self) -> set[str]:
+        return {w for w in self.words if w in VERBS}
 
     def object(self) -> str:
         """The thing the tool acts on: the last word of its name that is not a verb."""
@@ -476,6 +488,9 @@ class McpCall:
     def path_actions(self, where: dict[str, Any],
                      environments: Environments) -> Iterator[tuple[Action | Effect, bool]]:
         """A local file or directory the tool reads, writes, moves or deletes, as the equivalent action."""
+        for output in self.output_paths():
+            # where the tool puts its result is written, whatever its name or annotations say it does
+            yield Action(type="file_write", path=output, content=None, **where), True
         files, directories = self.local_paths()
         if not files and not directories:
             return
@@ -542,6 +557,14 @@ class McpCall:
             files = files if files and all(p.startswith(("/", "~")) for p in files) else []
             directories = [d for d in directories if d.startswith(("/", "~"))]
         return files, directories[:1]
+
+    def output_paths(self) -> list[str]:
+        """Local paths an argument names as where the result goes (`output`, `save_to`, …)."""
+        if any(k in REMOTE_LOCATORS for k in self.flat):
+            return []
+        local_server = LOCAL_SERVERS.search(self.server) is not None
+        return [v.strip() for k in OUTPUT_KEYS if isinstance(v := self.flat.get(k), str) and v.strip()
+                and (local_server or v.strip().startswith(("/", "~")))][:4]
 
     def content(self) -> str | None:
         text = self.first_string(CONTENT_KEYS)

@@ -9,6 +9,8 @@ inside it along (a project, a resource group, a namespace, an account).
 
 from __future__ import annotations
 
+import re
+
 
 def _table(spec: dict[str, str]) -> dict[str, frozenset[str]]:
     return {prefix: frozenset(names.split()) for prefix, names in spec.items()}
@@ -163,3 +165,19 @@ def address_type(address: str) -> str:
     while i + 1 < len(parts) and parts[i] in ("module", "data"):
         i += 2 if parts[i] == "module" else 1
     return parts[i] if i < len(parts) else ""
+
+
+# Directories where database servers keep their data on a host: deleting or replacing them (or any part of
+# them) loses the database, whatever the path's environment says about the machine.
+DATABASE_DATA_DIRS = re.compile(
+    r"^(/var/lib/(postgresql|pgsql|mysql|mariadb|mongodb|mongo|redis|cassandra|elasticsearch|opensearch|"
+    r"clickhouse|influxdb|couchdb|neo4j|etcd|rabbitmq|kafka|zookeeper|scylla|cockroach|minio|docker/volumes)"
+    r"|/var/opt/gitlab/(postgresql|redis|git-data|gitlab-rails/shared)|/var/opt/mssql"
+    r"|/opt/bitnami/(postgresql|mysql|mariadb|mongodb|redis)/data"
+    r"|.*/(postgresql|postgres|pgsql)/(\d+(\.\d+)?/)?(data|main)|.*/pg_?data|.*/mysql/data|.*/mongo(db)?/data"
+    r"|.*/pg_wal|.*/pg_xlog)(/.*)?$")
+
+
+def database_data_dir(path: str) -> bool:
+    """Whether a path is (inside) a database server's data directory."""
+    return DATABASE_DATA_DIRS.match(path.rstrip("/")) is not None

@@ -259,6 +259,20 @@ def read(inv: Invocation, resource: str, placement: Placement, summary: str = ""
     return inv.effect("read", resource, placement, reversible="yes", kind=kind, summary=summary or "reads")
 
 
+NODE_VERBS = frozenset({"cordon", "uncordon", "taint", "drain"})  # their operands are nodes
+NODE_TYPES = frozenset({"node", "nodes", "no"})
+
+
+def node_names(call: KubeCall) -> list[str]:
+    """The nodes a cordon/uncordon/taint names (taint's `node[s]` type word and KEY=VALUE:EFFECT specs aside)."""
+    words = [show(a) for a in call.args]
+    if call.verb == "taint" and words:
+        kind, _, name = words[0].partition("/")
+        if kind in NODE_TYPES:
+            words = [name, *words[1:]] if name else words[1:]
+    return [w for w in words if "=" not in w and ":" not in w and not w.endswith("-")]
+
+
 class Kubectl(Cli):
     NAMES = ("kubectl", "oc", "kubecolor")
     FAMILY = "kubectl"
@@ -539,13 +553,21 @@ class Kubectl(Cli):
                        for o in manifests.objects]
             return (call.changes_to_effects(changes, suffix=f" ({call.verb})")
                     + call.unseen_effects(manifests, "modify", f"kubectl {call.verb} changes"))
-        pairs = call.named_targets(args)
+        every, _ = call.selection()
+        if call.verb in NODE_VERBS and args is None:
+            # `cordon NODE…`, `taint nodes NODE… KEY=V:EFFECT`; `--all` or a selector: every (selected) node
+            pairs = [("Node", n) for n in node_names(call)] or ([("Node", "*")] if every is not None else [])
+        else:
+            pairs = call.named_targets(args)
         if not pairs:
             return [call.read(f"kubectl {call.verb} without a target changes nothing (kubectl refuses)")]
         scope, suffix = call.runtime_selection(pairs, *call.selection())
+        evicts = call.verb == "taint" and any(a.endswith(":NoExecute") for a in call.args)
+        # evicting every pod from every (selected) node stops the cluster's workloads
+        whole = evicts and (scope in ("all", "many") or any(name == "*" for _, name in pairs))
         changes = [kube.Change("permission" if kind in kube.PERMISSION_KINDS else "modify", kind, name,
-                               call.namespace) for kind, name in pairs]
-        if call.verb == "taint" and any(a.endswith(":NoExecute") for a in call.args):
+                               call.namespace, whole_environment=whole) for kind, name in pairs]
+        if evicts:
             suffix += ": NoExecute evicts the pods running there"
         extra: tuple[str, ...] = ()
         if call.verb == "patch" and patch_scales_to_zero(call):
@@ -555,7 +577,10 @@ class Kubectl(Cli):
     def scale(self, call: KubeCall) -> list[Effect]:
         effects = self.modify(call)
         if call.opts.value("--replicas") == "0":
+            # every workload of a kind (--all, a selector) to zero is the namespace's whole service stopped
+            whole = call.selection()[0] is not None
             return [msgspec.structs.replace(e, tags=(*e.tags, "scale-to-zero"),
+                                            whole_environment=e.whole_environment or whole,
                                             summary=e.summary + ": --replicas=0 stops every pod") for e in effects]
         return effects
 
@@ -573,13 +598,17 @@ class Kubectl(Cli):
 
     def drain(self, call: KubeCall) -> list[Effect]:
         data = call.opts.has("--delete-emptydir-data", "--delete-local-data")
+        every = not call.args and call.selection()[0] is not None  # `drain --all`, `drain -l pool=db`
+        nodes = [show(a) for a in call.args] or (["*"] if every else ["?"])
         return [call.inv.effect(
             "host_control", call.target.uri("Node", node, None), call.target.place(None), reversible="yes",
-            kind="node", data_loss=data, tags=("drain", *call.tags()),
-            summary=f"drains node {node} on {call.target.cluster_label}: every pod on it is evicted"
-                    + (" and their emptyDir data deleted" if data else ""),
+            kind="node", data_loss=data, tags=("drain", *call.tags()), scope="all" if node == "*" else "one",
+            whole_environment=node == "*",
+            summary=(f"drains every {'selected ' if call.opts.has('-l', '--selector') else ''}node"
+                     if node == "*" else f"drains node {node}") + f" on {call.target.cluster_label}: every pod "
+                    f"on {'them' if node == '*' else 'it'} is evicted" + (" and their emptyDir data deleted" if data else ""),
             suggestions=("cordon the node first and move workloads one at a time",))
-            for node in [show(a) for a in call.args] or ["?"]]
+            for node in nodes]
 
     def certificate(self, call: KubeCall) -> list[Effect]:
         sub = call.args[0] if call.args else ""

@@ -7,10 +7,24 @@ from typing import ClassVar
 
 from changegate.environments import LOCAL, Placement
 from changegate.model import Effect
-from changegate.understand.base import Invocation
+from changegate.understand.base import Invocation, Word
 from changegate.understand.commands.net.common import is_loopback, record_tunnel
 from changegate.understand.commands.shell.common import CommandRunner
 from changegate.understand.placement import place_host
+
+LOCAL_COMMANDS = ("proxycommand", "localcommand", "knownhostscommand")
+
+
+def ssh_options(values: list[str]) -> dict[str, str]:
+    """`-o Key=Value` / `-o "Key Value"`, keys lower-cased (ssh reads them case-insensitively); the first
+    value given for a key wins, as in ssh."""
+    out: dict[str, str] = {}
+    for raw in values:
+        key, sep, value = raw.strip().partition("=")
+        if not sep:
+            key, _, value = raw.strip().partition(" ")
+        out.setdefault(key.strip().lower(), value.strip())
+    return out
 
 
 class Ssh(CommandRunner):
@@ -35,6 +49,14 @@ class Ssh(CommandRunner):
         host = destination.split(":", 1)[0]
         placement = inv.ctx.environments.host(host, "ssh host")
         inv.ctx.consulted.setdefault("ssh:host", host)
+        options = ssh_options(opts.values("-o"))
+        for key in LOCAL_COMMANDS:  # run on this machine, through the user's shell, before or after connecting
+            local = options.get(key, "")
+            if local and local.lower() != "none":
+                inv.run_script(local.replace("%h", host).replace("%p", opts.value("-p") or "22")
+                               .replace("%%", "%"), origin=f"ssh {key}")
+        if not command and options.get("remotecommand", "").lower() not in ("", "none"):
+            command = [Word(options["remotecommand"])]
         self.record_forwards(inv, opts.values("-L"), host, placement)
         if not command and opts.has("-N", "-f") and opts.values("-L"):
             return [inv.effect("modify", f"host:{host}/tunnel", placement, kind="tunnel", reversible="yes",
