@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import shell
@@ -53,3 +55,21 @@ def test_parallel_joins_words_unquoted_so_a_quoted_script_gets_no_input() -> Non
     # `parallel bash -c 'rm -rf {}'` runs `bash -c rm -rf /`: rm with $0=-rf and no operands
     verdict = shell("echo / | parallel bash -c 'rm -rf {}'")
     assert verdict.decision == "allow", verdict.reasons
+
+
+def test_project_modules_in_the_src_layout_are_read(tmp_path: Path) -> None:
+    """`python -c "from shop.pricing import total; …"` imports the project's own module from src/ (an
+    editable install): it is read and judged as the code it is."""
+    home = tmp_path / "home"
+    workspace = home / "app"
+    (workspace / "src" / "shop").mkdir(parents=True)
+    (workspace / "src" / "shop" / "__init__.py").write_text("")
+    (workspace / "src" / "shop" / "pricing.py").write_text("def total(p):\n    return round(sum(p), 2)\n")
+    (workspace / "src" / "shop" / "wipe.py").write_text(
+        "import os, shutil\n\ndef go():\n    shutil.rmtree(os.path.expanduser('~'))\n")
+    env = {"HOME": str(home)}
+    harmless = shell('python3 -c "from shop.pricing import total; print(total([1, 2]))"', cwd=str(workspace),
+                     env=env)
+    assert harmless.decision == "allow", harmless.reasons
+    dangerous = shell('python3 -c "from shop.wipe import go; go()"', cwd=str(workspace), env=env)
+    assert dangerous.decision == "deny", dangerous.reasons

@@ -20,6 +20,7 @@ from changegate.understand.commands.interpreters.actions import Actions
 from changegate.understand.commands.interpreters.programs import absent, read_program
 from changegate.understand.commands.interpreters.pycode import PythonCode
 from changegate.understand.commands.shell.common import opaque, value_word, walk_before_operands, words_after
+from changegate.understand.facts import is_dir
 
 QUIET = "the code only computes and prints"
 # `python -m X ARGS`: these hand their arguments to a tool judged by its own name
@@ -111,6 +112,9 @@ class Python(Cli):
         extra = inv.ctx.getenv("PYTHONPATH") or ""
         entries = [first] if first else []
         entries += [p for p in (inv.ctx.resolve(e) for e in extra.split(":") if e) if p]
+        # a project in the src layout is importable from its src/ (an editable install puts it on the path)
+        if inv.ctx.workspace and first == inv.ctx.cwd and is_dir(posixpath.join(inv.ctx.workspace, "src")):
+            entries.append(posixpath.join(inv.ctx.workspace, "src"))
         return [e for e in entries if e]
 
     @classmethod
