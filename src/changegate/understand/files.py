@@ -19,7 +19,7 @@ import posixpath
 from changegate.environments import LOCAL, Environments
 from changegate.model import Action, Effect
 from changegate.understand import Understanding, session_context
-from changegate.understand.base import Invocation, NotUnderstood, Word, lit
+from changegate.understand.base import Invocation, NotUnderstood, Word
 from changegate.understand.commands.net.payloads import (
     AUTH_HEADER_WORDS,
     Payload,
@@ -28,7 +28,6 @@ from changegate.understand.commands.net.payloads import (
 )
 from changegate.understand.commands.net.requests import Request, request_effects
 from changegate.understand.facts import is_file, read_config
-from changegate.understand.planting import code_in
 from changegate.understand.selfguard import TAMPERING, gate_target
 from changegate.understand.sensitive import is_secret_variable, persistence_concern, secret_kind
 
@@ -69,21 +68,9 @@ def understand_file_write(action: Action, environments: Environments) -> Underst
 # --- code planted to run later ------------------------------------------------------------------------------
 
 def planted_code(inv: Invocation, path: str, content: str) -> list[Effect]:
-    """What the written file makes run later, judged now as the code it is: a package's lifecycle and task
-    scripts, a `.pth` file's import lines (every Python start runs them), an editor task that runs when the
-    folder opens, a git or husky hook, a direnv `.envrc`, code under node_modules."""
-    walker = inv.walker
-    start = len(walker.effects)
-    for language, code in code_in(path, content[:MAX_CONTENT]):
-        if language == "shell":
-            walker.run_script(code, inv.ctx.clone(), origin=f"the code {path} will run")
-        else:
-            program = "python3" if language == "python" else "node"
-            walker.run_argv([lit(program), lit("-c" if language == "python" else "-e"), lit(code)],
-                            inv.ctx.clone())
-    return [e for e in walker.effects[start:] if e.operation != "read"]
-
-
+    """What the written file makes run later, judged now as the code it is (the walker's one way: package
+    scripts, a `.pth`, editor tasks, hooks, `.envrc`, a crontab, a unit, a shell rc file)."""
+    return [e for e in inv.walker.planted(path, content[:MAX_CONTENT], inv.ctx) if e.operation != "read"]
 
 
 def write_effect(inv: Invocation, path: str, content: str) -> Effect:
