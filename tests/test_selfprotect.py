@@ -189,3 +189,21 @@ def test_the_hook_denies_self_approval_and_names_the_gate(monkeypatch: pytest.Mo
 def test_run_refuses_to_approve_through_the_api(gate: Gate, tmp_path: Path) -> None:
     ran = gate.run(["curl", "-X", "POST", "http://localhost:8787/v1/requests/req_1/approve"], tmp_path)
     assert ran.code == 20 and "changegate" in ran.stderr
+
+
+def test_moving_a_file_into_a_directory_above_the_gate_is_not_tampering(tmp_path: Path) -> None:
+    """`mv out/report.txt /tmp/` creates /tmp/report.txt: that the gate's state or a hook file also lives
+    somewhere under /tmp does not make it tampering — deleting or re-permissioning the directory would."""
+    home = tmp_path / "home"
+    workspace = home / "app"
+    (workspace / ".claude").mkdir(parents=True)
+    (workspace / ".claude" / "settings.json").write_text(
+        '{"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{"type": "command", '
+        '"command": "changegate hook claude-code"}]}]}}')
+    (workspace / "out").mkdir()
+    (workspace / "out" / "report.txt").write_text("x")
+    env = {"HOME": str(home)}
+    moved = shell(f"mv out/report.txt {tmp_path}/", cwd=str(workspace), env=env)
+    assert moved.decision == "allow", moved.reasons
+    removed = shell(f"rm -rf {workspace}/.claude", cwd=str(workspace), env=env)
+    assert removed.decision == "deny", removed.reasons

@@ -366,7 +366,7 @@ class Invocation:
                 all_tags.append("persistence")
                 summary = (summary or f"{VERB_OF[operation]} {path}") + f" ({concern})"
         if operation in GATE_CHANGES and path is not None and TAMPERING not in all_tags and UNKNOWN_PART not in path:
-            guarded = gate_path(path, self.ctx)
+            guarded = gate_path(path, self.ctx, ancestors=operation != "create")
             if guarded:
                 # its program, venv, state, policy or the hook that sends this agent's actions to it
                 all_tags.append(TAMPERING)

@@ -129,7 +129,9 @@ def gate_process(expression: str) -> str | None:
     return f"the pattern {expression!r} also matches changegate's processes" if matched else None
 
 
-def gate_path(raw: str, ctx: Context | None) -> str | None:
+def gate_path(raw: str, ctx: Context | None, *, ancestors: bool = True) -> str | None:
+    """What of the gate a path is (or holds). `ancestors`: a directory above the gate's own counts too —
+    deleting, replacing or re-permissioning it takes the gate's along; creating something in it does not."""
     path = ctx.resolve(raw) if ctx is not None else posixpath.normpath(os.path.expanduser(raw))
     if path is None:
         return None
@@ -137,7 +139,7 @@ def gate_path(raw: str, ctx: Context | None) -> str | None:
         path = ctx.through_links(path)
     home = ctx.home if ctx is not None else os.path.expanduser("~")
     for directory, what in gate_directories(ctx, home):
-        if is_within(path, directory) or (is_within(directory, path) and path not in ("/", home)):
+        if is_within(path, directory) or (ancestors and is_within(directory, path) and path not in ("/", home)):
             return f"{path} holds {what} ({directory})"
     if posixpath.basename(path.rstrip("/")) == "changegate":
         return f"{path} is changegate's program"
@@ -146,7 +148,7 @@ def gate_path(raw: str, ctx: Context | None) -> str | None:
     venv = gate_venv_above(path)
     if venv is not None:
         return f"{path} is inside {venv}, a virtual environment changegate is installed in"
-    return hook_file(path, ctx, home)
+    return hook_file(path, ctx, home, ancestors=ancestors)
 
 
 VENV_PARTS = ("/site-packages/", "/dist-packages/", "/bin/", "/lib", "/pyvenv.cfg", "venv")
@@ -196,13 +198,15 @@ def normal(path: str, home: str | None) -> str:
     return posixpath.normpath(path)
 
 
-def hook_file(path: str, ctx: Context | None, home: str | None) -> str | None:
-    """An agent settings file (or a directory holding one) whose content wires the gate's hook."""
+def hook_file(path: str, ctx: Context | None, home: str | None, *, ancestors: bool = True) -> str | None:
+    """An agent settings file (or, with `ancestors`, a directory holding one) whose content wires the gate's
+    hook."""
     roots = [r for r in ((ctx.cwd if ctx else None), (ctx.workspace if ctx else None), home) if r]
     for root in roots:
         for relative in HOOK_FILES:
             candidate = posixpath.join(root, relative)
-            if not (is_within(candidate, path) or is_within(path, candidate)) or path in ("/", home, root):
+            holds = ancestors and is_within(candidate, path)
+            if not (holds or is_within(path, candidate)) or path in ("/", home, root):
                 continue
             if wires_gate(candidate if is_within(candidate, path) else path):
                 return f"{path} holds the hook that sends this agent's actions to changegate ({candidate})"
