@@ -55,3 +55,15 @@ def test_an_mcp_tool_that_computes_is_a_read_only_when_the_server_says_so() -> N
     assert decide("convert_time", {}, {"time": "10:00"}) != "allow"  # no hint: a verb that can change things
     assert decide("format_and_delete", {"readOnlyHint": True}, {}) != "allow"  # the name says delete
     assert decide("convert_file", {"readOnlyHint": True}, {"output": "/etc/passwd"}) != "allow"
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ('rm -rf "${HOME%/*}"/*', "deny"),
+    ("rm -rf /srv/users", "deny"),
+    ("rm -rf /srv/users/dev/projects/old", "ask"),
+    ("rm -rf /srv/users/other", "ask"),
+], ids=str)
+def test_a_directory_that_holds_the_home_directory(command: str, decision: str) -> None:
+    """Wherever the home directory lives (here /srv/users/dev), deleting what holds it deletes it."""
+    verdict = shell(command, env={"HOME": "/srv/users/dev"})
+    assert verdict.decision == decision, verdict.reasons

@@ -371,6 +371,8 @@ class Invocation:
                 # its program, venv, state, policy or the hook that sends this agent's actions to it
                 all_tags.append(TAMPERING)
                 summary = (summary or f"{VERB_OF[operation]} {path}") + f" ({guarded})"
+        if operation in ("delete", "replace") and path is not None and self.holds_home(path):
+            all_tags.append("holds-home")  # `rm -rf "${HOME%/*}"/*`: the home directory goes with it
         if recursive:
             all_tags.append("recursive")
         if self.ctx.elevated:
@@ -403,6 +405,17 @@ class Invocation:
             suggestions=tuple(suggestions),
             data_loss=data_loss,
         )
+
+    def holds_home(self, path: str) -> bool:
+        """Whether deleting `path` (a directory above the home directory, or a pattern whose directory is)
+        takes the agent's home directory with it."""
+        home = self.ctx.home
+        if not home or home == "/" or UNKNOWN_PART in path:
+            return False
+        directory = path
+        while directory != "/" and any(c in posixpath.basename(directory) for c in "*?["):
+            directory = posixpath.dirname(directory)
+        return directory != home.rstrip("/") and is_within(home, directory)
 
     def disk(self, device: str, what: str) -> Effect:
         """Writing to, wiping or formatting a disk: everything on it is lost."""
