@@ -67,3 +67,14 @@ def test_a_directory_that_holds_the_home_directory(command: str, decision: str) 
     """Wherever the home directory lives (here /srv/users/dev), deleting what holds it deletes it."""
     verdict = shell(command, env={"HOME": "/srv/users/dev"})
     assert verdict.decision == decision, verdict.reasons
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("sh -c 'rm -rf \"${1:-/}\"' _", "deny"),  # $1 is unset: the default is what runs
+    ("sh -c 'rm -rf \"${1:-out}\"' _", "allow"),
+    ("sh -c 'rm -rf \"${3:-$HOME}\"' _ a b", "deny"),
+    ("bash -c 'rm -rf \"$1\"' _ out", "allow"),
+], ids=str)
+def test_positional_parameters_past_the_last_argument_are_unset(command: str, decision: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == decision, verdict.reasons

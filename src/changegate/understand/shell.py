@@ -887,7 +887,11 @@ class Walker:
         if name.startswith("{") and name.endswith("}"):
             name = name[1:-1]
         if name.isdigit():
-            return ctx.env.get(name, UNKNOWN_PART)  # positional parameters of `sh -c SCRIPT ARG0 ARG1`
+            # positional parameters of `sh -c SCRIPT ARG0 ARG1`; past the last one given, unset
+            given = ctx.env.get("#", "")
+            if name != "0" and given.isdigit() and int(name) > int(given):
+                return ""
+            return ctx.env.get(name, UNKNOWN_PART)
         if name in POSITIONAL_LISTS:
             # no positional parameters unless `set --`, a function call or `sh -c … ARGS` set them
             return ctx.env.get(name, "0" if name == "#" else "")

@@ -36,10 +36,11 @@ def with_parameters(ctx: Context, zero: Word | None, args: Sequence[Word]) -> Co
     """A context where `$0`, `$1`, … are the script's name and arguments (as `sh -c CODE NAME ARGS`)."""
     params = {"0": zero.value} if zero is not None else {}
     params.update({str(n): w.value for n, w in enumerate(args[:MAX_PARAMETERS], start=1)})
-    if args:
-        params["@"] = params["*"] = " ".join(w.value for w in args)
-        params["#"] = str(len(args))
-    return ctx.clone(env={**ctx.env, **params}) if params else ctx
+    # exactly these: `$N` past the last argument is unset (`sh -c 'rm -rf "${1:-/}"' _` removes /)
+    params["@"] = params["*"] = " ".join(w.value for w in args)
+    params["#"] = str(len(args))
+    stale = {k for k in ctx.env if k.isdigit() and k != "0"}
+    return ctx.clone(env={**{k: v for k, v in ctx.env.items() if k not in stale}, **params})
 
 
 def run_stream(inv: Invocation, stream: Stream | None, what: str, ctx: Context | None = None) -> list[Effect]:
