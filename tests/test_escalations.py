@@ -78,3 +78,22 @@ def test_a_directory_that_holds_the_home_directory(command: str, decision: str) 
 def test_positional_parameters_past_the_last_argument_are_unset(command: str, decision: str) -> None:
     verdict = shell(command)
     assert verdict.decision == decision, verdict.reasons
+
+
+def test_mcp_tools_that_amount_to_a_cli_call_are_judged_as_that_call() -> None:
+    from changegate.gate import evaluate
+
+    def judge(server: str, tool: str, arguments: dict[str, str]) -> tuple[str, int]:
+        verdict = evaluate({"type": "mcp_tool", "server": server, "tool": tool, "arguments": arguments,
+                            "cwd": "/tmp", "env": {"HOME": "/home/dev"}})
+        return verdict.decision, verdict.approvals_required
+
+    # an AWS server's call_aws runs the CLI command it is given
+    assert judge("aws-api", "call_aws", {"cli_command": "aws s3 rb s3://shop-prod-assets --force --profile prod"}) \
+        == ("ask", 2)
+    assert judge("aws-api", "call_aws", {"cli_command": "aws s3 ls s3://shop-assets --profile dev"})[0] == "allow"
+    # a Kubernetes server's resources_delete of a namespace in a prod context is that namespace deleted
+    assert judge("kubernetes", "resources_delete", {"kind": "Namespace", "name": "payments",
+                                                    "context": "prod"}) == ("ask", 2)
+    assert judge("kubernetes", "resources_get", {"kind": "Namespace", "name": "payments",
+                                                 "context": "prod"})[0] == "allow"

@@ -132,6 +132,7 @@ REMOTE_LOCATORS = frozenset({
 
 COMMAND_KEYS = ("command", "cmd", "commandline", "command_line", "shell_command", "script", "bash", "shell",
                 "sh", "code_to_run", "run")
+COMMAND_SUFFIXES = ("_command", "command", "_cmd", "_cmdline", "_commandline")
 SQL_KEYS = ("sql", "statement", "sql_query", "query_sql", "stmt")
 MAYBE_SQL_KEYS = ("query", "q", "code", "input")  # SQL only when the text reads as SQL
 DATABASE_KEYS = ("database_url", "connection_string", "connectionstring", "dsn", "database", "db", "url",
@@ -160,7 +161,7 @@ SQL_START = re.compile(
 )
 HTTP_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Tool names that only say "runs what it is given": the command argument is the whole of what they do.
-RUNNER_WORDS = frozenset({"run", "exec", "execute", "invoke", "eval", "shell", "bash", "sh", "terminal",
+RUNNER_WORDS = frozenset({"run", "call", "exec", "execute", "invoke", "eval", "shell", "bash", "sh", "terminal",
                           "command", "cmd", "script", "code", "interactive", "process"})
 # How an MCP server is started says where it acts: flags that name a target, variables that hold one.
 MAX_START_WORDS = 64
@@ -455,12 +456,48 @@ class McpCall:
                 return value
         return None
 
+    def kube_action(self, where: dict[str, Any]) -> Action | None:
+        """A Kubernetes server's `resources_delete(kind=Namespace, name=payments)`: the kubectl call it amounts
+        to, judged as that (which cluster, what the kind holds, a whole namespace)."""
+        if not ({"kubernetes", "k8s", "kube", "kubectl"} & {*self.words, *tool_words(self.server)}):
+            return None
+        verb = {"delete": "delete", "read": "get"}.get(self.name_operation() or "")
+        kind, name = self.flat.get("kind") or self.flat.get("resource_type"), self.flat.get("name")
+        if verb is None or not isinstance(kind, str) or not isinstance(name, str) or not kind or not name:
+            return None
+        argv = ["kubectl", verb, kind, name]
+        namespace = self.flat.get("namespace")
+        if isinstance(namespace, str) and namespace:
+            argv += ["-n", namespace]
+        context = self.flat.get("context") or self.started_flag("--context") or \
+            (self.started.get("env") or {}).get("KUBE_CONTEXT")
+        if isinstance(context, str) and context:
+            argv += ["--context", context]
+        return Action(type="shell", argv=argv, **where)
+
+    def started_flag(self, flag: str) -> str | None:
+        command = self.started.get("command")
+        words = [w for w in command[:MAX_START_WORDS] if isinstance(w, str)] if isinstance(command, list) else []
+        for previous, word in zip(["", *words], words, strict=False):
+            if word.startswith(flag + "="):
+                return word.split("=", 1)[1]
+            if previous == flag:
+                return word
+        return None
+
+    def suffixed_command(self) -> str | None:
+        """`cli_command`, `aws_command`, `kubectl_cmd`: a key that names a command by its suffix."""
+        for key, value in self.flat.items():
+            if isinstance(value, str) and value.strip() and key.endswith(COMMAND_SUFFIXES):
+                return value
+        return None
+
     # --- arguments that carry an action -------------------------------------------------------------
     def carried_actions(self, environments: Environments) -> Iterator[tuple[Action | Effect, bool]]:
         """(action or effect, covers the tool) for each action the arguments carry. Covering means the
         name's own effect adds nothing: a filesystem server's write_file into the workspace is that write."""
         where = self.where()
-        command = self.first_string(COMMAND_KEYS)
+        command = self.first_string(COMMAND_KEYS) or self.suffixed_command()
         if command is not None:
             args = self.flat.get("args") or self.flat.get("arguments")
             if isinstance(args, list) and all(isinstance(a, str) for a in args):
@@ -476,6 +513,9 @@ class McpCall:
             database = self.first_string(DATABASE_KEYS) or self.server_dsn()
             yield Action(type="sql", statement=sql, database=database, **where), True
         yield from self.path_actions(where, environments)
+        kube = self.kube_action(where)
+        if kube is not None:
+            yield kube, True
         url = self.first_string(URL_KEYS)
         if url is not None and re.match(r"(?i)^https?://", url) and sql is None:
             method = (self.first_string(METHOD_KEYS) or "").upper()
