@@ -2,12 +2,18 @@
 
     .venv/bin/python bench/server.py                      # SQLite, then PostgreSQL (if one answers)
     .venv/bin/python bench/server.py --store sqlite --clients 32 --seconds 10 --workers 2
+    .venv/bin/python bench/server.py --store sqlite --workers 2 --flood 6   # …then again under a login flood
 
 It starts a real `changegate serve` (a fresh store: a temporary SQLite file, or a database of its own on the
 PostgreSQL at 127.0.0.1:5432, dropped afterwards), creates an agent token, and drives it with keep-alive
 HTTP/1.1 connections from one asyncio process (cheap on CPU, so the server gets the cores). Every answer
 is checked: a non-200 or a missing decision counts as an error. Each decision is recorded in the audit
 log before it is answered, and the run ends by verifying the chain.
+
+With `--flood N`, a second window is measured the same way while N more clients guess passwords over HTTP
+Basic (wrong passwords for a real name and for made-up ones, as fast as the server answers): it prints
+the check p50 and p99 under the flood beside the first window's, their ratio, what the guessers were
+answered (401 wrong, 429 throttled) and how many login records the flood added to the chain.
 
 The mix imitates an agent's day: mostly reads and ordinary workspace changes (allowed), some commands that
 need an approval (ask: the request is filed once and found again after that), and a few catastrophes (deny).
@@ -177,6 +183,62 @@ async def client_loop(port: int, token: str, seed: int, stop_at: float, measure_
         writer.close()
 
 
+async def flood_loop(port: int, seed: int, stop_at: float, answers: dict[str, int]) -> None:
+    """One password guesser: HTTP Basic with wrong passwords, for a real name and for made-up ones."""
+    import base64
+
+    rng = random.Random(seed)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < stop_at:
+            name = rng.choice(["operator", "admin", "root", f"user{rng.randrange(1000)}"])
+            basic = base64.b64encode(f"{name}:guess-{rng.randrange(10**9)}".encode()).decode()
+            writer.write(f"GET /v1/whoami HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Basic {basic}\r\n"
+                         "\r\n".encode())
+            status = (await reader.readline()).split(b" ")[1].decode()
+            length = 0
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            answers[status] = answers.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+async def flooded(port: int, token: str, args: argparse.Namespace) -> tuple[list[float], dict[str, int]]:
+    answers: dict[str, int] = {}
+    stop_at = time.perf_counter() + args.warmup + args.seconds
+    measured = drive(port, token, args.clients, args.seconds, args.warmup)
+    (latencies, _counts), *_ = await asyncio.gather(
+        measured, *(flood_loop(port, 1000 + i, stop_at, answers) for i in range(args.flood)))
+    return latencies, answers
+
+
+def login_records(database_url: str) -> int:
+    import sqlalchemy as sa
+
+    from changegate.service.store import open_store
+    from changegate.service.store.tables import audit
+
+    store = open_store(database_url)
+    try:
+        with store.read() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(audit)
+                                    .where(audit.c.kind.like("login%"))).scalar() or 0)
+    finally:
+        store.dispose()
+
+
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    latencies.sort()
+    return (round(statistics.median(latencies) * 1000, 2),
+            round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, 2))
+
+
 async def drive(port: int, token: str, clients: int, seconds: float, warmup: float,
                 server_pid: int | None = None) -> tuple[list[float], dict[str, Any]]:
     latencies: list[float] = []
@@ -200,6 +262,7 @@ def run(label: str, database_url: str, args: argparse.Namespace) -> dict[str, An
     token = prepare(database_url)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGEGATE_")}
+    env["CHANGEGATE_CHECKPOINT_KEY"] = str(Path(args.tmp) / f"checkpoint-{label}.key")  # not the real state dir
     log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: a chatty server never blocks on it
     server = subprocess.Popen([str(ROOT / ".venv/bin/changegate"), "serve", "--port", str(port), "--database-url",
                                database_url, "--workers", str(args.workers)], env=env,
@@ -216,6 +279,11 @@ def run(label: str, database_url: str, args: argparse.Namespace) -> dict[str, An
                     raise SystemExit(f"the server did not start: {log.read().decode(errors='replace')}") from exc
                 time.sleep(0.1)
         latencies, counts = asyncio.run(drive(port, token, args.clients, args.seconds, args.warmup, server.pid))
+        if args.flood:
+            logins_before = login_records(database_url)
+            under_flood, answers = asyncio.run(flooded(port, token, args))
+            flood = {"flood_clients": args.flood, "guesses_answered": answers,
+                     "login_records_added": login_records(database_url) - logins_before}
     finally:
         server.terminate()
         server.wait(15)
@@ -231,6 +299,10 @@ def run(label: str, database_url: str, args: argparse.Namespace) -> dict[str, An
         "client_cpu_share": round(client_cpu / args.seconds, 2), "load_average": os.getloadavg()[0],
         "counts": counts, "chain": verify_chain(database_url),
     }
+    if args.flood:
+        p50, p99 = percentiles(under_flood)
+        result["under_flood"] = {**flood, "decisions_per_s": round(len(under_flood) / args.seconds),
+                                 "p50_ms": p50, "p99_ms": p99, "p50_ratio": round(p50 / result["p50_ms"], 2)}
     print(json.dumps(result))
     return result
 
@@ -242,9 +314,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--flood", type=int, default=0, help="then measure again with N password guessers")
     args = parser.parse_args()
     print(f"# {os.cpu_count()} cores; {args.clients} clients; {args.workers} server worker(s)")
     with tempfile.TemporaryDirectory(prefix="cg-bench-") as tmp:
+        args.tmp = tmp
         if args.store in ("sqlite", "both"):
             url, cleanup = sqlite_store(Path(tmp))
             run("sqlite", url, args)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from changegate.gate import judge
 from changegate.gate.checkpoint import Checkpoint
 from changegate.service.approvals import ApprovalError, Approvals
-from changegate.service.audit import verify
+from changegate.service.audit import AuditLog, verify
 from changegate.service.identity import Identity
 from changegate.service.store import StoreError, open_store
 from changegate.service.store.tables import chain_head, votes
@@ -48,12 +48,16 @@ def approvals(store: Any, clock: Clock) -> Approvals:
 
 
 def file(approvals: Approvals, command: str = "rm -rf /srv/data", required: int = 1, agent: str = "claude",
-         operator: str = "alice", ttl_s: float = 3600.0) -> Any:
+         operator: str = "alice", ttl_s: float = 3600.0, environment: str | None = "dev") -> Any:
+    """A request for `command`, its effects placed in `environment` (None: a verdict that lists none)."""
     judged = judge(action(command, agent=agent, operator=operator))
     assert judged.verdict.decision == "ask", judged.verdict
+    verdict: dict[str, Any] = {"summary": judged.verdict.summary, "risk": judged.verdict.risk}
+    if environment is not None:
+        verdict["effects"] = [{"operation": "delete", "resource": "fs:/srv/data", "environment": environment}]
     request, created = approvals.file(action=judged.canonical or {}, action_hash=judged.verdict.action_hash,
-                                      verdict={"summary": judged.verdict.summary, "risk": judged.verdict.risk},
-                                      agent=agent, operator=operator, required=required, ttl_s=ttl_s)
+                                      verdict=verdict, agent=agent, operator=operator, required=required,
+                                      ttl_s=ttl_s)
     assert created
     return request
 
@@ -99,6 +103,35 @@ def test_nobody_approves_twice(approvals: Approvals, store: Any) -> None:
     after = approvals.get(request.id)
     assert (after.status, after.approvals) == ("pending", 1)
     assert len(vote_rows(store, request.id)) == 1
+
+
+@pytest.mark.parametrize("environment", ["prod", "unknown", None])
+def test_peer_review_the_operators_own_vote_does_not_count(approvals: Approvals, environment: str | None) -> None:
+    request = file(approvals, required=1, environment=environment)
+    assert request.peer_review
+    own = approvals.approve(request.id, ALICE, "mine, looks fine")
+    assert (own.status, own.approvals, own.counted_approvals) == ("pending", 1, 0)
+    assert approvals.consume(request.action_hash, "claude", "alice") is None
+    done = approvals.approve(request.id, BOB, "second pair of eyes")
+    assert (done.status, done.decided_by, done.counted_approvals) == ("approved", "user:bob", 1)
+
+
+def test_peer_review_two_approvals_need_two_other_people(approvals: Approvals) -> None:
+    request = file(approvals, required=2, environment="prod")
+    approvals.approve(request.id, ALICE)
+    assert approvals.approve(request.id, BOB).status == "pending"  # alice's own vote does not count
+    assert approvals.approve(request.id, CAROL).status == "approved"
+
+
+def test_peer_review_follows_the_configured_environments(store: Any, clock: Clock) -> None:
+    approvals = Approvals(store, clock=clock, peer_review=["staging"])
+    staging = file(approvals, environment="staging")
+    assert staging.peer_review and approvals.approve(staging.id, ALICE).status == "pending"
+    prod = file(approvals, "rm -rf /srv/other", environment="prod")  # not listed: the operator may approve
+    assert not prod.peer_review and approvals.approve(prod.id, ALICE).status == "approved"
+    created = [r for r in AuditLog(store).records(limit=100) if r.kind == "request.created"]
+    assert [(r.data["peer_review"], r.data["environments"]) for r in created] == [(True, ["staging"]),
+                                                                                  (False, ["prod"])]
 
 
 def test_the_operator_may_approve_where_one_approval_is_required(approvals: Approvals) -> None:

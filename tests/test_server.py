@@ -100,7 +100,7 @@ def test_a_revoked_token_stops_working(api: Api) -> None:
 
 def test_whoami_says_who_a_credential_proves(api: Api) -> None:
     agent = api.client.get("/v1/whoami", headers=api.bearer("claude")).json()
-    assert agent == {"kind": "agent", "name": "claude", "role": "agent", "operator": "alice"}
+    assert agent == {"kind": "agent", "name": "claude", "role": "agent", "operator": "alice", "teams": []}
     person = api.client.get("/v1/whoami", headers=api.bearer("bob-personal")).json()
     assert (person["kind"], person["name"], person["role"]) == ("user", "bob", "approver")
 
@@ -157,7 +157,7 @@ def test_check_waits_for_an_approval(api: Api) -> None:
     thread.start()
     time.sleep(0.4)
     assert "answer" not in result  # still waiting
-    assert api.vote(request_id, "approve", "alice").status_code == 200  # the operator; one approval needed
+    assert api.vote(request_id, "approve", "bob").status_code == 200  # one approval, from someone else
     thread.join(10)
     assert result["answer"]["decision"] == "allow" and result["answer"]["request"]["id"] == request_id
     assert 0.3 < result["took"] < 5

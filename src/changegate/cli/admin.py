@@ -2,7 +2,8 @@
 
     changegate users add alice --role approver          (asks for a password; --password-stdin, --no-password)
     changegate users list | remove NAME | set-role NAME ROLE | password NAME
-    changegate tokens create --agent claude --operator alice     (prints the token once)
+    changegate users team NAME --add payments [--remove web]     (people see and decide their teams' requests)
+    changegate tokens create --agent claude --operator alice [--team payments]   (prints the token once)
     changegate tokens create --user alice                        (a personal token for the API)
     changegate tokens list | revoke tok_…
 
@@ -57,12 +58,14 @@ def when(at: float | None) -> str:
 @tokens_app.command(help="create a token (shown once)")
 def create(agent: str = typer.Option(None, "--agent", help="the agent's name (an agent token)"),
            operator: str = typer.Option(None, "--operator", help="the person responsible for the agent"),
-           user: str = typer.Option(None, "--user", help="a personal token for this person instead")) -> int:
+           user: str = typer.Option(None, "--user", help="a personal token for this person instead"),
+           team: str = typer.Option(None, "--team", help="the agent's team (one of the operator's; default: "
+                                                          "their only team)")) -> int:
     if bool(agent) == bool(user) or (agent and not operator):
         raise fail("give --agent NAME --operator USER, or --user NAME", 2)
     with accounts() as people:
         if agent:
-            token_id, secret = people.create_agent_token(agent, operator, cli_actor())
+            token_id, secret = people.create_agent_token(agent, operator, cli_actor(), team)
         else:
             token_id, secret = people.create_user_token(user, cli_actor())
     print(f"{token_id}: {'agent ' + agent + ' (operator ' + operator + ')' if agent else 'personal token of ' + user}")
@@ -81,6 +84,7 @@ def list_tokens(all_tokens: bool = typer.Option(False, "--all", help="include re
         return 0
     for t in found:
         who = f"agent {t['agent']} (operator {t['user']})" if t["kind"] == "agent" else f"personal, {t['user']}"
+        who += f", team {t['team']}" if t.get("team") else ""
         revoked = f"  revoked {when(t['revoked_at'])}" if t["revoked_at"] else ""
         print(f"{t['id']}  {who}  created {when(t['created_at'])} by {t['created_by']}{revoked}")
     if not found:
@@ -102,11 +106,30 @@ def revoke(token_id: str = typer.Argument(...)) -> int:
 def add(name: str = typer.Argument(...),
         role: str = typer.Option("approver", "--role", help="viewer, approver or admin"),
         password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
-        no_password: bool = typer.Option(False, "--no-password", help="no password: personal tokens only")) -> int:
+        no_password: bool = typer.Option(False, "--no-password", help="no password: personal tokens only"),
+        team: list[str] = typer.Option([], "--team", help="a team they are in (repeatable)")) -> int:
     password = None if no_password else read_password(name, password_stdin)
     with accounts() as people:
         people.add_user(name, role, password, cli_actor())
-    print(f"{name}: added as {role}")
+        for each in team:
+            people.add_to_team(name, each, cli_actor())
+    print(f"{name}: added as {role}" + (f" in {', '.join(team)}" if team else ""))
+    return 0
+
+
+@users_app.command(name="team", help="add a person to teams or take them out")
+def team(name: str = typer.Argument(...),
+         add_to: list[str] = typer.Option([], "--add", help="a team to add them to (repeatable)"),
+         remove_from: list[str] = typer.Option([], "--remove", help="a team to take them out of (repeatable)")) -> int:
+    if not add_to and not remove_from:
+        raise fail("say --add TEAM or --remove TEAM", 2)
+    with accounts() as people:
+        for each in add_to:
+            people.add_to_team(name, each, cli_actor())
+        for each in remove_from:
+            people.remove_from_team(name, each, cli_actor())
+        now: list[str] = next((u["teams"] for u in people.list_users() if u["name"] == name), [])
+    print(f"{name}: teams {', '.join(now) or '(none)'}")
     return 0
 
 
@@ -118,7 +141,9 @@ def list_users(as_json: bool = typer.Option(False, "--json")) -> int:
         print(json.dumps(found))
         return 0
     for u in found:
-        print(f"{u['name']}  {u['role']}  {'password' if u['password'] else 'tokens only'}  added {when(u['created_at'])}")
+        teams = f"  teams {','.join(u['teams'])}" if u.get("teams") else ""
+        print(f"{u['name']}  {u['role']}  {'password' if u['password'] else 'tokens only'}  added "
+              f"{when(u['created_at'])}{teams}")
     if not found:
         print("no users")
     return 0

@@ -19,6 +19,7 @@ from changegate.service.identity import Identity
 
 WWW_AUTHENTICATE = 'Bearer realm="changegate", Basic realm="changegate"'  # with every 401
 router = APIRouter(prefix="/v1")
+MAX_SEQ = 2**63 - 1  # the audit table's seq is a signed 64-bit integer
 _encoder = msgspec.json.Encoder()
 
 
@@ -90,7 +91,8 @@ def parse_since(since: str | None) -> float | None:
 
 
 @router.get("/audit", summary="Audit records, oldest first, from `since` (time) or after `after` (seq)")
-async def audit_records(request: Request, since: str | None = None, after: int | None = Query(None, ge=0),
+async def audit_records(request: Request, since: str | None = Query(None, max_length=64),
+                        after: int | None = Query(None, ge=0, le=MAX_SEQ),
                         limit: int = Query(100, ge=1, le=10_000), who: Identity = Depends(caller)) -> Response:
     found = await to_thread(services_of(request).audit_records, who, parse_since(since), after, limit)
     return json_response({"records": [r.as_dict() for r in found]})
@@ -100,9 +102,11 @@ async def audit_records(request: Request, since: str | None = None, after: int |
 async def verify(request: Request, who: Identity = Depends(caller)) -> Response:
     result = await to_thread(services_of(request).verify, who)
     return json_response({"ok": result.ok, "records": result.records, "broken_seq": result.broken_seq,
-                          "problem": result.problem, "message": result.message()})
+                          "problem": result.problem, "mismatches": list(result.mismatches),
+                          "message": result.message()})
 
 
 @router.get("/whoami", summary="The identity your credential proves")
 async def whoami(who: Identity = Depends(caller)) -> Response:
-    return json_response({"kind": who.kind, "name": who.name, "role": who.role, "operator": who.operator})
+    return json_response({"kind": who.kind, "name": who.name, "role": who.role, "operator": who.operator,
+                          "teams": list(who.teams)})

@@ -12,10 +12,11 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
@@ -27,13 +28,15 @@ from changegate.policy.schema import Webhook
 from changegate.service.accounts import Accounts
 from changegate.service.approvals import ApprovalError, Approvals, Request
 from changegate.service.audit import AuditLog, AuditWriter, Record, Verification, iso
-from changegate.service.identity import Identity
+from changegate.service.identity import Identity, client_address
 from changegate.service.notify import Notifier
+from changegate.service.signed_heads import EVERY_RECORDS, EVERY_S, Signer, key_path, load_key
 from changegate.service.store import Store, StoreError, open_store
+from changegate.service.trail import verify_all
 
 T = TypeVar("T")
-TOKEN_CACHE_S = 2.0  # how long a token lookup is trusted: a revoked token stops working within this
-PASSWORD_CACHE_S = 60.0
+TOKEN_CACHE_S = 2.0  # how long a credential lookup is trusted: a revoked token, a removed user, a new role or
+# password takes effect within this on every worker
 MAX_WAIT_S = 600.0
 WAIT_POLL_S = 0.25
 
@@ -50,31 +53,47 @@ class Settings:
     token_cache_s: float = TOKEN_CACHE_S
     max_wait_s: float = MAX_WAIT_S
     expire_every_s: float = 30.0
+    witnesses: list[str] = field(default_factory=list)  # where signed checkpoints go: file paths, http(s) URLs
+    checkpoint_every: int = EVERY_RECORDS  # sign the chain head every this many records …
+    checkpoint_every_s: float = EVERY_S  # … and every this many seconds when it has grown
+    checkpoint_poll_s: float = 5.0  # how often a worker looks whether a checkpoint is due
 
     ENV: ClassVar[dict[str, str]] = {"database_url": "CHANGEGATE_DATABASE_URL", "policy_path": "CHANGEGATE_POLICY",
-           "public_url": "CHANGEGATE_PUBLIC_URL", "webhooks": "CHANGEGATE_WEBHOOKS"}
+           "public_url": "CHANGEGATE_PUBLIC_URL", "webhooks": "CHANGEGATE_WEBHOOKS",
+           "witnesses": "CHANGEGATE_WITNESSES", "checkpoint_every": "CHANGEGATE_CHECKPOINT_EVERY",
+           "checkpoint_every_s": "CHANGEGATE_CHECKPOINT_EVERY_S"}
 
     @classmethod
     def from_env(cls) -> Settings:
-        hooks = os.environ.get(cls.ENV["webhooks"], "").strip()
-        return cls(database_url=os.environ.get(cls.ENV["database_url"]) or None,
-                   policy_path=os.environ.get(cls.ENV["policy_path"]) or None,
-                   public_url=os.environ.get(cls.ENV["public_url"], ""),
-                   webhooks=msgspec.convert(json.loads(hooks), list[Webhook]) if hooks else [])
+        """Raises ValueError for a variable that does not read (the server does not start half-configured)."""
+        env = os.environ
+        hooks = env.get(cls.ENV["webhooks"], "").strip()
+        witnesses = env.get(cls.ENV["witnesses"], "").strip()
+        return cls(database_url=env.get(cls.ENV["database_url"]) or None,
+                   policy_path=env.get(cls.ENV["policy_path"]) or None,
+                   public_url=env.get(cls.ENV["public_url"], ""),
+                   webhooks=msgspec.convert(json.loads(hooks), list[Webhook]) if hooks else [],
+                   witnesses=msgspec.convert(json.loads(witnesses), list[str]) if witnesses else [],
+                   checkpoint_every=int(env.get(cls.ENV["checkpoint_every"]) or EVERY_RECORDS),
+                   checkpoint_every_s=float(env.get(cls.ENV["checkpoint_every_s"]) or EVERY_S))
 
     def to_env(self) -> dict[str, str]:
         values = {"database_url": self.database_url or "", "policy_path": self.policy_path or "",
                   "public_url": self.public_url,
-                  "webhooks": json.dumps(msgspec.to_builtins(self.webhooks)) if self.webhooks else ""}
+                  "webhooks": json.dumps(msgspec.to_builtins(self.webhooks)) if self.webhooks else "",
+                  "witnesses": json.dumps(self.witnesses) if self.witnesses else "",
+                  "checkpoint_every": str(self.checkpoint_every), "checkpoint_every_s": str(self.checkpoint_every_s)}
         return {self.ENV[k]: v for k, v in values.items() if v}
 
 
 class AuthError(Exception):
-    """No credential, or a wrong one (401), or the wrong kind for what was asked (403)."""
+    """No credential, or a wrong one (401), the wrong kind for what was asked (403), or too many failed
+    sign-ins (429, with the seconds to wait)."""
 
-    def __init__(self, message: str, status: int = 401) -> None:
+    def __init__(self, message: str, status: int = 401, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
 
 
 class Services:
@@ -90,13 +109,17 @@ class Services:
         self.audit.drain_spool()  # what local hooks decided before the server started joins the chain first
         self.accounts = Accounts(store, clock)
         self.notifier = Notifier([], base_url=settings.public_url)
-        self.approvals = Approvals(store, notify=self.notifier, clock=clock, base_url=settings.public_url)
+        self.approvals = Approvals(store, notify=self.notifier, clock=clock, base_url=settings.public_url,
+                                   peer_review=lambda: self.checkpoint.policy().doc.approvals.peer_review)
         self.checkpoint = Checkpoint(store, policy_path=settings.policy_path, approvals=self.approvals,
                                      writer=self.writer, base_url=settings.public_url, clock=clock)
         policy = self.checkpoint.policy()  # an invalid policy file stops the server here, not on a request
         self.notifier.webhooks = webhooks + list(policy.doc.notifications)
         self._tokens: dict[str, tuple[Identity, float]] = {}
-        self._passwords: dict[str, tuple[Identity, float]] = {}
+        self._passwords: dict[str, tuple[Identity, str, float]] = {}  # (who, password hash, fresh until)
+        self.signer = Signer(store, load_key(key_path(settings.database_url)), settings.witnesses,
+                             every_records=settings.checkpoint_every, every_s=settings.checkpoint_every_s,
+                             clock=clock)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Services:
@@ -147,6 +170,9 @@ class Services:
         return who
 
     def _by_password(self, encoded: str) -> Identity:
+        """A name and password. A right one is remembered (so argon2 runs once, not on every request), but
+        re-checked against the user's row every `token_cache_s`: a removal, a role change or a new password
+        takes effect within that on every worker, as a revoked token does."""
         try:
             name, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError) as exc:
@@ -154,15 +180,27 @@ class Services:
         key = hashlib.sha256(f"{name}\0{password}".encode()).hexdigest()
         now = time.monotonic()
         cached = self._passwords.get(key)
-        if cached is not None and cached[1] > now:
-            return cached[0]
-        who = self.accounts.check_password(name, password)
-        if who is None:
+        if cached is not None:
+            who, password_hash, fresh_until = cached
+            if fresh_until > now:
+                return who
+            current = self.accounts.person(name)
+            if current is not None and current[1] == password_hash:
+                who = replace(current[0], via="password")
+                self._passwords[key] = (who, password_hash, now + self.settings.token_cache_s)
+                return who
+            self._passwords.pop(key, None)  # removed, or the password changed: check it afresh
+        wait = self.accounts.throttle.wait_s(name, client_address.get())
+        if wait > 0:
+            raise AuthError(f"too many failed sign-ins for this name or from this address; try again in "
+                            f"{math.ceil(wait)} s", 429, retry_after=math.ceil(wait))
+        signed_in = self.accounts.sign_in(name, password)
+        if signed_in is None:
             raise AuthError("wrong name or password")
         if len(self._passwords) > 1_000:
             self._passwords.clear()
-        self._passwords[key] = (who, now + PASSWORD_CACHE_S)
-        return who
+        self._passwords[key] = (signed_in[0], signed_in[1], now + self.settings.token_cache_s)
+        return signed_in[0]
 
     def forget_credentials(self) -> None:
         """Drop cached credentials (after a revocation or a role change made through this process)."""
@@ -205,13 +243,15 @@ class Services:
     # --- requests --------------------------------------------------------------------------------------
 
     def list_requests(self, who: Identity, status: str | None, limit: int) -> list[Request]:
-        found = self.approvals.find(status, limit)
-        return found if who.is_person else [r for r in found if self._owns(who, r)]
+        """People see their teams' requests (admins all); an agent token its own."""
+        if who.is_person:
+            return self.approvals.find(status, limit, who)
+        return [r for r in self.approvals.find(status, limit) if self._owns(who, r)]
 
     def get_request(self, who: Identity, request_id: str) -> Request:
         request = self.approvals.get(request_id)
-        if not who.is_person and not self._owns(who, request):
-            raise ApprovalError(f"no request {request_id!r}", "not_found")  # an agent sees only its own
+        if not (who.sees_team(request.team) if who.is_person else self._owns(who, request)):
+            raise ApprovalError(f"no request {request_id!r}", "not_found")  # as if it did not exist
         return request
 
     def decide_request(self, who: Identity, request_id: str, verb: str, comment: str) -> Request:
@@ -235,7 +275,7 @@ class Services:
 
     def verify(self, who: Identity) -> Verification:
         require_person(who)
-        return self.audit.verify()
+        return verify_all(self.store)
 
     def health(self) -> dict[str, Any]:
         try:

@@ -10,7 +10,8 @@ what protects the forms). A session ends:
 - `max_age_s` after sign-in (12 hours), however active;
 - when the person's password changes (`pw` is a keyed fingerprint of the stored hash) or their account is
   removed; their role is read from the store on every request, so a demotion takes effect at once;
-- on logout (the cookie is cleared; the session id is also refused by this process until it would have
+- on logout (the cookie is cleared, and the session id is written to the store's `ended_sessions` table,
+  which every worker reads: a signed-out cookie replayed to any of them is refused until it would have
   expired anyway).
 
 Every form carries a CSRF token: an HMAC of the session id, so it cannot be read or made by another site.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import json
@@ -34,15 +36,16 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from changegate.service.accounts import Accounts
 from changegate.service.identity import Identity
-from changegate.service.store import Store, state_dir
-from changegate.service.store.tables import users
+from changegate.service.store import Store, StoreError, state_dir
+from changegate.service.store.tables import ended_sessions
 
 SESSION_COOKIE = "changegate_session"
 LOGIN_COOKIE = "changegate_login"
@@ -97,16 +100,29 @@ class Session:
 class Sessions:
     """Issues and checks session cookies and CSRF tokens with one signing key."""
 
-    def __init__(self, secret: bytes, *, clock: Callable[[], float] = time.time, idle_s: float = IDLE_S,
-                 max_age_s: float = MAX_AGE_S) -> None:
-        if len(secret) < 16:
-            raise ValueError("the session secret must be at least 16 bytes")
-        self._key = hashlib.sha256(b"changegate-session\0" + secret).digest()
+    def __init__(self, secret: bytes | Callable[[], bytes], *, clock: Callable[[], float] = time.time,
+                 idle_s: float = IDLE_S, max_age_s: float = MAX_AGE_S, store: Store | None = None) -> None:
+        """`secret` may be a function that reads it, called on first use (an API-only server never reads
+        the key file). With a `store`, sign-outs are shared with every worker on it."""
+        self._secret = secret
+        self._signing_key: bytes | None = None
         self.clock = clock
         self.idle_s = idle_s
         self.max_age_s = max_age_s
+        self.store = store
         self._ended: dict[str, float] = {}
         self._lock = threading.Lock()
+        if isinstance(secret, bytes):
+            self._key  # noqa: B018 -- a short secret is refused now, not on the first page
+
+    @property
+    def _key(self) -> bytes:
+        if self._signing_key is None:
+            secret = self._secret if isinstance(self._secret, bytes) else self._secret()
+            if len(secret) < 16:
+                raise ValueError("the session secret must be at least 16 bytes")
+            self._signing_key = hashlib.sha256(b"changegate-session\0" + secret).digest()
+        return self._signing_key
 
     # --- cookies ---------------------------------------------------------------------------------------
 
@@ -129,6 +145,12 @@ class Sessions:
         with self._lock:
             if session.sid in self._ended:
                 raise SessionProblem("ended")
+        if self.store is not None:
+            with self.store.read() as conn:
+                ended = conn.execute(sa.select(ended_sessions.c.sid).where(ended_sessions.c.sid == session.sid)
+                                     ).first()
+            if ended is not None:
+                raise SessionProblem("ended")
         return session
 
     def reason(self, code: str) -> str:
@@ -149,14 +171,23 @@ class Sessions:
         return fresh, self._encode(fresh)
 
     def end(self, session: Session) -> None:
-        """Refuse this session id from now on (in this process; the browser's cookie is cleared too)."""
+        """Refuse this session id from now on: in this process at once, and in every worker through the
+        store (the browser's cookie is cleared too). A store that cannot be written now does not stop the
+        sign-out: this process refuses the session all the same."""
         now = self.clock()
+        until = session.issued + self.max_age_s
         with self._lock:
             if len(self._ended) >= MAX_ENDED:
                 self._ended = {sid: until for sid, until in self._ended.items() if until > now}
                 if len(self._ended) >= MAX_ENDED:
                     self._ended.clear()
-            self._ended[session.sid] = session.issued + self.max_age_s
+            self._ended[session.sid] = until
+        if self.store is not None:
+            with contextlib.suppress(StoreError), self.store.write() as conn:
+                conn.execute(sa.delete(ended_sessions).where(ended_sessions.c.until <= now))  # past their age
+                if conn.execute(sa.select(ended_sessions.c.sid).where(ended_sessions.c.sid == session.sid)
+                                ).first() is None:
+                    conn.execute(ended_sessions.insert().values(sid=session.sid[:64], until=until))
 
     def fingerprint(self, password_hash: str | None) -> str:
         return self._mac(f"pw\0{password_hash or ''}")[:22]
@@ -215,12 +246,8 @@ class Sessions:
 def person(store: Store, name: str) -> tuple[Identity, str | None] | None:
     """A user as a session needs them: their identity with the role they have now, and their password hash
     (for the fingerprint). None when there is no such user."""
-    with store.read() as conn:
-        row = conn.execute(sa.select(users.c.name, users.c.role, users.c.password_hash)
-                           .where(users.c.name == name)).one_or_none()
-    if row is None:
-        return None
-    return Identity("user", row.name, row.role, via="session"), row.password_hash
+    found = Accounts(store).person(name)
+    return (replace(found[0], via="session"), found[1]) if found is not None else None
 
 
 class LoginThrottle:

@@ -5,11 +5,16 @@ operator, how many approvals it needs, and when it expires. The rules that canno
 
 1. an agent credential can never approve (or deny) — only a person with the approver or admin role;
 2. nobody votes twice on one request (the votes table's key is (request, person));
-3. the requesting agent's operator may approve where one approval is required; where two or more are
-   required, at least one approver must be someone other than the operator;
+3. peer review: where the action touches an environment under peer review (`approvals.peer_review` in the
+   policy; prod and unknown by default), the requesting agent's operator's own vote does not count — the
+   approvals must come from other people. Elsewhere (local, dev) the operator may approve where one
+   approval is required; where two or more are, at least one approver must be someone else. Whether a
+   request is under peer review is fixed when it is filed, and written in its `request.created` record;
 4. any deny ends the request;
 5. an approval is valid for exactly that `action_hash`, for the agent and operator that asked, once,
-   before the request expires. A changed action (one byte) has another hash, so it is another request.
+   before the request expires. A changed action (one byte) has another hash, so it is another request;
+6. an approval is used only when its trail on the audit chain bears it out (service/trail.py): rows edited
+   outside the service approve nothing (`approval.refused` is logged instead).
 
 Every change happens in one transaction that locks the request row and appends its audit record, so two
 approvers racing on a request that needs one cannot both win, and nothing is ever half-written.
@@ -20,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,16 +33,19 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from changegate.policy.schema import PEER_REVIEW
 from changegate.service.audit import Entry, append, iso, scrub
 from changegate.service.identity import Identity
 from changegate.service.store import Store
-from changegate.service.store.tables import requests, votes
+from changegate.service.store.tables import requests, team_members, tokens, votes
+from changegate.service.trail import approval_problem, enough, trail_of
 
 STATUSES = ("pending", "approved", "denied", "expired", "cancelled", "executed")
 OPEN = ("pending", "approved")  # statuses that can still change
 DEFAULT_TTL_S = 3600.0
 MAX_COMMENT = 2000
 MAX_LIST = 500
+MAX_CANDIDATES = 8  # approved rows for one action looked at when using an approval (normally one)
 
 ErrorCode = Literal["forbidden", "not_found", "conflict", "invalid"]
 Notify = Callable[[str, "Request"], None]  # (event, request): "request" on new, "decision" on an outcome
@@ -78,6 +86,13 @@ class Request:
     decided_by: str | None = None
     used_at: float | None = None
     votes: tuple[Vote, ...] = field(default=())
+    peer_review: bool = False  # the operator's own vote does not count
+    team: str | None = None  # who sees and decides it (None: every person)
+
+    @property
+    def counted_approvals(self) -> int:
+        """Approvals that count towards `required` (under peer review, not the operator's)."""
+        return sum(1 for v in self.votes if v.vote == "approve" and not (self.peer_review and v.user == self.operator))
 
     @property
     def approvals(self) -> int:
@@ -95,7 +110,8 @@ class Request:
             "summary": self.summary, "risk": self.risk, "agent": self.agent, "operator": self.operator,
             "reason": self.reason, "created_at": iso(self.created_at),
             "decided_at": iso(self.decided_at) if self.decided_at else None, "decided_by": self.decided_by,
-            "used_at": iso(self.used_at) if self.used_at else None,
+            "used_at": iso(self.used_at) if self.used_at else None, "peer_review": self.peer_review,
+            "team": self.team,
             "votes": [{"user": v.user, "vote": v.vote, "comment": v.comment, "at": iso(v.at)} for v in self.votes],
         }
 
@@ -114,11 +130,23 @@ class Approvals:
     routes and the web pages all call this; none of them re-implements a rule."""
 
     def __init__(self, store: Store, *, notify: Notify | None = None, clock: Callable[[], float] = time.time,
-                 base_url: str = "") -> None:
+                 base_url: str = "", peer_review: Iterable[str] | Callable[[], Iterable[str]] = PEER_REVIEW) -> None:
+        """`peer_review`: the environments under peer review, or a function giving the policy's current
+        `approvals.peer_review` (the server's, so that a reloaded policy applies to the next request)."""
         self.store = store
         self.notify = notify
         self.clock = clock
         self.base_url = base_url
+        self.peer_review = peer_review
+
+    def needs_peer_review(self, verdict: Mapping[str, Any]) -> tuple[bool, list[str]]:
+        """Whether a request for this verdict is under peer review, and the environments it touches (an
+        effect without one, or a verdict without effects, is `unknown`)."""
+        effects = verdict.get("effects")
+        found = {str(e.get("environment") or "unknown") if isinstance(e, Mapping) else "unknown"
+                 for e in effects} if isinstance(effects, list) and effects else {"unknown"}
+        reviewed = self.peer_review() if callable(self.peer_review) else self.peer_review
+        return bool(found & set(reviewed)), sorted(found)
 
     # --- filing and using ------------------------------------------------------------------------------
 
@@ -140,8 +168,10 @@ class Approvals:
             existing = conn.execute(pending).one_or_none()  # again, under the lock: it may have just been filed
             if existing is not None:
                 return self._load(conn, existing), False
+            peer_review, environments = self.needs_peer_review(verdict)
+            team = agent_team(conn, agent, operator)
             row = {
-                "id": new_request_id(), "action_hash": action_hash,
+                "id": new_request_id(), "action_hash": action_hash, "peer_review": peer_review, "team": team,
                 "action": _json(scrub(action)), "verdict": _json(scrub(verdict)),
                 "summary": scrub(str(verdict.get("summary") or "")), "risk": str(verdict.get("risk") or "high"),
                 "agent": agent, "operator": operator, "reason": scrub(reason[:MAX_COMMENT]),
@@ -152,23 +182,25 @@ class Approvals:
             append(conn, self.store, [Entry("request.created", f"agent:{agent}", {
                 "request": request.id, "action_hash": action_hash, "agent": agent, "operator": operator,
                 "required": required, "summary": request.summary, "risk": request.risk,
-                "expires_at": iso(request.expires_at)})])
+                "expires_at": iso(request.expires_at), "peer_review": peer_review,
+                "environments": environments, "team": team})])
         self._notify("request", request)
         return request, True
 
     def consume(self, action_hash: str, agent: str, operator: str, *, peek: bool = False) -> Request | None:
         """The approved, unused, unexpired request for exactly this action, agent and operator — marked used
-        (status `executed`) unless `peek`. Two callers racing for one approval: one gets it."""
+        (status `executed`) unless `peek` — that the audit chain bears out (rows it does not are passed over,
+        each with an `approval.refused` record). Two callers racing for one approval: one gets it."""
         now = self.clock()
         usable = (sa.select(requests).where(requests.c.action_hash == action_hash, requests.c.agent == agent,
                                             requests.c.operator == operator, requests.c.status == "approved",
                                             requests.c.used_at.is_(None), requests.c.expires_at > now)
-                  .order_by(requests.c.decided_at).limit(1))
+                  .order_by(requests.c.decided_at).limit(MAX_CANDIDATES))
         with self.store.read() as conn:  # most asks have no approval waiting: find out without the write lock
             if conn.execute(usable).first() is None:
                 return None
         with self.store.write() as conn:
-            row = conn.execute(self.store.lock_row(usable)).one_or_none()
+            row = self._proven(conn, conn.execute(self.store.lock_row(usable)).all(), now)
             if row is None:
                 return None
             if peek:
@@ -183,6 +215,25 @@ class Approvals:
                 "request": row.id, "action_hash": action_hash, "agent": agent, "operator": operator})])
             return self._load(conn, {**row._mapping, "status": "executed", "used_at": now})
 
+    def _proven(self, conn: sa.Connection, rows: Sequence[Any], now: float) -> Any:
+        """The first row the chain bears out; the others are logged as refused (a forged row must not hide a
+        real approval, nor be used)."""
+        for row in rows:
+            problem = self._unproven(conn, row, now)
+            if not problem:
+                return row
+            append(conn, self.store, [Entry("approval.refused", "system", {
+                "request": row.id, "action_hash": row.action_hash, "agent": row.agent, "operator": row.operator,
+                "problem": problem})])
+        return None
+
+    @staticmethod
+    def _unproven(conn: sa.Connection, row: Any, now: float) -> str:
+        """Why the chain does not bear out this approved row ("" when it does): see service/trail.py."""
+        cast = [(v.user, v.vote) for v in conn.execute(sa.select(votes.c.user, votes.c.vote)
+                                                       .where(votes.c.request_id == row.id)).all()]
+        return approval_problem(row, cast, trail_of(conn, row.id), now)
+
     # --- reading ---------------------------------------------------------------------------------------
 
     def get(self, request_id: str) -> Request:
@@ -192,13 +243,16 @@ class Approvals:
                 raise ApprovalError(f"no request {request_id!r}", "not_found")
             return self._effective(self._load(conn, row))
 
-    def find(self, status: str | None = None, limit: int = 100) -> list[Request]:
+    def find(self, status: str | None = None, limit: int = 100, who: Identity | None = None) -> list[Request]:
+        """The newest requests (of a status); with `who`, only those of their teams (admins: all)."""
         if status is not None and status not in STATUSES:
             raise ApprovalError(f"status must be one of {', '.join(STATUSES)}", "invalid")
         self.expire_due()
         query = sa.select(requests).order_by(requests.c.created_at.desc()).limit(max(1, min(limit, MAX_LIST)))
         if status is not None:
             query = query.where(requests.c.status == status)
+        if who is not None and not (who.kind == "user" and who.role == "admin"):
+            query = query.where(sa.or_(requests.c.team.is_(None), requests.c.team.in_(list(who.teams))))
         with self.store.read() as conn:
             rows = conn.execute(query).all()
             cast = _votes_by_request(conn, [row.id for row in rows])
@@ -234,7 +288,7 @@ class Approvals:
         result: Request | None = None
         try:
             with self.store.write() as conn:
-                row = self._locked(conn, request_id)
+                row = self._locked(conn, request_id, who)
                 if row.status == "pending" and row.expires_at <= now:
                     expired = self._expire(conn, row, now)
                     if expired is None:
@@ -276,12 +330,9 @@ class Approvals:
         return self._load(conn, fresh)
 
     def _complete(self, conn: sa.Connection, row: Any) -> bool:
-        """Enough distinct approvers, and where more than one is needed, not only the operator."""
         approvers = set(conn.execute(sa.select(votes.c.user).where(votes.c.request_id == row.id,
                                                                  votes.c.vote == "approve")).scalars())
-        if len(approvers) < row.required:
-            return False
-        return int(row.required) < 2 or bool(approvers - {row.operator})
+        return enough(approvers, int(row.required), str(row.operator), bool(row.peer_review))
 
     # --- cancelling and expiry -------------------------------------------------------------------------
 
@@ -290,7 +341,7 @@ class Approvals:
         approver/admin may."""
         now = self.clock()
         with self.store.write() as conn:
-            row = self._locked(conn, request_id)
+            row = self._locked(conn, request_id, who)
             if not self._may_cancel(row, who):
                 raise ApprovalError(f"{who.actor} may not cancel {request_id}: only the agent that asked, its "
                                     "operator, or an approver can", "forbidden")
@@ -335,9 +386,10 @@ class Approvals:
 
     # --- helpers ---------------------------------------------------------------------------------------
 
-    def _locked(self, conn: sa.Connection, request_id: str) -> Any:
+    def _locked(self, conn: sa.Connection, request_id: str, who: Identity | None = None) -> Any:
+        """The request row, locked; a person of another team finds none (as if it did not exist)."""
         row = conn.execute(self.store.lock_row(sa.select(requests).where(requests.c.id == request_id))).one_or_none()
-        if row is None:
+        if row is None or (who is not None and who.kind == "user" and not who.sees_team(row.team)):
             raise ApprovalError(f"no request {request_id!r}", "not_found")
         return row
 
@@ -362,12 +414,26 @@ class Approvals:
             operator=data["operator"], reason=data["reason"], required=int(data["required"]),
             status=data["status"], created_at=float(data["created_at"]), expires_at=float(data["expires_at"]),
             decided_at=data.get("decided_at"), decided_by=data.get("decided_by"), used_at=data.get("used_at"),
-            votes=cast)
+            votes=cast, peer_review=bool(data.get("peer_review")), team=data.get("team"))
 
     def _notify(self, event: str, request: Request) -> None:
         if self.notify is not None:
             with contextlib.suppress(Exception):  # a notification can never undo or delay a decision
                 self.notify(event, request)
+
+
+def agent_team(conn: sa.Connection, agent: str, operator: str) -> str | None:
+    """The team a request of this agent belongs to: its active tokens' team when they agree on one, else
+    its operator's team when they have exactly one, else none."""
+    found = set(conn.execute(sa.select(tokens.c.team).where(
+        tokens.c.kind == "agent", tokens.c.agent == agent, tokens.c.user == operator,
+        tokens.c.revoked_at.is_(None), tokens.c.team.is_not(None))).scalars())
+    if len(found) == 1:
+        return str(found.pop())
+    if found:
+        return None
+    own = list(conn.execute(sa.select(team_members.c.team).where(team_members.c.user == operator)).scalars())
+    return str(own[0]) if len(own) == 1 else None
 
 
 def _votes_by_request(conn: sa.Connection, ids: list[str]) -> dict[str, tuple[Vote, ...]]:

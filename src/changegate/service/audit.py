@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import functools
 import hashlib
+import math
 import queue
 import re
 import threading
@@ -47,6 +48,7 @@ VERIFY_PAGE = 2000
 MAX_EXPORT = 100_000
 MAX_SCRUB_DEPTH = 32
 MAX_STRING = 64 * 1024  # a string longer than this is cut before it is logged
+MAX_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: the last time `iso()` can write
 
 # --- scrubbing -----------------------------------------------------------------------------------------
 
@@ -158,18 +160,22 @@ def iso(at: float) -> str:
 
 
 def parse_time(text: str | None) -> float | None:
-    """UNIX seconds from RFC 3339 (`2026-01-31T12:00:00Z`) or a number; None for nothing. ValueError else."""
+    """UNIX seconds from RFC 3339 (`2026-01-31T12:00:00Z`) or a number from 0 to the end of year 9999; None
+    for nothing. ValueError else (nan, infinities and times no record can have included)."""
     if text is None or not text.strip():
         return None
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValueError(f"{text!r} is not a time: give RFC 3339 (2026-01-31T12:00:00Z) or UNIX seconds") from exc
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        try:
+            moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a time: give RFC 3339 (2026-01-31T12:00:00Z) or UNIX seconds") \
+                from exc
+        seconds = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_TIME:
+        raise ValueError(f"{text!r} is not a time between 1970 and 9999")
+    return seconds
 
 
 def chain_hash(prev_hash: str, record_json: bytes) -> str:
@@ -293,11 +299,22 @@ class Verification:
     records: int  # how many records were checked
     broken_seq: int | None = None  # the first record that does not fit
     problem: str = ""
+    mismatches: tuple[str, ...] = ()  # rows (requests, votes) the chain does not bear out (service/trail.py)
+    checkpoint: str = ""  # what a signed checkpoint said of the chain (service/signed_heads.py)
 
     def message(self) -> str:
-        if self.ok:
-            return f"the audit chain is intact: {self.records} records"
-        return f"the audit chain is broken at record {self.broken_seq}: {self.problem}"
+        if self.broken_seq is not None:
+            text = f"the audit chain is broken at record {self.broken_seq}: {self.problem}"
+        elif self.problem:
+            text = f"the audit chain does not match: {self.problem}"
+        else:
+            text = f"the audit chain is intact: {self.records} records"
+        if self.checkpoint:
+            text += f"; {self.checkpoint}"
+        if self.mismatches:
+            text += (f", but {len(self.mismatches)} request(s) in the tables disagree with it (edited outside "
+                     "changegate?):\n  " + "\n  ".join(self.mismatches))
+        return text
 
 
 def verify(store: Store) -> Verification:

@@ -3,10 +3,15 @@ CLI name an identity before they know whether they will open the store."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
 ROLES = ("viewer", "approver", "admin")
+
+# The address of the client whose request is being served (set by the server's outermost middleware, carried
+# into worker threads with the context), so that sign-in throttling can key on it on every credential path.
+client_address: ContextVar[str | None] = ContextVar("changegate_client_address", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +23,12 @@ class Identity:
     role: str = "viewer"
     operator: str | None = None  # agents: the person responsible for them
     via: str = ""  # how they proved it: token:ID, password, cli
+    teams: tuple[str, ...] = ()  # people: the teams they are in; agents: their token's team
+
+    def sees_team(self, team: str | None) -> bool:
+        """Whether this person sees (and may decide) a request of `team`: admins see all, others their
+        teams' and those of no team."""
+        return self.kind == "user" and (self.role == "admin" or team is None or team in self.teams)
 
     @property
     def actor(self) -> str:

@@ -29,7 +29,7 @@ from changegate.state import STATE_DIR_ENV, state_dir
 
 DATABASE_URL_ENV = "CHANGEGATE_DATABASE_URL"
 DATABASE_FILE = "changegate.db"
-HEAD_REVISION = "0001"  # the newest migration in store/migrations/versions (a test checks they agree)
+HEAD_REVISION = "0005"  # the newest migration in store/migrations/versions (a test checks they agree)
 MIGRATION_LOCK_KEY = 0x636861_6E6765  # pg_advisory_lock key: "change" in hex, any constant works
 SQLITE_BUSY_TIMEOUT_S = 30.0
 PG_CONNECT_TIMEOUT_S = 5
