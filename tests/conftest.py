@@ -23,7 +23,9 @@ REAL_STATE_DIR = state_dir_name()  # where this machine's changegate keeps its s
 # them, and a test must not follow them.
 OUTSIDE_SETTINGS = ("CHANGEGATE_URL", "CHANGEGATE_TOKEN", "CHANGEGATE_DATABASE_URL", "CHANGEGATE_POLICY",
                     "CHANGEGATE_AGENT", "CHANGEGATE_PUBLIC_URL", "CHANGEGATE_WEBHOOKS", "CHANGEGATE_HOOK_TIMEOUT",
-                    "CHANGEGATE_SHIM_WAIT")
+                    "CHANGEGATE_SHIM_WAIT", "CHANGEGATE_CHECKPOINT_KEY", "CHANGEGATE_WITNESSES",
+                    "CHANGEGATE_CHECKPOINT_EVERY", "CHANGEGATE_CHECKPOINT_EVERY_S", "CHANGEGATE_SESSION_SECRET",
+                    "CHANGEGATE_DAEMON_IDLE")
 
 
 @pytest.fixture(autouse=True)

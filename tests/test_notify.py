@@ -83,8 +83,8 @@ def file_request(approvals: Approvals) -> Any:
 
 
 def test_new_requests_and_decisions_reach_json_and_slack_webhooks(store: Any, receiver: Receiver) -> None:
-    notifier = Notifier([Webhook(url=receiver.url("/json")), Webhook(url=receiver.url("/slack"), format="slack")],
-                        base_url="https://gate.example.com")
+    notifier = Notifier([Webhook(url=receiver.url("/json")), Webhook(url=receiver.url("/slack"), format="slack"),
+                         Webhook(url=receiver.url("/teams"), format="teams")], base_url="https://gate.example.com")
     approvals = Approvals(store, notify=notifier)
     request = file_request(approvals)
     approvals.approve(request.id, BOB, "ok")
@@ -101,8 +101,13 @@ def test_new_requests_and_decisions_reach_json_and_slack_webhooks(store: Any, re
     assert "claude" in created["text"] and "1 approval" in created["text"]
     slack = by_path["/slack"]
     assert len(slack) == 2 and all(isinstance(b["text"], str) and b["blocks"] for b in slack)
-    assert any("approved by bob" in b["text"] for b in slack)
+    assert any("approved by bob" in b["text"].lower() for b in slack)
+    assert not any("approvals approve" in json.dumps(b) for b in slack)  # a link to the page, never a bare approve
     assert any(request.id in json.dumps(b["blocks"]) for b in slack)
+    teams = by_path["/teams"]
+    assert len(teams) == 2
+    assert all(a["contentType"] == "application/vnd.microsoft.card.adaptive" for b in teams for a in b["attachments"])
+    assert any(f"https://gate.example.com/requests/{request.id}" in json.dumps(b) for b in teams)
 
 
 def test_a_webhook_gets_only_the_events_it_asked_for(store: Any, receiver: Receiver) -> None:

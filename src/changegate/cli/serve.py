@@ -1,7 +1,7 @@
 """`changegate serve`: the HTTP API (docs/server.md).
 
     changegate serve [--host 127.0.0.1] [--port 8787] [--policy FILE] [--database-url URL] [--workers N]
-                     [--public-url https://gate.example.com] [--webhook URL] [--slack-webhook URL]
+                     [--public-url https://gate.example.com] [--webhook URL] [--slack-webhook URL] [--teams-webhook URL]
                      [--witness FILE|URL] [--checkpoint-every 1000] [--checkpoint-every-s 300]
 """
 
@@ -29,6 +29,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
           public_url: str = typer.Option(None, "--public-url", help="how people reach this server (for links)"),
           webhook: list[str] = typer.Option([], "--webhook", help="a URL that gets JSON events (repeatable)"),
           slack_webhook: list[str] = typer.Option([], "--slack-webhook", help="a Slack incoming webhook (repeatable)"),
+          teams_webhook: list[str] = typer.Option([], "--teams-webhook", help="a Microsoft Teams incoming webhook or "
+                                                  "Workflows URL (repeatable)"),
           witness: list[str] = typer.Option([], "--witness", help="where signed checkpoints of the audit chain go: "
                                             "a file (JSON lines appended), an http(s) URL, or a second "
                                             "database's URL (repeatable)"),
@@ -50,7 +52,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
         open_store(url).dispose()  # create or migrate once, before the workers start
     except StoreError as exc:
         raise fail(str(exc)) from exc
-    hooks = [Webhook(url=u) for u in webhook] + [Webhook(url=u, format="slack") for u in slack_webhook]
+    hooks = ([Webhook(url=u) for u in webhook] + [Webhook(url=u, format="slack") for u in slack_webhook]
+             + [Webhook(url=u, format="teams") for u in teams_webhook])
     settings = Settings(database_url=url, policy_path=str(policy) if policy else None,
                         public_url=public_url or f"http://{host}:{port}", webhooks=hooks,
                         witnesses=[w if "://" in w or w.startswith("sqlite:") else str(Path(w).expanduser().resolve())

@@ -108,7 +108,7 @@ async def read_body(scope: Scope, receive: Any) -> bytes:
 def parse_check_body(raw: bytes) -> dict[str, Any]:
     try:
         doc = _decoder.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise BadInput(f"the body is not JSON: {exc}") from exc
     if not isinstance(doc, dict):
         raise BadInput('the body must be an object like {"action": {"type": "shell", "command": "…"}}')

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from changegate.policy.schema import Webhook
+from changegate.service import messages
 
 if TYPE_CHECKING:
     from changegate.service.approvals import Request
@@ -77,26 +78,10 @@ def json_payload(name: str, request: Request, base_url: str) -> dict[str, Any]:
     return {"event": name, "text": headline(name, request), "request": request.as_dict(base_url)}
 
 
-def slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def slack_payload(name: str, request: Request, base_url: str) -> dict[str, Any]:
-    text = slack_escape(headline(name, request))
-    reasons = request.verdict.get("reasons") or []
-    detail = "\n".join(f"• {slack_escape(str(r))}" for r in reasons[:3])
-    url = request.brief(base_url)["url"]
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}}]
-    if detail:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": detail}})
-    context = f"`{request.id}` · {request.approvals}/{request.required} approvals · <{url}|details>"
-    if name == "request.created":
-        context += f" · approve with `changegate approvals approve {request.id}`"
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
-    return {"text": text, "blocks": blocks}
-
-
-FORMATS: dict[str, Callable[[str, Request, str], dict[str, Any]]] = {"json": json_payload, "slack": slack_payload}
+# chat messages carry the decision (command, environment, blast radius, undo, who and why) and a link to the
+# request's page; approving needs a signed-in session there (service/messages.py)
+FORMATS: dict[str, Callable[[str, Request, str], dict[str, Any]]] = {
+    "json": json_payload, "slack": messages.slack_message, "teams": messages.teams_message}
 
 
 # --- delivery ------------------------------------------------------------------------------------------
