@@ -4,6 +4,7 @@ reach outside the text: `e CMD` runs a shell command, `e` and `s///e` run the te
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from changegate.environments import Placement
@@ -13,6 +14,21 @@ from changegate.understand.cli import Options
 from changegate.understand.commands.fs.common import FileTool
 from changegate.understand.lex.sed import actions
 from changegate.understand.sensitive import secret_kind
+
+TEXT_COMMAND = re.compile(r"^\s*(?:[0-9$]+|/[^/]*/)?(?:,(?:[0-9$]+|/[^/]*/))?\s*[aic]\\?\s*(?P<text>.+)$")
+SUBSTITUTE = re.compile(r"s(?P<d>[^\w\s\\])(?:\\.|(?!(?P=d)).)*(?P=d)(?P<new>(?:\\.|(?!(?P=d)).)*)(?P=d)")
+
+
+def inserted_text(script: str) -> str:
+    """The text a sed script writes into its output: `i`/`a`/`c` text and `s` replacements."""
+    out: list[str] = []
+    for line in script.split("\n")[:200]:
+        for part in line.split(";") if not TEXT_COMMAND.match(line) else [line]:
+            text = TEXT_COMMAND.match(part)
+            if text:
+                out.append(text.group("text"))
+        out.extend(m.group("new") for m in SUBSTITUTE.finditer(line))
+    return "\n".join(out)
 
 
 class Sed(FileTool):
@@ -29,6 +45,12 @@ class Sed(FileTool):
         files = opts.positional_words if given else opts.positional_words[1:]
         effects = [] if opts.has("--sandbox") else self.script_effects(inv, self.scripts(inv, opts))
         if in_place:
+            # text it puts into a file that runs later (a hook, node_modules, package scripts) is code
+            inserted = "\n".join(inserted_text(t) for t in self.scripts(inv, opts) if t)
+            for w in files if inserted.strip() else ():
+                path = inv.ctx.resolve(w.value)
+                if path is not None:
+                    effects.extend(e for e in inv.walker.planted(path, inserted, inv.ctx) if e.operation != "read")
             return [*effects, *(inv.fs("modify", w.value, glob=w.glob, reversible="unknown",
                                        summary=f"edits {w.shown()} in place") for w in files)] or [
                 inv.effect("read", "cmd:sed", Placement("local", "nothing to edit"), reversible="yes",
