@@ -97,3 +97,14 @@ def test_mcp_tools_that_amount_to_a_cli_call_are_judged_as_that_call() -> None:
                                                     "context": "prod"}) == ("ask", 2)
     assert judge("kubernetes", "resources_get", {"kind": "Namespace", "name": "payments",
                                                  "context": "prod"})[0] == "allow"
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("find / -name '*.conf' -delete", "deny"),
+    ("find / -xdev -type f -name '*.so*' -exec rm -f {} +", "deny"),
+    ("find . -name '*.pyc' -delete", "allow"),
+    ("find /tmp -name '*.log' -delete", "allow"),
+], ids=str)
+def test_a_selection_deleted_across_the_system(command: str, decision: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == decision, verdict.reasons

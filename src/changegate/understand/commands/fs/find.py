@@ -7,6 +7,8 @@ import posixpath
 from itertools import dropwhile, takewhile
 from typing import ClassVar
 
+import msgspec
+
 from changegate.environments import is_within
 from changegate.model import Effect
 from changegate.understand.base import Invocation, Stream, Word, is_block_device, stand_in
@@ -34,6 +36,9 @@ WRITES_LISTING = frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"})
 NEGATIONS = frozenset({"!", "-not"})
 EXPRESSION_STARTS = ("-", "(", "!", ")")
 
+
+SYSTEM_DIRS = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/boot", "/var/lib", "/System",
+               "/Library")
 
 class Find(FileTool):
     NAMES = ("find",)
@@ -119,10 +124,19 @@ class Find(FileTool):
         out = []
         for root in roots:
             target = stand_in(root, not selective)
-            out.append(inv.fs("delete", target.value, glob=target.glob, recursive=True,
+            system = ("system-files",) if Find.across_the_system(inv, root) else ()
+            out.append(inv.fs("delete", target.value, glob=target.glob, recursive=True, tags=system,
                               summary=f"deletes {'matching' if selective else 'every'} file under {root}",
                               suggestions=("run the same find without -delete first to see what it matches",)))
         return out
+
+    @staticmethod
+    def across_the_system(inv: Invocation, root: str) -> bool:
+        """A selection made across the machine's own directories (`find / -name '*.conf' -delete`) takes the
+        operating system's matching files with it."""
+        resolved = inv.ctx.resolve(root)
+        return resolved is not None and not inv.ctx.remote and (
+            resolved == "/" or any(is_within(resolved, d) for d in SYSTEM_DIRS))
 
     @staticmethod
     def executed(inv: Invocation, command: list[Word], roots: list[str], selective: bool) -> None:
@@ -134,4 +148,10 @@ class Find(FileTool):
             words = [Word(w.value.replace("{}", path.value), glob=path.glob and w.value == "{}", text=w.text)
                      if "{}" in w.value else w for w in command]
             stream = Stream(origin="find output", path_roots=(root,), every_path=not selective)
+            start = len(inv.walker.effects)
             inv.run_argv(words, stdin=stream)
+            if Find.across_the_system(inv, root):
+                effects = inv.walker.effects
+                effects[start:] = [msgspec.structs.replace(e, tags=(*e.tags, "system-files"))
+                                   if e.operation in ("delete", "replace") and e.resource.startswith("fs:") else e
+                                   for e in effects[start:]]
