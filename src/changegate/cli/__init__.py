@@ -14,7 +14,8 @@
 | run, undo                       | broker.py     |
 | credentials add/list/remove     | credentials.py|
 | shims install/list/remove       | shims.py      |
-| freeze, breaker, breakglass     | guardrails.py |
+| freeze, breaker, breakglass,    | guardrails.py |
+| scope                           |               |
 
 Exit codes scripts can rely on: 0 allow (or success), 10 ask, 20 deny, 2 usage error, 1 other failure.
 """
@@ -77,7 +78,7 @@ COMMANDS: dict[str, str] = {
     "run": "broker", "undo": "broker",
     "tokens": "admin", "users": "admin",
     "trust": "trust",
-    "freeze": "guardrails", "breaker": "guardrails", "breakglass": "guardrails",
+    "freeze": "guardrails", "breaker": "guardrails", "breakglass": "guardrails", "scope": "guardrails",
 }
 GROUP_MODULES: dict[str, str] = {"policy": "policy", "approvals": "approvals", "audit": "audit",
                                  "credentials": "credentials", "shims": "shims"}

@@ -6,6 +6,7 @@
     gate/remote.py      the same answers, from a changegate server
     gate/session.py     where an agent session's state lives between its actions (a file here, the store
                         on a server): tunnels, switched contexts, exports, directory
+    gate/guardrails.py  the last step: kill switches, circuit breakers and budgets across an agent's actions
 
 `judge()` never raises: input it cannot read becomes a deny verdict with an `error` that says what was wrong.
 """
@@ -21,6 +22,7 @@ import msgspec
 
 from changegate.answer import Answer, Judgement, unreadable_line
 from changegate.decide import decide
+from changegate.gate import guardrails
 from changegate.gate.session import SessionKeeper, keeper, session_key
 from changegate.model import Action, Effect, Verdict, canonical_action
 from changegate.policy import Policy, load_policy
@@ -71,6 +73,7 @@ def judge(action: Action | dict[str, Any], policy: Policy | None = None, *, now:
         understanding = understand(checked, policy.environments)
     canonical = canonical_action(checked, understanding.consulted)
     verdict = decide(checked, understanding, policy, now=now, canonical=canonical)
+    verdict = guardrails.apply(checked, verdict, policy, now.timestamp() if now is not None else time.time())
     return Judgement(verdict, checked, canonical)
 
 

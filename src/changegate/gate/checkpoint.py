@@ -7,6 +7,7 @@ What the server's /v1/check and the local `check --wait` and `changegate run` us
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 import time
@@ -18,15 +19,19 @@ import msgspec
 
 from changegate.answer import Answer, Judgement, decision_data
 from changegate.gate import judge
+from changegate.gate.guardrails import count_approval, guarding
 from changegate.model import Action
 from changegate.policy import Policy, PolicyError, load_policy
 from changegate.service.approvals import Approvals, Request
 from changegate.service.audit import AuditLog, AuditWriter, Entry
+from changegate.service.guardrails import Guard
+from changegate.service.guardrails.store import BreakGlass
 from changegate.service.identity import Identity
 from changegate.service.store import Store, StoreError
 
 MAX_WAIT_S = 600.0
 POLICY_RECHECK_S = 1.0  # a changed policy file is in force within this long
+BREAK_GLASS = "guardrail:break-glass"
 
 
 class Checkpoint:
@@ -35,10 +40,14 @@ class Checkpoint:
 
     def __init__(self, store: Store, *, policy_path: str | None = None, approvals: Approvals | None = None,
                  writer: AuditWriter | None = None, base_url: str = "",
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, guard: Guard | None = None) -> None:
+        """`guard`: where kill switches, breakers and budgets are kept (a server's store: every process shares
+        it); None, the state directory's files, as for local hooks."""
         self.store = store
         self.clock = clock or time.time
         self.approvals = approvals or Approvals(store, clock=self.clock, base_url=base_url)
+        self.guard = guard
+        self.breakglass = BreakGlass(store, self.approvals, clock=self.clock)
         self.writer = writer
         self.base_url = base_url
         self.policy_path = policy_path
@@ -92,7 +101,25 @@ class Checkpoint:
         elif isinstance(action, Action):
             agent, operator = self.parties(action.agent, who)
             action = msgspec.structs.replace(action, agent=agent, operator=operator)
-        return judge(action, self.policy())
+        with guarding(self.guard) if self.guard is not None else contextlib.nullcontext():
+            judgement = judge(action, self.policy())
+        return self.broken_glass(judgement)
+
+    def broken_glass(self, judgement: Judgement) -> Judgement:
+        """A denied or asking action a person let through with break-glass: allowed, once, saying so."""
+        verdict, action = judgement.verdict, judgement.action
+        if verdict.decision == "allow" or action is None or not action.agent or not action.operator:
+            return judgement
+        try:
+            glass = self.breakglass.take(verdict.action_hash, action.agent, action.operator)
+        except StoreError:
+            return judgement  # the decision stands; its own record fails closed if the store is down
+        if glass is None:
+            return judgement
+        return replace(judgement, verdict=msgspec.structs.replace(
+            verdict, decision="allow", approvals_required=0, rules=[BREAK_GLASS, *verdict.rules],
+            reasons=[f"break-glass {glass.id} by {glass.by.split(':', 1)[-1]}: {glass.reason} (used now, once; a "
+                     f"second person reviews it)", *verdict.reasons], suggestions=[]))
 
     @staticmethod
     def parties(claimed_agent: Any, who: Identity) -> tuple[str, str]:
@@ -131,6 +158,8 @@ class Checkpoint:
         agent, operator = action.agent or who.name, action.operator or who.name
         approved = self.approvals.consume(verdict.action_hash, agent, operator, peek=peek)
         if approved is not None:
+            if not peek:
+                count_approval(action, verdict, self.policy(), self.clock(), self.guard)
             return self.approved_answer(Answer.of(verdict, line_id), approved, peek), approved
         policy = self.policy()
         request, _created = self.approvals.file(

@@ -21,7 +21,7 @@ import msgspec
 from changegate.environments import DEFAULT_NAMING, Environments, glob_regex
 from changegate.model import DECISIONS, OPERATIONS, Effect
 from changegate.policy.cache import disk_cached
-from changegate.policy.schema import Freeze, Match, PolicyDoc, Rule
+from changegate.policy.schema import DEFAULT_BUDGETS, Budget, Freeze, Match, PolicyDoc, Rule
 
 BUILTIN_ENVIRONMENTS = ("local", "dev", "staging", "prod", "unknown")
 SCOPES = ("one", "many", "all")
@@ -63,6 +63,11 @@ def parse_comparison(value: str | int | float) -> tuple[str, float]:
 def _compare(actual: float, op: str, expected: float) -> bool:
     return {">=": actual >= expected, "<=": actual <= expected, ">": actual > expected, "<": actual < expected,
             "==": actual == expected, "!=": actual != expected}[op]
+
+
+def resource_matches(patterns: list[str], resource: str, home: str, workspace: str) -> bool:
+    """Whether a resource matches any of the globs, as a rule's `resource:` does (task scopes use it too)."""
+    return CompiledRule._resource_matches(patterns, resource, home, workspace)
 
 
 @lru_cache(maxsize=2048)
@@ -259,6 +264,11 @@ class Policy:
     def approval_ttl(self) -> timedelta:
         return parse_duration(self.doc.approvals.expires_after)
 
+    @property
+    def budgets(self) -> list[Budget]:
+        """The policy's budgets, or the defaults when it names none."""
+        return list(DEFAULT_BUDGETS) if self.doc.budgets is None else list(self.doc.budgets)
+
 
 def parse_duration(text: str) -> timedelta:
     m = DURATION.match(text)
@@ -419,6 +429,20 @@ def validate(doc: PolicyDoc, text: str, source: str) -> list[str]:
         parse_duration(doc.approvals.expires_after)
     except ValueError as exc:
         report("$.approvals.expires_after", str(exc))
+    for i, budget in enumerate(doc.budgets or []):
+        if budget.limit < 1:
+            report(f"$.budgets[{i}].limit", "expected a number of at least 1")
+        try:
+            parse_duration(budget.window)
+        except ValueError as exc:
+            report(f"$.budgets[{i}].window", str(exc))
+        for env in budget.environments or []:
+            if env not in envs:
+                report(f"$.budgets[{i}].environments", f"{env!r} is not a known environment")
+    try:
+        parse_duration(doc.scopes.max_duration)
+    except ValueError as exc:
+        report("$.scopes.max_duration", str(exc))
     return problems
 
 
@@ -441,6 +465,7 @@ def _merge(base: PolicyDoc, user: PolicyDoc) -> PolicyDoc:
         freezes=list(base.freezes) + list(user.freezes),
         agents=agents,
         trusted=list(base.trusted) + list(user.trusted),
+        budgets=user.budgets if user.budgets is not None else base.budgets,
     )
 
 

@@ -74,13 +74,18 @@ class EnvironmentTargets(msgspec.Struct, forbid_unknown_fields=True, omit_defaul
     names: list[str] = msgspec.field(default_factory=list)
 
 
+PEER_REVIEW = ("prod", "unknown")  # environments where the operator's own vote does not count, by default
+
+
 class ApprovalSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     expires_after: str = "1h"  # how long a request waits for its approvers
+    # in these environments the requesting agent's operator may not approve alone: someone else must
+    peer_review: list[str] = msgspec.field(default_factory=lambda: list(PEER_REVIEW))
 
 
 class Webhook(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     url: str
-    format: Literal["json", "slack"] = "json"
+    format: Literal["json", "slack", "teams"] = "json"  # teams: a Microsoft Teams incoming webhook or Workflows URL
     events: list[str] = msgspec.field(default_factory=lambda: ["request", "decision"])
 
 
@@ -93,6 +98,39 @@ class TrustedProgram(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
     reason: str = ""
     by: str = ""  # who vouched for it
     at: str = ""  # when (ISO 8601)
+
+
+BudgetCount = Literal["delete", "prod_change", "resource", "change", "approval"]
+
+
+class Budget(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """How much an agent (or one of its sessions) may do in a window before its circuit breaker opens
+    (gate/guardrails.py). What counts is what will run: allowed changes, and approvals used."""
+
+    count: BudgetCount  # delete: resources deleted or replaced; prod_change: actions changing prod (or
+    # unknown); resource: resources changed; change: actions that change anything; approval: approvals used
+    limit: int
+    window: str = "10m"
+    per: Literal["agent", "session"] = "agent"
+    # only effects in these environments count (None: every environment but local; prod_change: prod, unknown)
+    environments: list[str] | None = None
+
+
+# What applies when a policy says nothing of budgets (`budgets: []` turns them off). The incident's shape —
+# an agent deleting resource after resource in one environment — opens the breaker at the ninth delete.
+DEFAULT_BUDGETS = (
+    Budget(count="delete", limit=8, window="10m"),
+    Budget(count="prod_change", limit=10, window="1h"),
+    Budget(count="resource", limit=200, window="10m"),
+    Budget(count="approval", limit=30, window="1h"),
+)
+
+
+class ScopeSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Task scopes (`changegate scope grant`): how long one may last, and where it needs two people."""
+
+    max_duration: str = "8h"
+    two_people: list[str] = msgspec.field(default_factory=lambda: ["prod", "unknown"])
 
 
 class PolicyDoc(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -108,3 +146,5 @@ class PolicyDoc(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     approvals: ApprovalSettings = msgspec.field(default_factory=ApprovalSettings)
     notifications: list[Webhook] = msgspec.field(default_factory=list)
     trusted: list[TrustedProgram] = msgspec.field(default_factory=list)
+    budgets: list[Budget] | None = None  # None: DEFAULT_BUDGETS
+    scopes: ScopeSettings = msgspec.field(default_factory=ScopeSettings)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import sys
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,10 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from changegate.server import check
+from changegate.server import check, guardrails
 from changegate.server.api import WWW_AUTHENTICATE, BadInput, json_response, router
+from changegate.server.guard import ApiGuard
 from changegate.server.pages import mount_pages
 from changegate.server.services import AuthError, Services, Settings, to_thread
+from changegate.server.sessions import Sessions, session_secret
 from changegate.service.accounts import AccountError
 from changegate.service.approvals import ApprovalError
 from changegate.service.store import StoreError
@@ -45,10 +48,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         expiry = asyncio.create_task(expire_requests(opened))
+        signing = asyncio.create_task(sign_checkpoints(opened))
         try:
             yield
         finally:
             expiry.cancel()
+            signing.cancel()
             if owned:
                 opened.close()
 
@@ -57,9 +62,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                           "approve requests, read and verify the audit log.")
     app.state.services = opened
     app.include_router(router)
+    guardrails.install(app, opened)  # the kill switch, breakers, break-glass (server/guardrails.py)
     install_error_handlers(app)
     app.add_middleware(check.CheckEndpoint, services=opened)
+    app.add_middleware(ApiGuard, services=opened)  # outermost: before /v1/check and every route
     mount_pages(app)  # the web pages (server/pages.py): inbox, requests, audit, policy, admin
+    # sessions whose sign-outs every worker sees (the key file is read on the first page request)
+    app.state.sessions = Sessions(functools.partial(session_secret, opened.settings.database_url),
+                                  clock=opened.clock, store=opened.store)
 
     @app.get("/healthz", summary="Liveness and store reachability (503 when the store is down)")
     async def healthz() -> Response:
@@ -84,6 +94,20 @@ async def expire_requests(services: Services) -> None:
             print(f"changegate: could not expire requests: {exc}", file=sys.stderr)
 
 
+async def sign_checkpoints(services: Services) -> None:
+    """Sign the chain head when a checkpoint is due (service/signed_heads.py) and publish it to the
+    witnesses; a witness or store that fails is reported and tried again at the next tick."""
+    while True:
+        await asyncio.sleep(services.settings.checkpoint_poll_s)
+        try:
+            await to_thread(services.signer.tick)
+        except Exception as exc:  # the signer must outlive any one failure; it says what happened
+            print(f"changegate: could not sign a checkpoint: {type(exc).__name__}: {exc}", file=sys.stderr)
+        for problem in services.signer.problems:
+            print(f"changegate: a witness did not take the checkpoint: {problem}", file=sys.stderr)
+        services.signer.problems = []
+
+
 def error(status: int, message: str, **extra: Any) -> Response:
     response = json_response({"error": message, **extra}, status)
     if status == 401:
@@ -94,7 +118,10 @@ def error(status: int, message: str, **extra: Any) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     async def auth_failed(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AuthError)
-        return error(exc.status, str(exc))
+        response = error(exc.status, str(exc))
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     async def refused(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApprovalError)

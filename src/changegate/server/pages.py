@@ -27,8 +27,10 @@ from starlette.datastructures import FormData
 
 from changegate.answer import Answer
 from changegate.gate import evaluate
+from changegate.gate.guardrails import uncounted
+from changegate.model import Verdict
 from changegate.policy import now_utc
-from changegate.server import views
+from changegate.server import guardrails, views
 from changegate.server.services import AuthError, Services, require_person, to_thread
 from changegate.server.sessions import (
     LOGIN_COOKIE,
@@ -45,6 +47,7 @@ from changegate.server.sessions import (
 from changegate.service.accounts import AccountError
 from changegate.service.approvals import ApprovalError
 from changegate.service.approvals import Request as ApprovalRequest
+from changegate.service.guardrails.store import GuardrailError, grant_scope, revoke_scope
 from changegate.service.identity import Identity
 from changegate.service.store import StoreError
 
@@ -350,10 +353,14 @@ class InboxItem:
 class Inbox:
     pending: list[InboxItem] = field(default_factory=list)
     recent: list[InboxItem] = field(default_factory=list)
+    # kill switches on, breakers open, break-glass reviews to do (server/guardrails.py `overview`)
+    guardrails: dict[str, Any] = field(default_factory=lambda: {"freezes": [], "breakers": [], "reviews": [],
+                                                                 "scopes": []})
 
     def version(self) -> str:
         state = [(i.request.id, i.request.status, len(i.request.votes)) for i in self.pending + self.recent]
-        return hashlib.sha256(repr(state).encode()).hexdigest()[:20]
+        marks = {k: [(d.get("id") or d.get("agent"), d.get("status")) for d in v] for k, v in self.guardrails.items()}
+        return hashlib.sha256(repr((state, marks)).encode()).hexdigest()[:20]
 
 
 def _inbox(services: Services, who: Identity) -> Inbox:
@@ -365,7 +372,8 @@ def _inbox(services: Services, who: Identity) -> Inbox:
 
     pending = services.list_requests(who, "pending", INBOX_LIMIT)
     recent = [r for r in services.list_requests(who, None, RECENT_LIMIT * 3) if r.status != "pending"]
-    return Inbox([item(r) for r in pending], [item(r) for r in recent[:RECENT_LIMIT]])
+    return Inbox([item(r) for r in pending], [item(r) for r in recent[:RECENT_LIMIT]],
+                 guardrails.overview(services, who))
 
 
 @router.get("/inbox")
@@ -374,7 +382,8 @@ async def inbox(request: Request, viewer: Viewer = Depends(viewer_page)) -> Resp
         found = await to_thread(_inbox, services_of(request), viewer.who)
     except StoreError as exc:
         return render(request, "error.html", viewer, 503, message=f"The store is unavailable: {exc}", sign_in=False)
-    return render(request, "inbox.html", viewer, inbox=found, poll_ms=POLL_MS)
+    return render(request, "inbox.html", viewer, inbox=found, poll_ms=POLL_MS,
+                  notice=GUARD_NOTICES.get(request.query_params.get("done", "")))
 
 
 @router.get("/inbox/live")
@@ -424,7 +433,7 @@ async def request_page(request: Request, request_id: str, done: str = "",
         return render(request, "error.html", viewer, APPROVAL_STATUS[exc.code], message=str(exc), sign_in=False)
     except StoreError as exc:
         return render(request, "error.html", viewer, 503, message=f"The store is unavailable: {exc}", sign_in=False)
-    notice = DONE_NOTICES.get(done)  # where the request stands now is in the decision box, said once
+    notice = DONE_NOTICES.get(done) or GUARD_NOTICES.get(done)  # said once; where it stands is in the box
     return render(request, "request.html", viewer, notice=notice, **context)
 
 
@@ -575,9 +584,104 @@ async def simulate(request: Request, viewer: Viewer = Depends(viewer_page)) -> R
     except ValueError as exc:
         return render(request, "policy.html", viewer, 422, error=f"Nothing to simulate: {exc}.", sim=None,
                       sim_form=fields, **context)
-    verdict = await to_thread(evaluate, action, context["policy"])
+    verdict = await to_thread(simulated, action, context["policy"])
     return render(request, "policy.html", viewer, sim=Answer.of(verdict).contract(), sim_error=verdict.error, sim_form=fields,
                   **context)
+
+
+def simulated(action: dict[str, Any], policy: Any) -> Verdict:
+    """A simulation is not an agent's action: it counts against no budget."""
+    with uncounted():
+        return evaluate(action, policy)
+
+
+# --- guardrails: the kill switch, circuit breakers, break-glass ------------------------------------------
+
+GUARD_NOTICES = {"frozen": "The kill switch is on: every change by agents is denied, on every server process "
+                           "within two seconds.",
+                 "lifted": "The kill switch is lifted: changes are judged by the policy again.",
+                 "closed": "The circuit breaker is closed: the agent's changes are judged by the policy again.",
+                 "broken": "Break-glass: the agent's next check of exactly this action is allowed, once. A second "
+                           "person must review it (it waits in the inbox).",
+                 "reviewed": "The break-glass is reviewed.",
+                 "granted": "Your grant is recorded: the scope is in force once it has every grant it needs.",
+                 "revoked": "The task scope is revoked: its asks go to people again."}
+
+
+async def _guard_change(request: Request, viewer: Viewer, change: Callable[[Services, FormData], Any],
+                        done: str, back: str) -> Response:
+    """A guardrail form: the change, then back to the page it came from (or that page with the error)."""
+    form = await form_of(request, viewer)
+    try:
+        await to_thread(change, services_of(request), form)
+    except GuardrailError as exc:
+        return render(request, "error.html", viewer, guardrails.STATUS.get(exc.code, 422), message=f"Not done: {exc}",
+                      sign_in=False)
+    except StoreError as exc:
+        return render(request, "error.html", viewer, 503, message=f"The store is unavailable: {exc}", sign_in=False)
+    return redirect(f"{back}?done={done}", viewer, request)
+
+
+@router.post("/guardrails/freeze")
+async def freeze_page(request: Request, viewer: Viewer = Depends(approver_page)) -> Response:
+    def change(services: Services, form: FormData) -> None:
+        environment = text(form, "environment", 64).strip()
+        guardrails.guard_of(services).freeze(viewer.who, text(form, "reason"), [environment] if environment else [],
+                                             text(form, "agents", 200).strip() or "*")
+
+    return await _guard_change(request, viewer, change, "frozen", "/inbox")
+
+
+@router.post("/guardrails/lift")
+async def lift_page(request: Request, viewer: Viewer = Depends(approver_page)) -> Response:
+    def change(services: Services, form: FormData) -> None:
+        guardrails.guard_of(services).lift(viewer.who, text(form, "id", 32).strip() or None, text(form, "comment"))
+
+    return await _guard_change(request, viewer, change, "lifted", "/inbox")
+
+
+@router.post("/guardrails/breakers/{agent}/close")
+async def close_breaker_page(request: Request, agent: str, viewer: Viewer = Depends(approver_page)) -> Response:
+    def change(services: Services, form: FormData) -> None:
+        guardrails.guard_of(services).close(viewer.who, agent, text(form, "comment"))
+
+    return await _guard_change(request, viewer, change, "closed", "/inbox")
+
+
+@router.post("/requests/{request_id}/breakglass")
+async def breakglass_page(request: Request, request_id: str, viewer: Viewer = Depends(approver_page)) -> Response:
+    def change(services: Services, form: FormData) -> None:
+        services.get_request(viewer.who, request_id)  # a request of another team is not there for this person
+        services.checkpoint.breakglass.open(viewer.who, request_id, text(form, "reason"))
+
+    try:
+        return await _guard_change(request, viewer, change, "broken", f"/requests/{request_id}")
+    except ApprovalError as exc:
+        return render(request, "error.html", viewer, APPROVAL_STATUS[exc.code], message=str(exc), sign_in=False)
+
+
+@router.post("/scopes/{scope_id}/grant")
+async def grant_scope_page(request: Request, scope_id: str, viewer: Viewer = Depends(approver_page)) -> Response:
+    def change(services: Services, _form: FormData) -> None:
+        grant_scope(guardrails.guard_of(services), viewer.who, services.clock(), scope_id=scope_id)
+
+    return await _guard_change(request, viewer, change, "granted", "/inbox")
+
+
+@router.post("/scopes/{scope_id}/revoke")
+async def revoke_scope_page(request: Request, scope_id: str, viewer: Viewer = Depends(approver_page)) -> Response:
+    def change(services: Services, _form: FormData) -> None:
+        revoke_scope(guardrails.guard_of(services), viewer.who, scope_id, services.clock())
+
+    return await _guard_change(request, viewer, change, "revoked", "/inbox")
+
+
+@router.post("/guardrails/breakglass/{glass_id}/review")
+async def review_page(request: Request, glass_id: str, viewer: Viewer = Depends(approver_page)) -> Response:
+    def change(services: Services, form: FormData) -> None:
+        services.checkpoint.breakglass.review(viewer.who, glass_id, text(form, "comment"))
+
+    return await _guard_change(request, viewer, change, "reviewed", "/inbox")
 
 
 # --- admin ---------------------------------------------------------------------------------------------

@@ -362,9 +362,15 @@ def _json(doc: Any) -> str:
 
 # --- time ----------------------------------------------------------------------------------------------
 
-def when(at: float | None) -> str:
+def when(at: float | str | None) -> str:
+    """A time as people read it; `at` is UNIX seconds or RFC 3339 (what the API's documents carry)."""
     if at is None:
         return "—"
+    if isinstance(at, str):
+        try:
+            at = datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return str(at)
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
