@@ -24,6 +24,10 @@ from tests.conftest import shell
     "changegate credentials add prod -e prod -t aws -s AWS_SECRET_ACCESS_KEY",
     "changegate breakglass",
     "changegate freeze lift",
+    "changegate breaker close claude",
+    "changegate scope grant claude --env dev --resource 'k8s:dev-*/**'",
+    "changegate scope revoke scope_1",
+    "changegate breakglass review rev_1 -m ok",
     "changegate trust 'rm -rf build'",
     ".venv/bin/changegate approvals approve req_1",
     "uvx changegate approvals approve req_1",
@@ -142,3 +146,13 @@ def test_process_patterns_that_match_the_gate(pattern: str) -> None:
 @pytest.mark.parametrize("pattern", ["node", "npm run dev", "python manage.py runserver", "postgres", "nginx"])
 def test_process_patterns_that_do_not(pattern: str) -> None:
     assert gate_target(pattern, pattern=True) is None
+
+
+@pytest.mark.parametrize("command", [
+    "changegate freeze status", "changegate breaker list", "changegate scope list", "changegate breakglass list",
+    "changegate scope request --env dev --resource 'k8s:dev-*/**' --reason 'deploy the preview'",
+    "changegate daemon --idle 60",
+])
+def test_what_an_agent_may_do_with_the_guardrails(command: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == "allow", verdict.reasons

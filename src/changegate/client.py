@@ -61,7 +61,7 @@ class Client:
         if wait:
             body["wait"] = wait
         try:
-            answer = self._call("POST", "/v1/check", body, timeout=self.timeout + max(0.0, float(wait)))
+            answer = self.call("POST", "/v1/check", body, timeout=self.timeout + max(0.0, float(wait)))
         except Refused as exc:
             return {"decision": "deny", "approvals_required": 0, "risk": "high", "error": str(exc),
                     "reasons": [f"the changegate server at {self.url} refused the check: {exc}"],
@@ -73,27 +73,27 @@ class Client:
 
     def request(self, request_id: str) -> dict[str, Any]:
         """One approval request, in full."""
-        return self._call("GET", f"/v1/requests/{quote(request_id, safe='')}")
+        return self.call("GET", f"/v1/requests/{quote(request_id, safe='')}")
 
     # --- what people use (the CLI in remote mode) -----------------------------------------------------
 
     def list_requests(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         query = urlencode({k: v for k, v in {"status": status, "limit": limit}.items() if v is not None})
-        answer = self._call("GET", f"/v1/requests?{query}")
+        answer = self.call("GET", f"/v1/requests?{query}")
         return list(answer.get("requests", []))
 
     def vote(self, request_id: str, verb: str, comment: str = "") -> dict[str, Any]:
         """verb: approve, deny or cancel."""
-        return self._call("POST", f"/v1/requests/{quote(request_id, safe='')}/{verb}", {"comment": comment})
+        return self.call("POST", f"/v1/requests/{quote(request_id, safe='')}/{verb}", {"comment": comment})
 
     def audit(self, since: str | float | None = None, limit: int = 100, after: int | None = None) -> list[dict[str, Any]]:
         """Audit records, oldest first: from a time (`since`), or after a record number (`after`)."""
         params = {"since": since, "limit": limit, "after": after}
         query = urlencode({k: v for k, v in params.items() if v is not None})
-        return list(self._call("GET", f"/v1/audit?{query}").get("records", []))
+        return list(self.call("GET", f"/v1/audit?{query}").get("records", []))
 
     def verify(self) -> dict[str, Any]:
-        return self._call("GET", "/v1/audit/verify")
+        return self.call("GET", "/v1/audit/verify")
 
     # --- transport -------------------------------------------------------------------------------------
 
@@ -106,7 +106,7 @@ class Client:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
 
-    def _call(self, method: str, path: str, body: Any = None, timeout: float | None = None) -> dict[str, Any]:
+    def call(self, method: str, path: str, body: Any = None, timeout: float | None = None) -> dict[str, Any]:
         data = json.dumps(body).encode("utf-8") if body is not None else None
         headers = self._headers()
         if data is not None:

@@ -147,9 +147,11 @@ def permission_audit(as_json: bool) -> int:
 def daemon(idle: float = typer.Option(900.0, "--idle", min=1.0, help="exit after this many seconds without a "
                                       "request")) -> int:
     """Serve hook decisions on a Unix socket in the state directory (0600; this user's processes only)."""
-    from changegate.integrations.daemon import serve
+    from changegate.integrations.hookclient import CODE_VARIABLES, DAEMON_MODULE
 
-    return serve(idle_s=idle)
+    # as the module hooks start and believe (they check the peer's command line and environment)
+    env = {k: v for k, v in os.environ.items() if k.encode() not in CODE_VARIABLES}
+    os.execve(sys.executable, [sys.executable, "-m", DAEMON_MODULE, "--idle", str(idle)], env)
 
 
 def hook(agent: str = typer.Argument(..., help=AGENT_HELP)) -> int:

@@ -68,7 +68,7 @@ def freeze_now(reason: str = typer.Option(..., "--reason", "-m", help="why (reco
     if not reason.strip():
         raise fail("say why with --reason", EXIT_USAGE)
     if remote():
-        done = call_server(server_client(as_user, password_stdin)._call, "POST", "/v1/guardrails/freeze",
+        done = call_server(server_client(as_user, password_stdin).call, "POST", "/v1/guardrails/freeze",
                            {"reason": reason, "environments": env, "agents": agent})
     else:
         # stopping agents is always safe: locally anyone at this keyboard may; lifting needs a person
@@ -89,7 +89,7 @@ def freeze_lift(freeze_id: str = typer.Argument(None, help="frz_… (default: ev
                 comment: str = typer.Option("", "--comment", "-m"),
                 as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN, as_json: bool = JSON_OPTION) -> int:
     if remote():
-        lifted = call_server(server_client(as_user, password_stdin)._call, "POST", "/v1/guardrails/freeze/lift",
+        lifted = call_server(server_client(as_user, password_stdin).call, "POST", "/v1/guardrails/freeze/lift",
                              {"id": freeze_id, "comment": comment})["lifted"]
     else:
         who = local_approver(as_user, password_stdin, "lift the kill switch")
@@ -125,7 +125,7 @@ def breaker_list(as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN
 def breaker_close(agent: str = typer.Argument(...), comment: str = typer.Option("", "--comment", "-m"),
                   as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN, as_json: bool = JSON_OPTION) -> int:
     if remote():
-        closed = call_server(server_client(as_user, password_stdin)._call, "POST",
+        closed = call_server(server_client(as_user, password_stdin).call, "POST",
                              f"/v1/guardrails/breakers/{agent}/close", {"comment": comment})
     else:
         who = local_approver(as_user, password_stdin, "close a circuit breaker")
@@ -166,8 +166,8 @@ def glass_call(verb: str, target: str, message: str, as_user: str | None, passwo
     if remote():
         client = server_client(as_user, password_stdin)
         if verb == "open":
-            return dict(call_server(client._call, "POST", f"/v1/requests/{target}/breakglass", {"reason": message}))
-        return dict(call_server(client._call, "POST", f"/v1/guardrails/breakglass/{target}/review",
+            return dict(call_server(client.call, "POST", f"/v1/requests/{target}/breakglass", {"reason": message}))
+        return dict(call_server(client.call, "POST", f"/v1/guardrails/breakglass/{target}/review",
                                 {"comment": message}))
     from changegate.service.guardrails.store import BreakGlass, GuardrailError
 
@@ -245,8 +245,8 @@ def scope_grant(scope_id: str = typer.Argument(None, help="scp_… to grant (omi
     fields = None if scope_id else scope_fields(agent, session, resource, op, duration, reason)
     if remote():
         client = server_client(as_user, password_stdin)
-        done = (call_server(client._call, "POST", f"/v1/scopes/{scope_id}/grant", {}) if scope_id
-                else call_server(client._call, "POST", "/v1/scopes/grant", fields))
+        done = (call_server(client.call, "POST", f"/v1/scopes/{scope_id}/grant", {}) if scope_id
+                else call_server(client.call, "POST", "/v1/scopes/grant", fields))
     else:
         done = local_scope("grant", local_identity(as_user, password_stdin), fields, scope_id)
     return show(done, as_json, scope_line(done))
@@ -262,7 +262,7 @@ def scope_request(agent: str = AGENT_OPTION, session: str = SESSION_OPTION, reso
         url, token = remote() or ("", "")
         from changegate.client import Client
 
-        done = call_server(Client(url, token, timeout=30.0)._call, "POST", "/v1/scopes", fields)
+        done = call_server(Client(url, token, timeout=30.0).call, "POST", "/v1/scopes", fields)
     else:
         from changegate.service.identity import Identity
 
@@ -274,7 +274,7 @@ def scope_request(agent: str = AGENT_OPTION, session: str = SESSION_OPTION, reso
 @scope_app.command(name="list", help="task scopes: pending, active, expired, revoked")
 def scope_list(as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN, as_json: bool = JSON_OPTION) -> int:
     if remote():
-        found = call_server(server_client(as_user, password_stdin)._call, "GET", "/v1/scopes")["scopes"]
+        found = call_server(server_client(as_user, password_stdin).call, "GET", "/v1/scopes")["scopes"]
     else:
         from changegate.service.guardrails import GuardUnavailable
 
@@ -289,7 +289,7 @@ def scope_list(as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN, 
 def scope_revoke(scope_id: str = typer.Argument(...), as_user: str = AS_OPTION, password_stdin: bool = PASSWORD_STDIN,
                  as_json: bool = JSON_OPTION) -> int:
     if remote():
-        done = call_server(server_client(as_user, password_stdin)._call, "POST", f"/v1/scopes/{scope_id}/revoke", {})
+        done = call_server(server_client(as_user, password_stdin).call, "POST", f"/v1/scopes/{scope_id}/revoke", {})
     else:
         done = local_scope("revoke", local_identity(as_user, password_stdin), None, scope_id)
     return show(done, as_json, scope_line(done))
@@ -308,7 +308,7 @@ def scope_line(s: dict[str, Any]) -> str:
 def overview(as_user: str | None, password_stdin: bool) -> dict[str, Any]:
     """What is on (kill switches, breakers, reviews): from the server, or the state directory and store."""
     if remote():
-        return dict(call_server(server_client(as_user, password_stdin)._call, "GET", "/v1/guardrails"))
+        return dict(call_server(server_client(as_user, password_stdin).call, "GET", "/v1/guardrails"))
     from changegate.service.guardrails import GuardUnavailable
     from changegate.service.guardrails.store import BreakGlass
 

@@ -22,6 +22,10 @@ DEFAULT_TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 600.0
 HERE = os.path.dirname(os.path.abspath(__file__))
 DAEMON_MODULE = "changegate.integrations.daemon"
+# variables that make Python load code from elsewhere: a daemon never runs with them (start_daemon drops them)
+CODE_VARIABLES = frozenset({b"PYTHONPATH", b"PYTHONHOME", b"PYTHONSTARTUP", b"PYTHONINSPECT", b"PYTHONUSERBASE",
+                            b"PYTHONEXECUTABLE", b"PYTHONSAFEPATH", b"LD_PRELOAD", b"LD_LIBRARY_PATH",
+                            b"DYLD_INSERT_LIBRARIES", b"DYLD_LIBRARY_PATH"})
 
 
 def version() -> str:
@@ -69,7 +73,14 @@ def is_our_daemon(conn: socket.socket) -> bool:
             argv = handle.read(4096).split(b"\0")
     except OSError:
         return False
-    return exe == os.path.realpath(sys.executable) and argv[1:3] == [b"-m", DAEMON_MODULE.encode()]
+    if exe != os.path.realpath(sys.executable) or argv[1:3] != [b"-m", DAEMON_MODULE.encode()]:
+        return False
+    try:  # a daemon told to load code from elsewhere (PYTHONPATH=…) is not ours
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            names = {item.split(b"=", 1)[0] for item in handle.read(1 << 20).split(b"\0")}
+    except OSError:
+        return False
+    return not names & CODE_VARIABLES
 
 
 def ask_daemon(agent: str, payload: bytes, timeout: float) -> dict | None:  # type: ignore[type-arg]
@@ -135,9 +146,11 @@ def start_daemon() -> None:
 
     idle = os.environ.get("CHANGEGATE_DAEMON_IDLE", "")
     argv = [sys.executable, "-m", DAEMON_MODULE] + (["--idle", idle] if idle else [])
+    # (each request brings its caller's environment; the daemon's own loads no code from elsewhere)
+    env = {k: v for k, v in os.environ.items() if k.encode() not in CODE_VARIABLES}
     with contextlib.suppress(OSError):
         subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True, close_fds=True)
+                         start_new_session=True, close_fds=True, env=env)
 
 
 def main(argv: list[str]) -> int:

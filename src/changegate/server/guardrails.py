@@ -15,7 +15,6 @@ the store-backed guard in the server's Checkpoint, so every server process reads
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -38,7 +37,7 @@ from changegate.service.guardrails.store import (
     revoke_scope,
 )
 from changegate.service.identity import Identity
-from changegate.service.notify import Delivery, Notifier
+from changegate.service.notify import Notifier
 
 router = APIRouter(prefix="/v1")
 STATUS = {"forbidden": 403, "not_found": 404, "conflict": 409, "invalid": 422}
@@ -81,11 +80,7 @@ def install(app: FastAPI, services: Services) -> None:
 
 def server_announcer(notifier: Notifier) -> Announce:
     """Guardrail events through the server's notifier: queued, sent from its background thread, retried."""
-    def enqueue(url: str, body: bytes) -> None:
-        # Notifier has no public call for a body that is not an approval request's (handoff-E.md)
-        notifier._enqueue(Delivery(time.monotonic(), next(notifier._order), url, body))
-
-    return announcer(notifier.webhooks, enqueue)
+    return announcer(notifier.webhooks, notifier.post)
 
 
 def guard_of(services: Services) -> StoreGuard:

@@ -134,6 +134,10 @@ class Notifier:
                 continue
             self._enqueue(Delivery(time.monotonic(), next(self._order), hook.url, body))
 
+    def post(self, url: str, body: bytes) -> None:
+        """Queue one delivery of a ready body (guardrail alarms); never blocks, never raises."""
+        self._enqueue(Delivery(time.monotonic(), next(self._order), url, body))
+
     def _enqueue(self, delivery: Delivery) -> None:
         with self._wake:
             if self._closed:

@@ -23,7 +23,9 @@ HERE = Placement(LOCAL, "changegate on this machine")
 READING: Mapping[str, frozenset[str]] = {
     "approvals": frozenset({"list", "show"}), "audit": frozenset({"verify", "tail", "export"}),
     "policy": frozenset({"show", "check"}), "users": frozenset({"list"}), "tokens": frozenset({"list"}),
-    "credentials": frozenset({"list"}), "shims": frozenset({"list"}), "freeze": frozenset({"list", "show"}),
+    "credentials": frozenset({"list"}), "shims": frozenset({"list"}),
+    "freeze": frozenset({"list", "show", "status"}), "breaker": frozenset({"list", "status", "show"}),
+    "scope": frozenset({"list", "show"}),
     "daemon": frozenset({"status"}),
 }
 HELP = frozenset({"--help", "-h", "--version", "-V"})
@@ -41,7 +43,8 @@ class Changegate(Cli):
         "--remote", "--shims", "--name", "--url", "--reason", "--as", "-m", "--comment", "--status", "--limit",
         "--role", "-n", "--lines", "--since", "--operator", "-e", "--environment", "-t", "--tool", "-s",
         "--secret", "-f", "--file", "--role-arn", "--region", "--endpoint-url", "--duration", "--external-id",
-        "--add",
+        "--add", "--idle", "--env", "--resources", "--resource", "--operations", "--operation", "--team",
+        "--witness", "--checkpoint", "--public-key", "--teams-webhook", "--checkpoint-every", "--checkpoint-every-s",
     })
 
     def analyze(self, inv: Invocation) -> list[Effect]:
@@ -82,6 +85,24 @@ class Changegate(Cli):
             return self.administers(call)
         return [self.effect(call.inv, "modify", "freeze", f"changegate freeze {' '.join(call.args[:2])}")]
 
+    def breakglass(self, call: Call) -> list[Effect]:
+        """Letting a refused action through, or closing its review, is a person's call; listing is a read."""
+        if call.args[:1] in (["list"], ["show"]):
+            return [self.effect(call.inv, "read", "breakglass/list", "changegate breakglass list")]
+        return self.administers(call)
+
+    def breaker(self, call: Call) -> list[Effect]:
+        """Closing an agent's circuit breaker is a person's call (the agent that tripped it cannot)."""
+        return self.administers(call) if call.args[:1] == ["close"] else self.unknown_verb(call)
+
+    def scope(self, call: Call) -> list[Effect]:
+        """An agent may ask for a scope for itself; granting or revoking one is a person's call."""
+        if call.args[:1] == ["request"]:
+            return [self.effect(call.inv, "modify", "scope/request", "asks a person for a task scope")]
+        if call.args[:1] in (["grant"], ["revoke"]):
+            return self.administers(call)
+        return self.unknown_verb(call)
+
     # --- what takes the gate away ---------------------------------------------------------------------
     def tampers(self, call: Call, what: str = "") -> list[Effect]:
         shown = " ".join([call.verb, *call.args[:2]])
@@ -114,8 +135,8 @@ class Changegate(Cli):
         return [self.effect(call.inv, "host_control", "serve", "starts changegate's HTTP API on this machine")]
 
     def daemon(self, call: Call) -> list[Effect]:
-        if call.args[:1] == ["start"]:
-            return [self.effect(call.inv, "host_control", "daemon", "starts changegate's daemon")]
+        if not call.args:  # `changegate daemon [--idle S]`: serves this user's hooks, as a hook would start it
+            return [self.effect(call.inv, "host_control", "daemon", "starts changegate's decision daemon")]
         return self.tampers(call, "stops or reconfigures the gate's daemon")
 
     # --- what runs through it -------------------------------------------------------------------------
@@ -142,8 +163,8 @@ class Changegate(Cli):
         **Cli.VERBS,
         "check": "read", "explain": "read", "hook": "read", "doctor": "read", "version": "read",
         "approvals": approvals, "users": administers, "tokens": administers, "credentials": administers,
-        "breakglass": administers, "break-glass": administers, "trust": administers, "admin": administers,
-        "access": administers, "freeze": freeze,
+        "breakglass": breakglass, "break-glass": breakglass, "trust": administers, "admin": administers,
+        "access": administers, "freeze": freeze, "breaker": breaker, "scope": scope,
         "uninstall": uninstall, "install": install, "shims": shims, "serve": serve, "daemon": daemon,
         "policy": tampers, "audit": tampers,
         "run": run, "mcp-proxy": mcp_proxy, "undo": undo,
