@@ -54,6 +54,7 @@ from changegate.service.store.tables import (
 )
 
 FREEZE_CACHE_S = 1.0  # how stale a process's view of the kill switches and breakers may be
+OPEN_GLASS_CACHE_S = 1.0  # how stale its view that no break-glass is open may be
 PRUNE_EVERY = 64  # spends between sweeps of usage older than the longest budget window
 MAX_REASON = 2000
 
@@ -408,6 +409,8 @@ class BreakGlass:
         self.clock = clock
         self.approvals = approvals or Approvals(store, clock=clock)
         self.announce = announce
+        # almost every ask and deny has no break-glass: until then (monotonic), none was open anywhere
+        self._none_open_until = 0.0
 
     def open(self, who: Identity, request_id: str, reason: str) -> Glass:
         """Let the request's exact action through once, now: its next check allows it. A pending request is
@@ -428,6 +431,7 @@ class BreakGlass:
         glass = Glass("bg_" + secrets.token_hex(8), request.id, request.action_hash, request.agent, request.operator,
                       who.actor, why, now, now + USE_WITHIN_S, now + REVIEW_DUE_S)
         with self.store.write() as conn:
+            self._none_open_until = 0.0
             conn.execute(breakglass.insert().values(
                 id=glass.id, request_id=glass.request_id, action_hash=glass.action_hash, agent=glass.agent,
                 operator=glass.operator, by=glass.by, reason=glass.reason, at=glass.at, expires_at=glass.expires_at,
@@ -442,10 +446,19 @@ class BreakGlass:
     def take(self, action_hash: str, agent: str, operator: str) -> Glass | None:
         """The break-glass for exactly this action of this agent, used now (once); None when there is none."""
         now = self.clock()
+        if time.monotonic() < self._none_open_until:
+            return None
         query = sa.select(breakglass).where(
             breakglass.c.action_hash == action_hash, breakglass.c.agent == agent, breakglass.c.operator == operator,
             breakglass.c.used_at.is_(None), breakglass.c.expires_at > now).order_by(breakglass.c.at).limit(1)
+        any_open = sa.select(breakglass.c.id).where(breakglass.c.used_at.is_(None),
+                                                     breakglass.c.expires_at > now).limit(1)
         with self.store.read() as conn:  # most asks and denies have none: no write transaction for them
+            if conn.execute(any_open).first() is None:
+                # none open anywhere: later checks in this process skip the store for a moment (a glass another
+                # process opens is seen within OPEN_GLASS_CACHE_S, as a kill switch is)
+                self._none_open_until = time.monotonic() + OPEN_GLASS_CACHE_S
+                return None
             if conn.execute(query).first() is None:
                 return None
         with self.store.write() as conn:
