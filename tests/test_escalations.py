@@ -108,3 +108,10 @@ def test_mcp_tools_that_amount_to_a_cli_call_are_judged_as_that_call() -> None:
 def test_a_selection_deleted_across_the_system(command: str, decision: str) -> None:
     verdict = shell(command)
     assert verdict.decision == decision, verdict.reasons
+
+
+def test_every_container_of_a_remote_engine() -> None:
+    """`$(docker -H HOST ps -aq)` lists every container there, whatever global options come first."""
+    assert two_people("docker -H ssh://prod-host rm -f $(docker -H ssh://prod-host ps -aq)")
+    assert two_people("docker --context prod rm -f $(docker --context prod ps -aq)")
+    assert not two_people("docker -H ssh://prod-host rm -f web-1")

@@ -534,8 +534,27 @@ def listing_scope(word: Word) -> str | None:
     return None
 
 
+GLOBAL_VALUE_OPTIONS = frozenset({"-H", "--host", "-c", "--context", "--config", "-l", "--log-level",
+                                  "--tlscacert", "--tlscert", "--tlskey", "--url", "--connection"})
+
+
+def without_global_values(parts: list[str]) -> list[str]:
+    """The listing's words without the engine's global options and their values (`-H ssh://host ps -aq`)."""
+    out: list[str] = []
+    skip = False
+    for part in parts:
+        if skip:
+            skip = False
+        elif part in GLOBAL_VALUE_OPTIONS:
+            skip = True
+        elif not part.startswith(tuple(f"{o}=" for o in GLOBAL_VALUE_OPTIONS if o.startswith("--"))):
+            out.append(part)
+    return out
+
+
 def listed(parts: list[str]) -> str | None:
     """What an engine's listing command (`ps -aq`, `volume ls -q`) lists, when it lists all of it."""
+    parts = without_global_values(parts)
     rest = [p for p in parts if not p.startswith("-") or p in ("-a", "--all", "-q", "-aq", "-qa")]
     flags = [p for p in parts if p.startswith("-")]
     words = [p for p in rest if not p.startswith("-")]
