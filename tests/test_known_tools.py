@@ -73,3 +73,22 @@ def test_project_modules_in_the_src_layout_are_read(tmp_path: Path) -> None:
     assert harmless.decision == "allow", harmless.reasons
     dangerous = shell('python3 -c "from shop.wipe import go; go()"', cwd=str(workspace), env=env)
     assert dangerous.decision == "deny", dangerous.reasons
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("rimraf dist coverage", "allow"),
+    ("rimraf ~", "deny"),
+    ("shx rm -rf dist", "allow"),
+    ("shx rm -rf /", "deny"),
+    ("shx exec 'rm -rf ~'", "ask"),  # not a ShellJS command
+    ("cross-env NODE_ENV=production webpack", "allow"),
+    ("cross-env FOO=1 rm -rf ~", "deny"),
+    ("cross-env-shell 'echo $FOO && rm -rf ~'", "deny"),
+    ("mkdirp out/a", "allow"),
+    ("copyfiles -u 1 'src/**/*.html' dist", "allow"),
+    ("ncp src /etc/x", "ask"),
+    ("concurrently 'rm -rf ~' 'vite'", "deny"),
+], ids=str)
+def test_package_script_tools_are_the_commands_they_stand_for(command: str, decision: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == decision, verdict.reasons
