@@ -92,3 +92,25 @@ def test_project_modules_in_the_src_layout_are_read(tmp_path: Path) -> None:
 def test_package_script_tools_are_the_commands_they_stand_for(command: str, decision: str) -> None:
     verdict = shell(command)
     assert verdict.decision == decision, verdict.reasons
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("coverage run -m pytest -q", "allow"),
+    ("coverage report -m", "allow"),
+    ("coverage run /tmp/elsewhere.py", "ask"),  # a script that cannot be read is not the project's tests
+    ("uvicorn shop.app:app --reload", "allow"),
+    ("flask --app shop.app run", "allow"),
+    ("flask --app shop.app db upgrade", "ask"),
+    ("kind create cluster --name dev", "allow"),
+    ("minikube status", "allow"),
+    ("kustomize build k8s/", "allow"),
+    ("trivy fs .", "allow"),
+    ("mkdocs build", "allow"),
+    ("mkdocs gh-deploy", "ask"),  # publishes the site
+    ("grpcurl -plaintext localhost:50051 list", "allow"),
+    ("grpcurl -d '{}' api.prod.internal:443 shop.Admin/DropAll", "ask"),
+    ("tsx -e 'require(\"fs\").rmSync(process.env.HOME, {recursive: true})'", "deny"),
+], ids=str)
+def test_everyday_development_tools(command: str, decision: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == decision, verdict.reasons

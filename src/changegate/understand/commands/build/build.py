@@ -57,6 +57,8 @@ class Build(BuildTool):
         "cpp", "astyle", "clang-format", "shfmt", "yapf", "autopep8", "goimports", "gofumpt", "biome",
         # bundlers: they build the project from its own sources and config
         "vite", "webpack", "rollup", "esbuild", "parcel", "tsup",
+        # documentation and lock-file builders: they read the project and write in it
+        "sphinx-build", "pip-compile",
     )
     FAMILY = "build"
     DRY_RUN_FLAGS: ClassVar[frozenset[str]] = frozenset({"--dry-run", "-n"})
@@ -138,6 +140,11 @@ class TestRunner(Build):
                                "--rootDir", "--testRunner", "--runner", "--root", "--require", "-r", "-t",
                                "--testNamePattern", "--reporter"})
     RUNS_CODE = True
+
+
+class Mkdocs(Build):
+    NAMES = ("mkdocs",)
+    ACTIONS = {"gh-deploy": Action("publish", "publishes the site to GitHub Pages", "github-pages")}
 
 
 class Cargo(Build):

@@ -226,7 +226,7 @@ class PowerShell(Interpreter):
 
 
 class Node(Interpreter):
-    NAMES = ("node", "nodejs")
+    NAMES = ("node", "nodejs", "tsx", "ts-node", "ts-node-esm")  # tsx/ts-node run a script as node does
     LANGUAGE = javascript.LANGUAGE
     CODE_NAME = "node"
     VALUE_OPTIONS = frozenset({"-e", "--eval", "-p", "--print", "-r", "--require", "--import", "--loader",
