@@ -114,3 +114,16 @@ def test_package_script_tools_are_the_commands_they_stand_for(command: str, deci
 def test_everyday_development_tools(command: str, decision: str) -> None:
     verdict = shell(command)
     assert verdict.decision == decision, verdict.reasons
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("kubectl --context kind-dev get secret shop-env -o jsonpath='{.data}' | jq keys", "allow"),  # names only
+    ("kubectl --context kind-dev get secret shop-env -o json | jq '.data'", "ask"),  # the values
+    ("kubectl --context kind-dev get secret shop-env -o json | jq -r '.data | keys[]'", "ask"),  # not keys alone
+    ("docker pull postgres:16", "allow"),
+    ("docker -H ssh://prod-host pull postgres:16", "ask"),
+    ("terraform graph | dot -Tpng > graph.png", "allow"),
+], ids=str)
+def test_secret_names_and_everyday_docker(command: str, decision: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == decision, verdict.reasons

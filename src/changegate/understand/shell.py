@@ -19,6 +19,8 @@ import time
 from dataclasses import replace
 from typing import Any
 
+import msgspec
+
 from changegate.environments import LOCAL, UNKNOWN, Placement, is_within
 from changegate.model import Effect, looks_secret
 from changegate.understand.base import (
@@ -327,13 +329,27 @@ class Walker:
 
     def pipeline(self, stages: list[Any], ctx: Context, stdin: Stream | None) -> Stream:
         stream = stdin
+        previous_start = previous_end = len(self.effects)
         for stage in stages:
             listed = stream.lists if stream is not None else ""
+            start = len(self.effects)
             stream = self.statement(stage, ctx.clone(), stream)
             if listed and stream is not None and not stream.lists and reshapes_only(stage):
                 # `aws s3 ls | awk '{print $3}' | sort`: still every bucket, in another shape
                 stream = replace(stream, lists=listed)
+            if keys_only(stage):
+                self.only_names_reach_the_agent(previous_start, previous_end)
+            previous_start, previous_end = start, len(self.effects)
         return stream or Stream()
+
+    def only_names_reach_the_agent(self, start: int, end: int) -> None:
+        """`kubectl get secret s -o jsonpath='{.data}' | jq keys`: the previous stage's secrets reach only
+        `jq keys`, which prints their names — a read, not a secret read."""
+        for index in range(start, min(end, len(self.effects))):
+            effect = self.effects[index]
+            if effect.operation == "secret_read":
+                self.effects[index] = msgspec.structs.replace(effect, operation="read", tags=(*effect.tags, "names-only"),
+                                                     summary=effect.summary + " (only the keys reach the agent)")
 
     def redirected(self, node: Any, ctx: Context, stdin: Stream | None) -> Stream:
         body = node.child_by_field_name("body")
@@ -977,6 +993,22 @@ class Walker:
 # Filters that change the shape of a listing but keep every line of it (no selection).
 RESHAPING_FILTERS = frozenset({"cut", "tr", "sort", "uniq", "column", "rev", "tac", "cat", "xargs"})
 SELECTING_AWK = re.compile(r"^\s*\{[^}]*\}\s*$")  # `{print $3}` with no pattern in front selects nothing
+
+
+KEYS_FILTERS = frozenset({"keys", "keys[]", ".|keys", "keys_unsorted", "keys_unsorted[]", ". | keys"})
+
+
+def keys_only(stage: Any) -> bool:
+    """A pipeline stage that prints only the keys of the JSON it reads: `jq keys`, `jq -r 'keys[]'`."""
+    if stage.type != "command":
+        return False
+    words = [c.text.decode("utf-8", "replace").strip("'\"") for c in stage.named_children]
+    if not words or posixpath.basename(words[0]) not in ("jq", "gojq"):
+        return False
+    filters = [w for w in words[1:] if not w.startswith("-")]
+    flags = [w for w in words[1:] if w.startswith("-")]
+    return len(filters) == 1 and filters[0].replace(" ", "") in {f.replace(" ", "") for f in KEYS_FILTERS} and all(
+        f in ("-r", "-c", "-M", "-C", "--raw-output", "--compact-output", "-S", "--sort-keys") for f in flags)
 
 
 def reshapes_only(stage: Any) -> bool:

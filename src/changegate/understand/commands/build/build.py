@@ -59,6 +59,8 @@ class Build(BuildTool):
         "vite", "webpack", "rollup", "esbuild", "parcel", "tsup",
         # documentation and lock-file builders: they read the project and write in it
         "sphinx-build", "pip-compile",
+        # graphviz: reads a graph, draws it to stdout or -o
+        "dot", "neato", "circo", "fdp", "twopi",
     )
     FAMILY = "build"
     DRY_RUN_FLAGS: ClassVar[frozenset[str]] = frozenset({"--dry-run", "-n"})
