@@ -115,3 +115,17 @@ def test_every_container_of_a_remote_engine() -> None:
     assert two_people("docker -H ssh://prod-host rm -f $(docker -H ssh://prod-host ps -aq)")
     assert two_people("docker --context prod rm -f $(docker --context prod ps -aq)")
     assert not two_people("docker -H ssh://prod-host rm -f web-1")
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("route del default", "ask"),
+    ("route -n", "allow"),
+    ("ifconfig eth0 down", "ask"),
+    ("ifconfig", "allow"),
+    ("arp -d 10.0.0.1", "ask"),
+    ("git clone https://example.com/acme/tool.git ~/tool", "ask"),  # a new repository in the home directory
+    ("git clone https://example.com/acme/tool.git vendor/tool", "allow"),
+], ids=str)
+def test_network_tools_and_where_a_clone_lands(command: str, decision: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == decision, verdict.reasons

@@ -51,3 +51,24 @@ class Ip(HostTool):
         return [control(inv, f"network/{obj}", f"ip {' '.join(rest[:4])} changes the machine's network"
                         + (": connections over it can be cut" if cuts else ""),
                         tags=("network", "network-cut") if cuts else ("network",), kind="network")]
+
+
+class NetTools(HostTool):
+    """net-tools: `route`, `ifconfig`, `arp`. With no operands (or `-n`/`-a`) they show; adding, deleting or
+    setting anything changes the machine's network (`route del default`, `ifconfig eth0 down` can cut it)."""
+
+    NAMES = ("route", "ifconfig", "arp")
+    VALUE_OPTIONS = frozenset({"-A", "-i", "-H", "-f"})
+    CHANGES = frozenset({"add", "del", "delete", "flush", "down", "up", "-d", "-s", "mtu", "netmask", "broadcast",
+                         "hw", "metric", "-arp", "promisc", "-promisc", "inet", "inet6", "-D"})
+
+    def effects(self, inv: Invocation) -> list[Effect]:
+        words = [w.value for w in inv.words]
+        operands = [w for w in words if not w.startswith("-")]
+        changes = any(w in self.CHANGES for w in words) or (inv.name == "ifconfig" and len(operands) > 1)
+        if not changes:
+            return [read(inv, " ".join(words[:3]))]
+        cuts = "down" in words or ("default" in words and any(w in ("del", "delete") for w in words))
+        return [control(inv, f"network/{inv.name}", f"{inv.name} {' '.join(words[:4])} changes the machine's network"
+                        + (": connections over it can be cut" if cuts else ""),
+                        tags=("network", "network-cut") if cuts else ("network",), kind="network")]

@@ -877,8 +877,15 @@ class Git(Cli):
 
     def clone(self, call: Call) -> list[Effect]:
         git = on_git(call)
-        self.transport(git, call.opts.positionals[0] if call.opts.positionals else "")
-        return [self.local(call.inv, "clone")]
+        args = call.opts.positionals
+        self.transport(git, args[0] if args else "")
+        # the new repository lands in DIRECTORY, or in the repository's name under the cwd
+        default = posixpath.basename(args[0].rstrip("/")).removesuffix(".git") if args else ""
+        destination = args[1] if len(args) > 1 else default
+        if not destination:
+            return [self.local(call.inv, "clone")]
+        return [call.inv.fs("create", destination, kind="repository", reversible="yes",
+                            summary=f"git clone into {destination}")]
 
     def fetch(self, call: Call) -> list[Effect]:
         git = on_git(call)
