@@ -127,3 +127,15 @@ def test_everyday_development_tools(command: str, decision: str) -> None:
 def test_secret_names_and_everyday_docker(command: str, decision: str) -> None:
     verdict = shell(command)
     assert verdict.decision == decision, verdict.reasons
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("skaffold dev --kube-context kind-dev", "allow"),  # a cluster on this machine
+    ("skaffold run --kube-context prod", "ask"),
+    ("skaffold build", "allow"),
+    ("tilt down --context prod", "ask"),
+    ("skaffold teleport", "ask"),  # not a command it knows
+], ids=str)
+def test_inner_loop_tools_deploy_where_the_context_points(command: str, decision: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == decision, verdict.reasons
