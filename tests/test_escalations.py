@@ -129,3 +129,15 @@ def test_every_container_of_a_remote_engine() -> None:
 def test_network_tools_and_where_a_clone_lands(command: str, decision: str) -> None:
     verdict = shell(command)
     assert verdict.decision == decision, verdict.reasons
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("expect -c 'spawn ssh prod-db; send \"rm -rf /var/lib/mysql\\r\"; interact'", "deny"),  # typed into ssh
+    ("expect -c 'spawn bash; send \"rm -rf ~\\r\"; interact'", "deny"),
+    ("expect -c 'spawn ssh dev-box; send \"uptime\\r\"; expect eof'", "allow"),
+    ("expect -c 'proc x {} {exec rm -rf ~}; x'", "ask"),  # Tcl it does not read
+    ("expect", "ask"),  # a script on stdin
+], ids=str)
+def test_what_expect_types_into_a_shell_runs_there(command: str, decision: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision == decision, verdict.reasons

@@ -250,6 +250,7 @@ INDEX: dict[str, str] = {
     'exec': 'shell.runner:Exec',
     'exit': 'shell.readonly:ReadOnly',
     'expand': 'shell.readonly:ReadOnly',
+    'expect': 'shell.expect:Expect',
     'export': 'shell.readonly:ReadOnly',
     'expr': 'shell.readonly:ReadOnly',
     'eza': 'shell.readonly:ReadOnly',
