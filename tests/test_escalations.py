@@ -141,3 +141,16 @@ def test_network_tools_and_where_a_clone_lands(command: str, decision: str) -> N
 def test_what_expect_types_into_a_shell_runs_there(command: str, decision: str) -> None:
     verdict = shell(command)
     assert verdict.decision == decision, verdict.reasons
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("watch -n1 'rm -rf ~/code'", "ask"),
+    ("rm -rf ~/.ssh", "ask"),
+    ("rm -rf ~", "deny"),
+    ("rm -rf build", "allow"),
+], ids=str)
+def test_a_home_inside_the_workspace_is_still_a_home(command: str, decision: str) -> None:
+    """HOME=/work/x/home with the agent in /work/x: the deeper root decides, so the home's files are never the
+    project's."""
+    verdict = shell(command, cwd="/work/x", env={"HOME": "/work/x/home"})
+    assert verdict.decision == decision, verdict.reasons

@@ -178,9 +178,13 @@ class Environments:
         env_name = self.mapped("paths", path)
         if env_name:
             return Placement(env_name, f"path {path} is mapped to {env_name} by the policy")
-        if workspace and is_within(path, workspace):
+        in_home = bool(home) and home != "/" and is_within(path, home or "")
+        # the deeper root decides: a home inside the workspace (HOME=/work/x/home, cwd /work/x) is still a
+        # home, never project files
+        if workspace and is_within(path, workspace) and not (
+                in_home and home != workspace and is_within(home or "", workspace)):
             return Placement(LOCAL, f"{path} is inside the agent's workspace {workspace}")
-        if home and home != "/" and is_within(path, home):
+        if in_home:
             # a home that happens to live under /tmp is still someone's home, not scratch space
             return Placement(UNKNOWN, f"{path} is in the home directory, outside the agent's workspace "
                                       "(unknown is treated as prod)")
