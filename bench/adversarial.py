@@ -120,7 +120,9 @@ HOME_FILES = {
 }
 
 
-def materialize(tmp: Path) -> tuple[Path, Path]:
+def materialize(tmp: Path, fixture: Path = FIXTURE, branches: tuple[str, ...] = ("feature/login",)) -> tuple[Path, Path]:
+    """The fixture's workspace as {home}/src/app beside the fake home: its scripts executable, the links of
+    its symlinks.json made, and a git repository committed on branches[0] and checked out on the last."""
     home = tmp / "home" / "dev"
     workspace = home / "src" / "app"
     for rel, text in HOME_FILES.items():
@@ -128,21 +130,44 @@ def materialize(tmp: Path) -> tuple[Path, Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     (home / ".ssh" / "id_rsa").chmod(0o600)
-    shutil.copytree(FIXTURE / "workspace", workspace, symlinks=True)
-    for script in [*workspace.rglob("*.sh"), workspace / ".githooks" / "pre-commit"]:
+    shutil.copytree(fixture / "workspace", workspace, symlinks=True)
+    for script in [*workspace.rglob("*.sh"), *(workspace / ".githooks").glob("*")]:
         script.chmod(0o755)
-    links = json.loads((FIXTURE / "symlinks.json").read_text())
-    for link, target in links.items():
+    links_file = fixture / "symlinks.json"
+    for link, target in (json.loads(links_file.read_text()) if links_file.exists() else {}).items():
         link_path = Path(substitute(link, workspace, home))
         link_path.parent.mkdir(parents=True, exist_ok=True)
         os.symlink(substitute(target, workspace, home), link_path)
     git = shutil.which("git")
     if git:
         env = {**os.environ, **CLEAN_ENV_GIT}
-        for args in (["init", "-q", "-b", "feature/login"], ["add", "-A"], ["commit", "-q", "-m", "fixture"],
-                     ["remote", "add", "origin", "https://github.com/acme/shop.git"]):
+        steps = [["init", "-q", "-b", branches[0]], ["add", "-A"], ["commit", "-q", "-m", "fixture"],
+                 *(["checkout", "-q", "-b", branch] for branch in branches[1:]),
+                 ["remote", "add", "origin", "https://github.com/acme/shop.git"]]
+        for args in steps:
             subprocess.run([git, *args], cwd=workspace, env=env, capture_output=True, check=False)
     return workspace, home
+
+
+def check_batch(changegate: str, cases: list[dict], workspace: Path, home: Path,
+                policy: str = "") -> tuple[dict[str, dict], subprocess.CompletedProcess[str], float]:
+    """One `changegate check --batch -` over the cases (with {workspace} and {home} substituted): the answers
+    by id, the process, and the seconds it took."""
+    feed = "".join(json.dumps({"id": c["id"], "action": substitute(c["action"], workspace, home)},
+                              ensure_ascii=False) + "\n" for c in cases)
+    options = ["--policy", str(Path(policy).resolve())] if policy else []
+    started = time.perf_counter()
+    run = subprocess.run([changegate, "check", "--batch", "-", *options], input=feed, capture_output=True,
+                         text=True, timeout=900, cwd=workspace, check=False)
+    elapsed = time.perf_counter() - started
+    answers: dict[str, dict] = {}
+    for line in run.stdout.splitlines():
+        try:
+            answer = json.loads(line)
+            answers[answer["id"]] = answer
+        except (ValueError, KeyError):
+            continue
+    return answers, run, elapsed
 
 
 def substitute(value: object, workspace: Path, home: Path) -> object:
@@ -190,25 +215,12 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="cg-adversarial-"))
     try:
         workspace, home = materialize(tmp)
-        feed = "".join(json.dumps({"id": c["id"], "action": substitute(c["action"], workspace, home)},
-                                  ensure_ascii=False) + "\n" for c in cases)
-        started = time.perf_counter()
-        policy = ["--policy", str(Path(args.policy).resolve())] if args.policy else []
-        run = subprocess.run([args.changegate, "check", "--batch", "-", *policy], input=feed, capture_output=True,
-                             text=True, timeout=900, cwd=workspace, check=False)
-        elapsed = time.perf_counter() - started
+        answers, run, elapsed = check_batch(args.changegate, cases, workspace, home, args.policy)
     finally:
         if args.keep:
             print(f"materialized in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    answers: dict[str, dict] = {}
-    for line in run.stdout.splitlines():
-        try:
-            answer = json.loads(line)
-            answers[answer["id"]] = answer
-        except (ValueError, KeyError):
-            continue
     if not answers:
         print(run.stderr[-2000:])
         print(f"check --batch exited {run.returncode} with no answers for {len(cases)} cases")

@@ -14,39 +14,16 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "ordinary"
 GOAL = 0.03
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from adversarial import CLEAN_ENV_GIT, HOME_FILES, substitute  # noqa: E402
-
-
-def materialize(tmp: Path) -> tuple[Path, Path]:
-    home = tmp / "home" / "dev"
-    workspace = home / "src" / "app"
-    for rel, text in HOME_FILES.items():
-        path = home / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    shutil.copytree(FIXTURE / "workspace", workspace)
-    for script in workspace.rglob("*.sh"):
-        script.chmod(0o755)
-    git = shutil.which("git")
-    if git:
-        env = {**os.environ, **CLEAN_ENV_GIT}
-        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "fixture"],
-                     ["checkout", "-q", "-b", "feature/login"],
-                     ["remote", "add", "origin", "https://github.com/acme/shop.git"]):
-            subprocess.run([git, *args], cwd=workspace, env=env, capture_output=True, check=False)
-    return workspace, home
+from adversarial import check_batch, materialize  # noqa: E402
 
 
 def main() -> int:
@@ -59,26 +36,13 @@ def main() -> int:
     cases = [json.loads(line) for line in (FIXTURE / "cases.jsonl").open(encoding="utf-8") if line.strip()]
     tmp = Path(tempfile.mkdtemp(prefix="cg-ordinary-"))
     try:
-        workspace, home = materialize(tmp)
-        feed = "".join(json.dumps({"id": c["id"], "action": substitute(c["action"], workspace, home)},
-                                  ensure_ascii=False) + "\n" for c in cases)
-        policy = ["--policy", str(Path(args.policy).resolve())] if args.policy else []
-        started = time.perf_counter()
-        run = subprocess.run([args.changegate, "check", "--batch", "-", *policy], input=feed, capture_output=True,
-                             text=True, timeout=600, cwd=workspace, check=False)
-        elapsed = time.perf_counter() - started
+        workspace, home = materialize(tmp, FIXTURE, branches=("main", "feature/login"))
+        answers, _, elapsed = check_batch(args.changegate, cases, workspace, home, args.policy)
     finally:
         if args.keep:
             print(f"materialized in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    answers = {}
-    for line in run.stdout.splitlines():
-        try:
-            answer = json.loads(line)
-            answers[answer["id"]] = answer
-        except (ValueError, KeyError):
-            continue
     groups: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     alarms = []
     for case in cases:

@@ -63,15 +63,10 @@ def trail_of(conn: sa.Connection, request_id: str) -> list[Step]:
 
 def approval_problem(row: Any, table_votes: Iterable[tuple[str, str]], trail: Sequence[Step], now: float) -> str:
     """Why an `approved` row is not an approval the chain made ("" when it is)."""
-    created = next((s for s in trail if s.kind == "request.created"), None)
-    if created is None:
-        return "the chain has no request.created record for it"
-    problem = _created_problem(row, created) or _unsound(trail)
-    if problem:
+    created, problem = _against_chain(row, table_votes, trail)
+    if problem or created is None:
         return problem
     cast = chain_votes(trail)
-    if set(cast.items()) != set(table_votes):
-        return "its votes differ from the request.vote records on the chain"
     approvers = {user for user, vote in cast.items() if vote == "approve"}
     if "deny" in cast.values() or not enough(approvers, int(created.data.get("required", 1)), str(row.operator),
                                               bool(created.data.get("peer_review", False))):
@@ -125,15 +120,23 @@ def verify_requests(store: Store) -> list[str]:
     return problems[:MAX_REPORTED]
 
 
-def _row_problem(row: Any, table_votes: set[tuple[str, str]], trail: list[Step]) -> str:
+def _against_chain(row: Any, table_votes: Iterable[tuple[str, str]],
+                   trail: Sequence[Step]) -> tuple[Step | None, str]:
+    """The request's request.created record, and why the row, its records or its votes disagree with the
+    chain ("" when they agree)."""
     created = next((s for s in trail if s.kind == "request.created"), None)
     if created is None:
-        return "the chain has no request.created record for it"
+        return None, "the chain has no request.created record for it"
     problem = _created_problem(row, created) or _unsound(trail)
+    if not problem and set(chain_votes(trail).items()) != set(table_votes):
+        problem = "its votes differ from the request.vote records on the chain"
+    return created, problem
+
+
+def _row_problem(row: Any, table_votes: set[tuple[str, str]], trail: list[Step]) -> str:
+    _, problem = _against_chain(row, table_votes, trail)
     if problem:
         return problem
-    if set(chain_votes(trail).items()) != table_votes:
-        return "its votes differ from the request.vote records on the chain"
     closing = CLOSING.get(str(row.status))
     kinds = {s.kind for s in trail}
     if closing is not None and closing not in kinds:
