@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -141,10 +141,11 @@ def session_context(cwd: str | None, env: dict[str, str] | None, environments: E
         for name, value in before.exported.items():
             merged.setdefault(name, value)
     ctx = new_context(cwd or (before.cwd if state.seed_changes else None), merged, environments)
-    ctx.tunnels = SeededTunnels(ctx.consulted, {int(p): Placement(e, w if w.startswith(EARLIER) else EARLIER + w)
-                                                for p, (e, w) in before.tunnels.items() if p.isdigit()})
+    ctx.tunnels = Seeded(ctx.consulted, {int(p): Placement(e, w if w.startswith(EARLIER) else EARLIER + w)
+                                         for p, (e, w) in before.tunnels.items() if p.isdigit()},
+                         "tunnel", lambda placement: f"{placement.environment}: {placement.why}")
     if state.seed_changes:
-        ctx.switched = SeededSwitches(ctx.consulted, before.switched)
+        ctx.switched = Seeded(ctx.consulted, before.switched, "switched", str)
     return ctx
 
 
@@ -182,53 +183,35 @@ def bounded(state: SessionState) -> SessionState:
     return state
 
 
-class SeededTunnels(dict[int, Placement]):
-    """Tunnels an earlier action of the session opened: looking one up binds the action to it."""
+K = TypeVar("K")
+V = TypeVar("V")
 
-    def __init__(self, consulted: dict[str, str], seeded: dict[int, Placement]) -> None:
+
+class Seeded(dict[K, V]):
+    """State an earlier action of the session left (tunnels by local port, switched tool state): looking an
+    entry up binds the action to it (`session:KIND:KEY` in the consulted facts)."""
+
+    def __init__(self, consulted: dict[str, str], seeded: dict[K, V], kind: str,
+                 shown: Callable[[V], str]) -> None:
         super().__init__(seeded)
         self.consulted = consulted
         self.seeded = set(seeded)
-
-    def note(self, port: object) -> None:
-        if port in self.seeded and dict.__contains__(self, port):
-            placement = dict.__getitem__(self, port)
-            self.consulted.setdefault(f"session:tunnel:{port}", f"{placement.environment}: {placement.why}")
-
-    def __contains__(self, port: object) -> bool:
-        self.note(port)
-        return dict.__contains__(self, port)
-
-    def __getitem__(self, port: int) -> Placement:
-        self.note(port)
-        return dict.__getitem__(self, port)
-
-    def get(self, port: int, default: Any = None) -> Any:
-        self.note(port)
-        return dict.get(self, port, default)
-
-
-class SeededSwitches(dict[str, str]):
-    """Tool state an earlier action of the session switched: looking one up binds the action to it."""
-
-    def __init__(self, consulted: dict[str, str], seeded: dict[str, str]) -> None:
-        super().__init__(seeded)
-        self.consulted = consulted
-        self.seeded = set(seeded)
+        self.kind = kind
+        self.shown = shown
 
     def note(self, key: object) -> None:
         if key in self.seeded and dict.__contains__(self, key):
-            self.consulted.setdefault(f"session:switched:{key}", dict.__getitem__(self, key))
+            self.consulted.setdefault(f"session:{self.kind}:{key}", self.shown(dict.__getitem__(self, key)))
 
     def __contains__(self, key: object) -> bool:
         self.note(key)
         return dict.__contains__(self, key)
 
-    def __getitem__(self, key: str) -> str:
+    def __getitem__(self, key: K) -> V:
         self.note(key)
         return dict.__getitem__(self, key)
 
-    def get(self, key: str, default: Any = None) -> Any:
+    def get(self, key: K, default: Any = None) -> Any:
         self.note(key)
         return dict.get(self, key, default)
 
