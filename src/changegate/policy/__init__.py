@@ -385,6 +385,12 @@ def validate(doc: PolicyDoc, text: str, source: str) -> list[str]:
         line = _line_of(text, path)
         problems.append(f"{source}{f':{line}' if line else ''}: {path.removeprefix('$.')}: {what}")
 
+    def check_duration(path: str, value: str) -> None:
+        try:
+            parse_duration(value)
+        except ValueError as exc:
+            report(path, str(exc))
+
     envs = set(BUILTIN_ENVIRONMENTS) | set(doc.environments) | set(doc.naming or {})
     if doc.version != 1:
         report("$.version", f"version {doc.version} is not supported (expected 1)")
@@ -425,24 +431,15 @@ def validate(doc: PolicyDoc, text: str, source: str) -> list[str]:
         for env in freeze.environments:
             if env not in envs:
                 report(f"$.freezes[{i}].environments", f"{env!r} is not a known environment")
-    try:
-        parse_duration(doc.approvals.expires_after)
-    except ValueError as exc:
-        report("$.approvals.expires_after", str(exc))
+    check_duration("$.approvals.expires_after", doc.approvals.expires_after)
     for i, budget in enumerate(doc.budgets or []):
         if budget.limit < 1:
             report(f"$.budgets[{i}].limit", "expected a number of at least 1")
-        try:
-            parse_duration(budget.window)
-        except ValueError as exc:
-            report(f"$.budgets[{i}].window", str(exc))
+        check_duration(f"$.budgets[{i}].window", budget.window)
         for env in budget.environments or []:
             if env not in envs:
                 report(f"$.budgets[{i}].environments", f"{env!r} is not a known environment")
-    try:
-        parse_duration(doc.scopes.max_duration)
-    except ValueError as exc:
-        report("$.scopes.max_duration", str(exc))
+    check_duration("$.scopes.max_duration", doc.scopes.max_duration)
     return problems
 
 
