@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -28,6 +27,7 @@ from typing import Any
 import yaml
 
 from changegate.environments import Environments, Placement
+from changegate.understand.facts import READ_SECONDS, Unreadable, read_disk
 
 MAX_CONFIG_BYTES = 1 << 20
 HIGH, MEDIUM, INFO = "high", "medium", "info"
@@ -77,27 +77,11 @@ class Report:
 
 # --- reading, bounded ------------------------------------------------------------------------------------------
 
-class Unreadable(Exception):
-    pass
-
-
 def read_bounded(path: Path) -> str | None:
-    """A regular file's text (at most MAX_CONFIG_BYTES); None when there is none; Unreadable otherwise."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise Unreadable(f"{path}: {exc.strerror or exc}") from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise Unreadable(f"{path} is not a regular file")
-    if info.st_size > MAX_CONFIG_BYTES:
-        raise Unreadable(f"{path} is larger than {MAX_CONFIG_BYTES // 1024} KiB")
-    try:
-        with path.open("rb") as handle:
-            return handle.read(MAX_CONFIG_BYTES).decode("utf-8", "replace")
-    except OSError as exc:
-        raise Unreadable(f"{path}: {exc.strerror or exc}") from exc
+    """A regular file's text (at most MAX_CONFIG_BYTES, read within a bound of time, never a FIFO or a device);
+    None when there is none; Unreadable otherwise. Always this machine's disk: the agents' files are here."""
+    data = read_disk(str(path), MAX_CONFIG_BYTES, READ_SECONDS)
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def load(path: Path, kind: str, report: AgentReport | list[Finding]) -> Any:
@@ -150,7 +134,7 @@ def shell_grant(pattern: str | None) -> tuple[str, str] | None:
     return None
 
 
-def grants_of(agent: str, rules: Iterable[str], where: str, shell_tools: frozenset[str],
+def grants_of(rules: Iterable[str], where: str, shell_tools: frozenset[str],
               edit_tools: frozenset[str], mcp_prefix: str) -> list[Finding]:
     out: list[Finding] = []
     for rule in rules:
@@ -198,7 +182,7 @@ def claude_code(root: Path, home: Path) -> AgentReport:
             report.findings.append(Finding(HIGH, "disableAllHooks: changegate's hook never runs", where,
                                            "remove disableAllHooks"))
         report.findings.extend(grants_of(
-            "claude-code", strings(get(doc, "permissions", "allow")), f"{where} permissions.allow",
+            strings(get(doc, "permissions", "allow")), f"{where} permissions.allow",
             frozenset({"Bash"}), frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"}), "mcp__"))
     return report
 
@@ -243,7 +227,7 @@ def gemini(root: Path, home: Path) -> AgentReport:
                                            "use the default approval mode"))
         allowed = strings(get(doc, "tools", "allowed")) + strings(doc.get("allowedTools"))
         report.findings.extend(grants_of(
-            "gemini", allowed, f"{where} tools.allowed", frozenset({"run_shell_command", "ShellTool"}),
+            allowed, f"{where} tools.allowed", frozenset({"run_shell_command", "ShellTool"}),
             frozenset({"write_file", "replace", "WriteFileTool", "EditTool"}), "mcp_"))
     if report.configured and not disabled_yolo:
         report.findings.append(Finding(INFO, "yolo can be started from the command line (--approval-mode=yolo, "
@@ -282,7 +266,7 @@ def cursor(root: Path, home: Path) -> AgentReport:
         if not isinstance(doc, Mapping):
             continue
         report.findings.extend(grants_of(
-            "cursor", strings(get(doc, "permissions", "allow")), f"{path} permissions.allow",
+            strings(get(doc, "permissions", "allow")), f"{path} permissions.allow",
             frozenset({"Shell"}), frozenset({"Write"}), "Mcp"))
     return report
 

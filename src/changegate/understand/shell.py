@@ -1000,11 +1000,10 @@ KEYS_FILTERS = frozenset({"keys", "keys[]", ".|keys", "keys_unsorted", "keys_uns
 
 def keys_only(stage: Any) -> bool:
     """A pipeline stage that prints only the keys of the JSON it reads: `jq keys`, `jq -r 'keys[]'`."""
-    if stage.type != "command":
-        return False
-    words = [c.text.decode("utf-8", "replace").strip("'\"") for c in stage.named_children]
-    if not words or posixpath.basename(words[0]) not in ("jq", "gojq"):
-        return False
+    children = stage.named_children if stage.type == "command" else []
+    if not children or posixpath.basename(children[0].text.decode("utf-8", "replace")) not in ("jq", "gojq"):
+        return False  # (most stages: decided by the first word, without decoding the rest)
+    words = [c.text.decode("utf-8", "replace").strip("'\"") for c in children]
     filters = [w for w in words[1:] if not w.startswith("-")]
     flags = [w for w in words[1:] if w.startswith("-")]
     return len(filters) == 1 and filters[0].replace(" ", "") in {f.replace(" ", "") for f in KEYS_FILTERS} and all(
