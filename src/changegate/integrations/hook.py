@@ -33,16 +33,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from changegate.integrations import hookclient
+
+# the hook's limits live with the light client, which shares them (re-exported: install and tests read them here)
+from changegate.integrations.hookclient import AGENT_TIMEOUT_S as AGENT_TIMEOUT_S
+from changegate.integrations.hookclient import DEFAULT_TIMEOUT_S, MAX_INPUT_BYTES, daemon_wait
+from changegate.integrations.hookclient import MAX_TIMEOUT_S as MAX_TIMEOUT_S
+from changegate.integrations.hookclient import hook_timeout as hook_timeout
+
 if TYPE_CHECKING:
     from changegate.answer import Answer
 
-MAX_INPUT_BYTES = 4 * 1024 * 1024
-DAEMON_WAIT_S = 1.5  # at most this for the daemon, then the hook decides itself within its own budget
 MAX_EDITED_FILE_BYTES = 2 * 1024 * 1024  # a file larger than this is judged by its new text alone
 MAX_MESSAGE_CHARS = 2000
-DEFAULT_TIMEOUT_S = 5.0
-AGENT_TIMEOUT_S = 10  # what `install` gives the agent as the hook's limit: the hook answers well before it
-MAX_TIMEOUT_S = AGENT_TIMEOUT_S - 2.0  # the watchdog must win against the agent's own timeout
 SEVERITY = {"allow": 0, "ask": 1, "deny": 2}
 
 AGENT_MODULES: dict[str, str] = {
@@ -152,10 +155,8 @@ def main(argv: list[str]) -> int:
     if warm:
         # the per-user daemon (integrations/daemon.py) decides in a process that has the engine imported
         # already; it answers exactly what this process would, or nothing, and then this process decides
-        from changegate.integrations import hookclient
-
         payload = stdin.read(MAX_INPUT_BYTES + 1)
-        answer = hookclient.ask_daemon(argv[0], payload, min(DAEMON_WAIT_S, hook_timeout(os.environ) / 3)) \
+        answer = hookclient.ask_daemon(argv[0], payload, daemon_wait(os.environ)) \
             if len(payload) <= MAX_INPUT_BYTES else None
         if answer is not None:
             emit(Reply(answer["stdout"], answer.get("stderr", ""), int(answer["exit"])), answer_fd)
@@ -263,15 +264,6 @@ def emit(reply: Reply, answer_fd: int = 1) -> None:
             except OSError:
                 break
             data = data[written:]
-
-
-def hook_timeout(env: Mapping[str, str]) -> float:
-    raw = env.get("CHANGEGATE_HOOK_TIMEOUT", "")
-    try:
-        value = float(raw) if raw else DEFAULT_TIMEOUT_S
-    except ValueError:
-        return DEFAULT_TIMEOUT_S
-    return min(max(value, 0.01), MAX_TIMEOUT_S) if value == value else DEFAULT_TIMEOUT_S  # NaN -> default
 
 
 def run(agent: Agent, stream: Any, deadline: float) -> Reply:

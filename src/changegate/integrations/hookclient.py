@@ -1,7 +1,7 @@
 """The warm hook: `python -I -S …/hookclient.py AGENT` — the agents' hook command when the daemon is used.
 
-It imports nothing but the standard library's socket, json and os (started with -I -S it does not even load
-site-packages), reads the agent's hook payload, and asks the per-user daemon (integrations/daemon.py) on its
+It imports nothing but the standard library's socket, json and os and changegate's stdlib-only `state` and
+`version` (started with -I -S it does not even load site-packages), reads the agent's hook payload, and asks the per-user daemon (integrations/daemon.py) on its
 socket in the state directory. The daemon answers exactly what `changegate hook AGENT` would print and exit
 with. When there is no daemon, or it does not answer within the hook's budget, or its answer is not one, this
 process runs `changegate hook AGENT` itself with the same payload (deciding in a process of its own, never
@@ -16,11 +16,22 @@ import os
 import socket
 import struct
 import sys
+from collections.abc import Mapping
 
-MAX_INPUT_BYTES = 8 * 1024 * 1024
-DEFAULT_TIMEOUT_S = 10.0
-MAX_TIMEOUT_S = 600.0
-HERE = os.path.dirname(os.path.abspath(__file__))
+try:
+    from changegate.state import state_dir_name
+    from changegate.version import __version__
+except ImportError:  # run as a script under -I -S: the package is the one this file is in
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    from changegate.state import state_dir_name
+    from changegate.version import __version__
+
+# The hook's limits (integrations/hook.py uses these): the agent's own timeout, the watchdog's, the input's.
+MAX_INPUT_BYTES = 4 * 1024 * 1024
+DEFAULT_TIMEOUT_S = 5.0
+AGENT_TIMEOUT_S = 10  # what `install` gives the agent as the hook's limit: the hook answers well before it
+MAX_TIMEOUT_S = AGENT_TIMEOUT_S - 2.0  # the watchdog must win against the agent's own timeout
+DAEMON_WAIT_S = 1.5  # at most this for the daemon, then the hook decides itself within its own budget
 DAEMON_MODULE = "changegate.integrations.daemon"
 # variables that make Python load code from elsewhere: a daemon never runs with them (start_daemon drops them)
 CODE_VARIABLES = frozenset({b"PYTHONPATH", b"PYTHONHOME", b"PYTHONSTARTUP", b"PYTHONINSPECT", b"PYTHONUSERBASE",
@@ -28,34 +39,19 @@ CODE_VARIABLES = frozenset({b"PYTHONPATH", b"PYTHONHOME", b"PYTHONSTARTUP", b"PY
                             b"DYLD_INSERT_LIBRARIES", b"DYLD_LIBRARY_PATH"})
 
 
-def version() -> str:
-    """changegate's version, read from version.py beside this package (no import)."""
-    try:
-        with open(os.path.join(os.path.dirname(HERE), "version.py"), encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("__version__"):
-                    return line.split("=", 1)[1].strip().strip("\"'")
-    except OSError:
-        pass
-    return "unknown"
-
-
-def state_dir() -> str:
-    """As changegate.state finds it: CHANGEGATE_STATE_DIR, then XDG_STATE_HOME, then ~/.local/state."""
-    configured = os.environ.get("CHANGEGATE_STATE_DIR")
-    if configured:
-        return os.path.expanduser(configured)
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return os.path.join(base, "changegate")
-
-
-def budget() -> float:
-    raw = os.environ.get("CHANGEGATE_HOOK_TIMEOUT", "")
+def hook_timeout(env: Mapping[str, str]) -> float:
+    """CHANGEGATE_HOOK_TIMEOUT, bounded (default DEFAULT_TIMEOUT_S, at most MAX_TIMEOUT_S)."""
+    raw = env.get("CHANGEGATE_HOOK_TIMEOUT", "")
     try:
         value = float(raw) if raw else DEFAULT_TIMEOUT_S
     except ValueError:
         return DEFAULT_TIMEOUT_S
-    return min(max(value, 0.01), MAX_TIMEOUT_S) if value == value else DEFAULT_TIMEOUT_S
+    return min(max(value, 0.01), MAX_TIMEOUT_S) if value == value else DEFAULT_TIMEOUT_S  # NaN -> default
+
+
+def daemon_wait(env: Mapping[str, str]) -> float:
+    """How long a hook waits for the daemon: short enough that deciding itself still fits the agent's limit."""
+    return min(DAEMON_WAIT_S, hook_timeout(env) / 3)
 
 
 def is_our_daemon(conn: socket.socket) -> bool:
@@ -84,7 +80,7 @@ def is_our_daemon(conn: socket.socket) -> bool:
 
 
 def ask_daemon(agent: str, payload: bytes, timeout: float) -> dict | None:  # type: ignore[type-arg]
-    path = os.path.join(state_dir(), f"daemon-{version()}.sock")
+    path = os.path.join(state_dir_name(), f"daemon-{__version__}.sock")
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.settimeout(timeout)
     try:
@@ -127,7 +123,7 @@ def decide_here(agent: str, payload: bytes) -> int:
 
     try:  # (the hook itself must not ask the daemon again: it did not answer)
         done = subprocess.run([sys.executable, "-m", "changegate", "hook", agent], input=payload,
-                              capture_output=True, timeout=budget() + 5.0, check=False,
+                              capture_output=True, timeout=hook_timeout(os.environ) + 1.0, check=False,
                               env={**os.environ, "CHANGEGATE_DAEMON": "off"})
     except (OSError, subprocess.SubprocessError) as exc:
         write_all(2, f"changegate hook: cannot decide ({exc}); the call is blocked\n")
@@ -159,7 +155,7 @@ def main(argv: list[str]) -> int:
         return 2
     payload = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     if len(payload) <= MAX_INPUT_BYTES and os.environ.get("CHANGEGATE_DAEMON", "on") != "off":
-        answer = ask_daemon(argv[0], payload, budget() + 0.5)
+        answer = ask_daemon(argv[0], payload, daemon_wait(os.environ))
         if answer is not None:
             write_all(1, answer["stdout"])
             write_all(2, answer.get("stderr", ""))
