@@ -1,5 +1,9 @@
 """Decision latency over the corpora, against tree-sitter's bare parse of the same commands in the same run.
 
+Distinct decisions are measured with the verdict cache off (every action decided afresh); then the same
+actions again with the cache on, as an agent repeats them (each answered from the cache after its first
+decision, everything it read checked unchanged).
+
 usage: python bench/decisions.py [--rounds N]
 Reads ../shared/corpora (incidents, public, benign_nl2bash, and the NL2Bash source); without it, falls back to
 examples/incidents.jsonl and says so. Prints medians, p99 and ratios; also batch throughput of
@@ -48,7 +52,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    from changegate.gate import evaluate
+    from changegate.gate import cache, evaluate
     from changegate.policy import load_policy
     from changegate.understand.shell import parse
 
@@ -60,6 +64,8 @@ def main() -> int:
     shell_texts = [a["command"] for a in actions if a.get("type") == "shell"]
     decide_times: list[float] = []
     parse_times: list[float] = []
+    keep = cache.VERDICTS.put
+    cache.VERDICTS.put = lambda key, kept: None  # type: ignore[method-assign]  # distinct: decided afresh
     gc.disable()
     for _ in range(args.rounds):
         for action in actions:
@@ -78,6 +84,24 @@ def main() -> int:
     print(f"tree-sitter bare parse of the same commands: p50 {p50:.1f} µs, p99 {p99:.1f} µs")
     print(f"ratio p50 decision / p50 parse: {d50 / p50:.1f}x (goal <= 3x); p99 goal <= 500 µs")
     print(f"in-process throughput: {1e6 / statistics.mean(decide_times):,.0f} decisions/s on one core")
+
+    cache.VERDICTS.put = keep  # type: ignore[method-assign]
+    cache.VERDICTS.size = len(actions) + 1
+    for action in actions:
+        evaluate(action, policy)  # the first time: decided and kept (where it may be)
+    hits_before = cache.VERDICTS.hits
+    repeat_times: list[float] = []
+    gc.disable()
+    for action in actions:
+        started = time.perf_counter_ns()
+        evaluate(action, policy)
+        repeat_times.append((time.perf_counter_ns() - started) / 1000)
+    gc.enable()
+    hits = cache.VERDICTS.hits - hits_before
+    r50, r99 = statistics.median(repeat_times), percentile(repeat_times, 0.99)
+    print(f"repeated actions (verdict cache): p50 {r50:.1f} µs, p99 {r99:.1f} µs; {hits / len(actions):.0%} "
+          f"answered from the cache (the rest read a file changed in the last 2 s, or are never kept); "
+          f"ratio to a fresh decision {d50 / r50:.0f}x")
 
     feed = "".join(json.dumps({"id": str(i), "action": a}) + "\n" for i, a in enumerate(actions))
     started = time.perf_counter()

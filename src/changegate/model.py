@@ -150,6 +150,20 @@ URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):(?P<pa
 def digest_key_path() -> str:
     """Where the digest key is: the state directory's `digest.key`. (The state directory's name is worked out
     as `changegate.state.state_dir_name` does; the layers keep `model` below `state`.)"""
+    environ = os.environ
+    settings = (environ.get("CHANGEGATE_STATE_DIR"), environ.get("XDG_STATE_HOME"), environ.get("HOME"))
+    found = _KEY_PATHS.get(settings)
+    if found is None:
+        if len(_KEY_PATHS) > 64:
+            _KEY_PATHS.clear()
+        found = _KEY_PATHS[settings] = _key_path()
+    return found
+
+
+_KEY_PATHS: dict[tuple[str | None, str | None, str | None], str] = {}  # a handful: one per state directory
+
+
+def _key_path() -> str:
     configured = os.environ.get("CHANGEGATE_STATE_DIR")
     if configured:
         base = os.path.expanduser(configured)

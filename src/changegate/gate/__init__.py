@@ -6,6 +6,7 @@
     gate/remote.py      the same answers, from a changegate server
     gate/session.py     where an agent session's state lives between its actions (a file here, the store
                         on a server): tunnels, switched contexts, exports, directory
+    gate/cache.py       verdicts kept for repeated actions, used while what they read is unchanged
     gate/guardrails.py  the last step: kill switches, circuit breakers and budgets across an agent's actions
 
 `judge()` never raises: input it cannot read becomes a deny verdict with an `error` that says what was wrong.
@@ -22,11 +23,11 @@ import msgspec
 
 from changegate.answer import Answer, Judgement, unreadable_line
 from changegate.decide import decide
-from changegate.gate import guardrails
+from changegate.gate import cache, guardrails
 from changegate.gate.session import SessionKeeper, keeper, session_key
 from changegate.model import Action, Effect, Verdict, canonical_action
 from changegate.policy import Policy, load_policy
-from changegate.understand import Understanding, understand
+from changegate.understand import SessionState, Understanding, facts, understand
 
 MAX_LINE_BYTES = 1024 * 1024
 NOT_A_LINE = 'each line must be an object like {"id": "c1", "action": {"type": "shell", ...}}'
@@ -61,40 +62,52 @@ def judge(action: Action | dict[str, Any], policy: Policy | None = None, *, now:
           sessions: SessionKeeper | None = None) -> Judgement:
     """Decide one action by the policy, keeping the canonical action an approval request stores. An action
     that names its session is judged with the state earlier actions of that session left (`sessions`, else
-    the keeper in force), and what it adds is kept for the next."""
+    the keeper in force), and what it adds is kept for the next. A repeated action is answered from the
+    verdict cache while everything its decision read is unchanged (gate/cache.py)."""
     try:
         checked = to_action(action)
     except ValueError as exc:
         return Judgement(refused(str(exc), action))
     policy = policy or load_policy(None)
-    if checked.session:
-        understanding = understand_in_session(checked, policy, sessions or keeper(), now)
-    else:
-        understanding = understand(checked, policy.environments)
-    canonical = canonical_action(checked, understanding.consulted)
-    verdict = decide(checked, understanding, policy, now=now, canonical=canonical)
-    verdict = guardrails.apply(checked, verdict, policy, now.timestamp() if now is not None else time.time())
-    return Judgement(verdict, checked, canonical)
-
-
-def understand_in_session(action: Action, policy: Policy, sessions: SessionKeeper,
-                          now: datetime | None) -> Understanding:
-    """Understand with the session's state, and keep the state it leaves. A state that cannot be read or
-    kept is judged without (the reason is shown as an effect that changes nothing); never a crash."""
-    assert action.session is not None
     moment = now.timestamp() if now is not None else time.time()
-    key = session_key(action.agent, action.operator, action.session)
-    state, problem = sessions.load(key, moment)
-    understanding = understand(action, policy.environments, state)
-    after = understanding.session
-    if after is not None and not after.same(state):
-        problem = sessions.save(key, msgspec.structs.replace(after, updated_at=moment)) or problem
+    state: SessionState | None = None
+    problem: str | None = None
+    if checked.session:
+        store = sessions or keeper()
+        session = session_key(checked.agent, checked.operator, checked.session)
+        state, problem = store.load(session, moment)
+    key = cache.key_of(checked, policy, state)
+    kept = cache.VERDICTS.get(key)
+    if kept is None:
+        with facts.observing() as observations:
+            understanding = understand(checked, policy.environments, state)
+        kept = cache.Kept(understanding, canonical_action(checked, understanding.consulted), observations)
+        cache.VERDICTS.put(key, kept)
+    understanding = kept.understanding
+    if state is not None:
+        after = understanding.session
+        if after is not None and not after.same(state):
+            problem = store.save(session, msgspec.structs.replace(after, updated_at=moment)) or problem
     if problem:
-        understanding.effects.append(Effect(
-            operation="read", resource="session:state", environment="local", reversible="yes", family="session",
-            why_environment="the gate's own record of the agent session",
-            summary=f"{problem}; judged without the session's earlier state"))
-    return understanding
+        understanding = Understanding([*understanding.effects, unkept_session(problem)], understanding.consulted,
+                                      understanding.session)
+        verdict = decide(checked, understanding, policy, now=now, canonical=kept.canonical)
+    elif kept.verdict is not None:
+        verdict = kept.verdict
+    else:
+        verdict = decide(checked, understanding, policy, now=now, canonical=kept.canonical)
+        if not policy.doc.freezes:
+            kept.verdict = verdict  # no freeze window: the same action, policy and disk decide the same
+    verdict = guardrails.apply(checked, verdict, policy, moment)
+    return Judgement(verdict, checked, kept.canonical)
+
+
+def unkept_session(problem: str) -> Effect:
+    """A session state that cannot be read or kept: judged without it, and the reason shown (an effect that
+    changes nothing); never a crash."""
+    return Effect(operation="read", resource="session:state", environment="local", reversible="yes",
+                  family="session", why_environment="the gate's own record of the agent session",
+                  summary=f"{problem}; judged without the session's earlier state")
 
 
 def evaluate(action: Action | dict[str, Any], policy: Policy | None = None, *, now: datetime | None = None) -> Verdict:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import fnmatch
 import glob as globbing
 import itertools
-import os
 import posixpath
-import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,6 +30,7 @@ from changegate.model import (
     redact_url_passwords,
     redact_value,
 )
+from changegate.understand import facts
 from changegate.understand.placement import place_host, place_name, place_url
 from changegate.understand.resource_types import database_data_dir
 from changegate.understand.selfguard import TAMPERING, gate_path
@@ -232,10 +231,7 @@ class Context:
             path = posixpath.normpath(self.links[made] + path[len(made):])
         if self.remote is not None or not self.may_hold_planted_links(path):
             return path
-        try:
-            return os.path.realpath(path)
-        except (OSError, ValueError):
-            return path
+        return facts.real_path(path)
 
     def may_hold_planted_links(self, path: str) -> bool:
         """Where an agent could have made a symlink before this action: its workspace, its home and the
@@ -244,10 +240,7 @@ class Context:
         return any(is_within(path, root) for root in roots)
 
     def real_workspace(self) -> str:
-        try:
-            return os.path.realpath(self.workspace) if self.workspace else ""
-        except (OSError, ValueError):
-            return self.workspace or ""
+        return facts.real_path(self.workspace) if self.workspace else ""
 
     def worst_glob_match(self, pattern: str) -> str:
         """A glob judged by the most dangerous thing it can match: a protected directory it names (`/[e]tc`,
@@ -495,10 +488,7 @@ def is_block_device(path: str | None) -> bool:
         return False
     if path.startswith(DEVICE_PREFIXES) or path.startswith("/dev/block/") or path.startswith("/dev/disk/"):
         return True
-    try:
-        return stat.S_ISBLK(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
+    return facts.kind(path) == "block"
 
 
 MAX_GLOB_MATCHES = 256
@@ -595,9 +585,9 @@ def absent_before(ctx: Context, earlier: Sequence[Effect], path: str) -> bool:
     put something there (see `written_earlier`)."""
     if ctx.remote is not None or path in ctx.files or path.startswith(("/dev/", "/proc/")):
         return False
-    if ctx.cwd is not None and not os.path.isdir(ctx.cwd):
+    if ctx.cwd is not None and not facts.is_dir(ctx.cwd):
         return False
-    return not os.path.lexists(path) and not written_earlier(earlier, path)
+    return not facts.lexists(path) and not written_earlier(earlier, path)
 
 
 def written_earlier(earlier: Sequence[Effect], path: str) -> bool:

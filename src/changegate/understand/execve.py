@@ -5,13 +5,13 @@ start programs (git hooks, helm post-renderers, kubectl plugins)."""
 
 from __future__ import annotations
 
-import os
 import posixpath
 from collections.abc import Sequence
 
 from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word, lit
-from changegate.understand.facts import Unreadable, read_config_bytes
+from changegate.understand.facts import Unreadable, is_file, read_config_bytes
+from changegate.understand.facts import which as facts_which
 
 SHEBANG_BYTES = 256
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
@@ -34,15 +34,11 @@ def interpreter_of(first_line: str) -> list[str]:
 
 def which(ctx: Context, program: str) -> str | None:
     """Where the PATH of the command finds `program` (an executable regular file), or None."""
-    for directory in (ctx.env.get("PATH") or "").split(":"):
-        path = posixpath.join(directory, program)
-        if directory and os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    return None
+    return facts_which(program, ctx.env.get("PATH") or "") if "/" not in program else None
 
 
 def program_exists(ctx: Context, path: str) -> bool:
-    return path in ctx.files or os.path.isfile(path)
+    return path in ctx.files or is_file(path)
 
 
 def run_file(inv: Invocation, raw: str, args: Sequence[Word] = (), *, ctx: Context | None = None) -> list[Effect]:

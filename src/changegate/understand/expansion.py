@@ -5,11 +5,11 @@ UNKNOWN_PART, never the empty string an unset variable would be."""
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 
 from changegate.understand.base import GLOB_CHARS, UNKNOWN_PART, Context, Stream, Word
+from changegate.understand.facts import is_dir
 from changegate.understand.lex.encodings import decode_ansi_c
 
 BRACE = re.compile(r"\{([^{}]*)\}")
@@ -257,9 +257,9 @@ def cdpath_directory(ctx: Context, cdpath: str, target: str) -> str | None:
     candidates = [posixpath.join(entry, target) for entry in entries if entry]
     if ctx.remote is None:
         for candidate in candidates:
-            if os.path.isdir(candidate):
+            if is_dir(candidate):
                 return posixpath.normpath(candidate)
         here = ctx.resolve(target)
-        if here is not None and os.path.isdir(here):
+        if here is not None and is_dir(here):
             return here
     return posixpath.normpath(candidates[0]) if candidates else ctx.resolve(target)

@@ -1,7 +1,9 @@
 """Reading the files understanding depends on: kubeconfig, `~/.aws/config`, `.git/HEAD`, scripts, plans.
 
-Every read for understanding goes through one `Reader` (`read_config()`, `read_config_bytes()`, `kind()`,
-`list_dir()`, `plan_document()` are its front door):
+Every look at the disk for understanding goes through one `Reader` (`read_config()`, `read_config_bytes()`,
+`kind()`, `lkind()`, `real_path()`, `executable()`, `list_dir()`, `plan_document()` are its front door), so that
+a server judges the agent's machine, never its own, and a verdict cache can tell when what it saw has changed
+(`observing()`):
 
 - `DiskReader` (the default, where the agent runs): regular files only (a FIFO, a device or `/dev/stdin`
   could block the gate or swallow its own input), bounded in size, and bounded in wall-clock time —
@@ -18,7 +20,10 @@ The facts document (`Action.facts`), every part optional and bounded:
     {"files":  {"/abs/path": "text" | null},     null: there is no such file
      "binary": {"/abs/path": "base64"},           a file that is not UTF-8 text
      "unreadable": {"/abs/path": "why"},          exists but is not a file understanding may read
-     "kinds":  {"/abs/path": "file" | "dir" | "other" | "absent"},
+     "kinds":  {"/abs/path": "file" | "dir" | "block" | "other" | "absent"},
+     "lkinds": {"/abs/path": "link" | "file" | …},   the path itself, not followed
+     "realpaths": {"/abs/path": "/where/it/leads"},
+     "executables": {"/abs/path": true | false},
      "dirs":   {"/abs/dir": ["name", ...]},
      "plans":  {"terraform show -json /abs/plan": "the JSON" },   or {"…": {"unreadable": "why"}}
      "mcp_server": {"command": [...], "url": "...", "env": {...}}} how the MCP server is started
@@ -31,14 +36,15 @@ import binascii
 import contextlib
 import hashlib
 import os
+import posixpath
 import re
 import shutil
 import stat
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 CONFIG_LIMIT = 1024 * 1024  # bytes: a config file larger than this is not one to trust
 READ_SECONDS = 0.5  # wall-clock bound on one read (a slow network filesystem must not hold the decision)
@@ -54,11 +60,22 @@ PLAN_SECONDS = 20.0
 PLAN_OUTPUT_LIMIT = 128 * 1024 * 1024
 PLAN_PROGRAMS = frozenset({"terraform", "tofu"})
 
-Kind = Literal["file", "dir", "other", "absent"]
+Kind = Literal["file", "dir", "block", "other", "absent"]  # block: a disk or partition
+LinkKind = Literal["link", "file", "dir", "block", "other", "absent"]
 
 
 class Unreadable(Exception):
     """A file that exists but is not one understanding may read: says why (not regular, too large, slow)."""
+
+
+class TooSlow(Unreadable):
+    """A read that ran out of wall-clock time: says nothing about the file itself (nothing to cache on)."""
+
+
+def _kind_of(mode: int) -> Kind:
+    if stat.S_ISREG(mode):
+        return "file"
+    return "dir" if stat.S_ISDIR(mode) else "block" if stat.S_ISBLK(mode) else "other"
 
 
 # --- the interface ------------------------------------------------------------------------------------------
@@ -74,10 +91,28 @@ class DiskReader:
     def kind(self, path: str) -> Kind:
         """What is at `path` (following symlinks): a file, a directory, something else, or nothing."""
         try:
-            mode = os.stat(path).st_mode
+            return _kind_of(os.stat(path).st_mode)
         except (OSError, ValueError):
             return "absent"
-        return "file" if stat.S_ISREG(mode) else "dir" if stat.S_ISDIR(mode) else "other"
+
+    def lkind(self, path: str) -> LinkKind:
+        """What `path` itself is (a symlink is a link, not what it points to)."""
+        try:
+            mode = os.lstat(path).st_mode
+        except (OSError, ValueError):
+            return "absent"
+        return "link" if stat.S_ISLNK(mode) else _kind_of(mode)
+
+    def real_path(self, path: str) -> str:
+        """Where `path` leads through every symlink on the way (as `realpath`; a loop or error: itself)."""
+        return real_path_on_disk(path)
+
+    def executable(self, path: str) -> bool:
+        """Whether `path` is a regular file this user may execute (what a PATH search finds)."""
+        try:
+            return stat.S_ISREG(os.stat(path).st_mode) and os.access(path, os.X_OK)
+        except (OSError, ValueError):
+            return False
 
     def list_dir(self, path: str) -> list[str] | None:
         """The names in a directory (sorted, at most MAX_DIR_ENTRIES); None when it cannot be listed."""
@@ -121,6 +156,21 @@ class RecordingReader(DiskReader):
     def kind(self, path: str) -> Kind:
         found = super().kind(path)
         self.keep("kinds", path, found, 0)
+        return found
+
+    def lkind(self, path: str) -> LinkKind:
+        found = super().lkind(path)
+        self.keep("lkinds", path, found, 0)
+        return found
+
+    def real_path(self, path: str) -> str:
+        found = super().real_path(path)
+        self.keep("realpaths", path, found, len(found))
+        return found
+
+    def executable(self, path: str) -> bool:
+        found = super().executable(path)
+        self.keep("executables", path, found, 0)
         return found
 
     def list_dir(self, path: str) -> list[str] | None:
@@ -187,7 +237,7 @@ class FactsReader:
 
     def kind(self, path: str) -> Kind:
         kinds = self.part("kinds")
-        if kinds.get(path) in ("file", "dir", "other", "absent"):
+        if kinds.get(path) in ("file", "dir", "block", "other", "absent"):
             found: Kind = kinds[path]
             return found
         files = self.part("files")
@@ -200,6 +250,21 @@ class FactsReader:
         if path in self.part("unreadable"):
             return "other"
         return "absent"
+
+    def lkind(self, path: str) -> LinkKind:
+        sent = self.part("lkinds").get(path)
+        if sent in ("link", "file", "dir", "block", "other", "absent"):
+            found: LinkKind = sent
+            return found
+        return self.kind(path)
+
+    def real_path(self, path: str) -> str:
+        # not sent: the path as written (never where the server's own disk would lead it)
+        sent = self.part("realpaths").get(path)
+        return sent if isinstance(sent, str) and sent.startswith("/") else path
+
+    def executable(self, path: str) -> bool:
+        return self.part("executables").get(path) is True
 
     def list_dir(self, path: str) -> list[str] | None:
         names = self.part("dirs").get(path)
@@ -248,6 +313,15 @@ def facts_only() -> Iterator[None]:
         _facts_only.reset(token)
 
 
+def outer_reader() -> Reader | None:
+    """The reader an enclosing understanding put in force (a client collecting facts), if any."""
+    return _reader.get()
+
+
+def is_facts_only() -> bool:
+    return _facts_only.get()
+
+
 def reader_for(facts: dict[str, Any] | None) -> Reader:
     """The reader for one action: the one an outer understanding chose (an MCP call's nested command) or
     the client's recorder; else, where understanding runs away from the agent's files (the server), the
@@ -273,7 +347,16 @@ def collect(run: Any) -> dict[str, Any]:
 def read_config_bytes(path: str, *, limit: int = CONFIG_LIMIT, seconds: float = READ_SECONDS) -> bytes | None:
     """The bytes of a regular file of at most `limit` bytes; None when it does not exist or cannot be
     opened; `Unreadable` when it exists but is not a regular file, is too large or too slow to read."""
-    return current().read(path, limit, seconds)
+    reader = current()
+    seen = _observed.get()
+    if seen is not None and isinstance(reader, DiskReader):
+        seen.note("read", path, file_signature(path))  # before reading: a change while reading is a change
+    try:
+        return reader.read(path, limit, seconds)
+    except TooSlow:
+        if seen is not None:
+            seen.cacheable = False
+        raise
 
 
 def read_config(path: str, *, limit: int = CONFIG_LIMIT, seconds: float = READ_SECONDS,
@@ -288,7 +371,7 @@ def read_config(path: str, *, limit: int = CONFIG_LIMIT, seconds: float = READ_S
 
 
 def kind(path: str) -> Kind:
-    return current().kind(path)
+    return _looked("kind", path, current().kind(path))
 
 
 def is_file(path: str) -> bool:
@@ -299,14 +382,115 @@ def is_dir(path: str) -> bool:
     return kind(path) == "dir"
 
 
+def exists(path: str) -> bool:
+    """Something is at `path`, following symlinks (`os.path.exists`)."""
+    return kind(path) != "absent"
+
+
+def lkind(path: str) -> LinkKind:
+    return _looked("lkind", path, current().lkind(path))
+
+
+def lexists(path: str) -> bool:
+    """Something is at `path`, a dangling symlink included (`os.path.lexists`)."""
+    return lkind(path) != "absent"
+
+
+def is_link(path: str) -> bool:
+    return lkind(path) == "link"
+
+
+def real_path(path: str) -> str:
+    """Where `path` leads through the symlinks on the agent's machine."""
+    return _looked("real_path", path, current().real_path(path))
+
+
+def executable(path: str) -> bool:
+    return _looked("executable", path, current().executable(path))
+
+
+def which(program: str, search_path: str) -> str | None:
+    """Where a PATH (`search_path`) finds `program` as an executable regular file, or None."""
+    if "/" in program:
+        return program if executable(program) else None
+    for directory in search_path.split(":"):
+        if directory and executable(candidate := posixpath.join(directory, program)):
+            return candidate
+    return None
+
+
 def list_dir(path: str) -> list[str] | None:
-    return current().list_dir(path)
+    return _looked("list_dir", path, current().list_dir(path))
 
 
 def plan_document(program: str, path: str, cwd: str | None) -> bytes:
     """The JSON of a saved binary plan, as `terraform show -json` (or `tofu`) gives it; `Unreadable`
     (saying why) when the tool is not installed, fails, takes too long or says too much."""
+    seen = _observed.get()
+    if seen is not None:
+        seen.cacheable = False  # it depends on the tool and its providers too, not only on the file
     return current().plan(program, path, cwd)
+
+
+# --- what a verdict depends on ----------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class Observations:
+    """Every look understanding took at this machine's disk while it judged one action, with what it saw:
+    a verdict kept for the same action is used again only while every look still sees the same
+    (`still_true`). A file read is seen as its inode, size, change and modification times."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], object] = {}
+        self.cacheable = True
+
+    def note(self, what: str, path: str, answer: object) -> None:
+        self.seen.setdefault((what, path), answer)
+
+    def still_true(self) -> bool:
+        return all(LOOKS[what](path) == answer for (what, path), answer in self.seen.items())
+
+
+_observed: ContextVar[Observations | None] = ContextVar("changegate_observed", default=None)
+
+
+@contextlib.contextmanager
+def observing() -> Iterator[Observations]:
+    """Within this block, every look at this machine's disk is kept (a server's looks at an action's facts
+    are not: the facts are part of the action)."""
+    seen = Observations()
+    token = _observed.set(seen)
+    try:
+        yield seen
+    finally:
+        _observed.reset(token)
+
+
+def _looked(what: str, path: str, answer: T) -> T:
+    seen = _observed.get()
+    if seen is not None and isinstance(current(), DiskReader):
+        seen.note(what, path, answer)
+    return answer
+
+
+def file_signature(path: str) -> tuple[int, int, int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode
+
+
+LOOKS: dict[str, Callable[[str], object]] = {
+    "read": file_signature,
+    "kind": _DISK.kind,
+    "lkind": _DISK.lkind,
+    "real_path": _DISK.real_path,
+    "executable": _DISK.executable,
+    "list_dir": _DISK.list_dir,
+}
 
 
 # --- the disk -------------------------------------------------------------------------------------------------
@@ -341,12 +525,56 @@ def read_disk(path: str, limit: int, seconds: float) -> bytes | None:
                 raise Unreadable(f"{path} is larger than {limit} bytes")
             chunks.append(chunk)
             if time.perf_counter() > deadline:
-                raise Unreadable(f"reading {path} took longer than {seconds:g} s")
+                raise TooSlow(f"reading {path} took longer than {seconds:g} s")
         return b"".join(chunks)
     except OSError:
         return None
     finally:
         os.close(fd)
+
+
+_PROC_FD = "/proc/self/fd/"
+_O_PATH = getattr(os, "O_PATH", 0)
+
+
+def real_path_on_disk(path: str) -> str:
+    """`os.path.realpath(path)`, asked of the kernel where it can answer (Linux: open the path without
+    reading it and read back the name of what was opened — a few system calls instead of a Python walk with
+    one `lstat` per component). A path that does not exist all the way is resolved up to where it stops,
+    the rest appended as written; a dangling symlink, `..` or anything unusual goes the long way."""
+    if _O_PATH and path.startswith("/") and "/." not in path and "//" not in path:
+        head, rest = path.rstrip("/") or "/", ""
+        for _ in range(64):
+            found = _opened_as(head)
+            if found is not None:
+                return (found.rstrip("/") + rest) or "/"
+            try:
+                os.lstat(head)
+                break  # there is something (a dangling link, a loop, no permission): the long way
+            except FileNotFoundError:
+                pass
+            except (OSError, ValueError):
+                break
+            head, _, last = head.rpartition("/")
+            head, rest = head or "/", "/" + last + rest
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return path
+
+
+def _opened_as(path: str) -> str | None:
+    try:
+        fd = os.open(path, _O_PATH | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return None
+    try:
+        found = os.readlink(_PROC_FD + str(fd))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return found if found.startswith("/") and not found.endswith(" (deleted)") else None
 
 
 def plan_key(program: str, path: str) -> str:

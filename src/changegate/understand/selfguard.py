@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from changegate.environments import UNKNOWN, is_within
 from changegate.model import Effect
-from changegate.understand.facts import read_config
+from changegate.understand.facts import exists, is_dir, is_file, list_dir, read_config
 
 if TYPE_CHECKING:
     from changegate.understand.base import Context
@@ -143,7 +143,7 @@ def gate_path(raw: str, ctx: Context | None, *, ancestors: bool = True) -> str |
             return f"{path} holds {what} ({directory})"
     if posixpath.basename(path.rstrip("/")) == "changegate":
         return f"{path} is changegate's program"
-    if os.path.exists(posixpath.join(path, "bin", "changegate")):
+    if exists(posixpath.join(path, "bin", "changegate")):
         return f"{path} is a virtual environment changegate is installed in"
     venv = gate_venv_above(path)
     if venv is not None:
@@ -165,8 +165,8 @@ def gate_venv_above(path: str) -> str | None:
     for _ in range(MAX_VENV_DEPTH):
         if directory in ("", "/"):
             return None
-        if os.path.isfile(posixpath.join(directory, "pyvenv.cfg")):
-            return directory if os.path.exists(posixpath.join(directory, "bin", "changegate")) else None
+        if is_file(posixpath.join(directory, "pyvenv.cfg")):
+            return directory if exists(posixpath.join(directory, "bin", "changegate")) else None
         directory = posixpath.dirname(directory)
     return None
 
@@ -215,11 +215,8 @@ def hook_file(path: str, ctx: Context | None, home: str | None, *, ancestors: bo
 
 def wires_gate(path: str) -> bool:
     """Whether a settings file, or any agent file in a directory, mentions the gate."""
-    if os.path.isdir(path):
-        try:
-            names = sorted(os.listdir(path))[:MAX_KIRO_AGENTS]
-        except OSError:
-            return False
+    if is_dir(path):
+        names = (list_dir(path) or [])[:MAX_KIRO_AGENTS]
         return any(wires_gate(posixpath.join(path, n)) for n in names if n.endswith((".json", ".toml")))
     text = read_config(path)
     return text is not None and NAME.search(text.lower()) is not None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import configparser
 import hashlib
-import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,7 @@ from changegate.environments import UNKNOWN, Environments, Placement
 from changegate.model import Effect, Operation
 from changegate.understand.base import DYNAMIC_WORD, UNKNOWN_PART, Context, Invocation
 from changegate.understand.cli import Options
-from changegate.understand.facts import Unreadable, read_config, read_config_bytes
+from changegate.understand.facts import Unreadable, lexists, read_config, read_config_bytes
 from changegate.understand.placement import escalate_by_name, place_host, place_name
 from changegate.understand.sql import (
     POSTGRES,
@@ -93,7 +92,7 @@ def read_script(inv: Invocation, raw: str, limit: int = MAX_SCRIPT_BYTES) -> Scr
     except Unreadable:
         return ScriptFile(path)
     if data is None:
-        return ScriptFile(path, absent=not os.path.lexists(path))
+        return ScriptFile(path, absent=not lexists(path))
     ctx.consulted.setdefault(f"file:{path}", "sha256:" + hashlib.sha256(data).hexdigest())
     return ScriptFile(path, data.decode("utf-8", "replace"))
 

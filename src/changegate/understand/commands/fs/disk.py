@@ -4,13 +4,13 @@ on it is lost, which the policy denies)."""
 
 from __future__ import annotations
 
-import os
 from typing import ClassVar
 
 from changegate.environments import LOCAL, Placement
 from changegate.model import Effect
 from changegate.understand.base import Invocation, Word, is_block_device
 from changegate.understand.commands.fs.common import FileTool
+from changegate.understand.facts import is_file
 
 HELP = frozenset({"-h", "--help", "-V", "--version"})
 
@@ -39,7 +39,7 @@ class DiskTool(FileTool):
     @staticmethod
     def image_file(inv: Invocation, path: str) -> bool:
         """A disk image: a regular file on this machine, outside /dev."""
-        return inv.ctx.remote is None and not path.startswith("/dev/") and os.path.isfile(path)
+        return inv.ctx.remote is None and not path.startswith("/dev/") and is_file(path)
 
     @staticmethod
     def devices(words: list[Word]) -> list[Word]:

@@ -4,7 +4,6 @@ later path is resolved through."""
 
 from __future__ import annotations
 
-import os
 from typing import ClassVar
 
 from changegate.model import Effect
@@ -12,6 +11,7 @@ from changegate.understand.base import Invocation, Word
 from changegate.understand.cli import Options
 from changegate.understand.commands.fs.common import record_link
 from changegate.understand.commands.fs.movecopy import MoveCopy
+from changegate.understand.facts import is_dir, is_link
 
 
 class Ln(MoveCopy):
@@ -49,9 +49,6 @@ class Ln(MoveCopy):
             return True
         if opts.has("-T", "--no-target-directory") or link_path is None:
             return False
-        if opts.has("-n", "--no-dereference") and os.path.islink(link_path):
+        if opts.has("-n", "--no-dereference") and is_link(link_path):
             return False
-        try:
-            return os.path.isdir(link_path)
-        except (OSError, ValueError):
-            return False
+        return is_dir(link_path)

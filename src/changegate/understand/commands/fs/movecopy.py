@@ -7,7 +7,6 @@ as `rm`. `cp -s` makes symlinks, which later commands of the line resolve throug
 
 from __future__ import annotations
 
-import os
 import posixpath
 from typing import ClassVar
 
@@ -15,7 +14,7 @@ from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Invocation, Word, is_block_device, lit
 from changegate.understand.cli import Options
 from changegate.understand.commands.fs.common import FileTool, record_link, targets_of
-from changegate.understand.facts import is_dir, read_config
+from changegate.understand.facts import is_dir, is_file, read_config
 from changegate.understand.planting import place_of
 from changegate.understand.sensitive import persistence_kind, secret_kind
 
@@ -126,16 +125,10 @@ class MoveCopy(FileTool):
         the destination directory. Checked on disk, where the paths are this machine's."""
         if dest is None or inv.ctx.remote:
             return False
-        try:
-            if os.path.isdir(dest):
-                return any(
-                    src.known and not src.glob and os.path.isfile(posixpath.join(dest, posixpath.basename(
-                        src.value.rstrip("/"))))
-                    for src in sources
-                )
-            return os.path.isfile(dest)
-        except (OSError, ValueError):
-            return False
+        if is_dir(dest):
+            return any(src.known and not src.glob and is_file(posixpath.join(dest, posixpath.basename(
+                src.value.rstrip("/")))) for src in sources)
+        return is_file(dest)
 
     @staticmethod
     def record_links(inv: Invocation, targets: list[Word], dest_path: str | None) -> None:

@@ -20,7 +20,6 @@ read first).
 
 from __future__ import annotations
 
-import os
 import posixpath
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,7 @@ from changegate.understand.base import UNKNOWN_PART, Context, Invocation, lit
 from changegate.understand.cli import Call, Cli
 from changegate.understand.commands.k8s.common import show, verbs
 from changegate.understand.execve import program_exists, run_file, which
+from changegate.understand.facts import is_dir, list_dir
 
 SECRET_GETS = frozenset({"values", "manifest", "all"})
 # verbs that would change the cluster, and so are reads under --dry-run
@@ -345,21 +345,18 @@ def plugins_directory(ctx: Context) -> str | None:
     data = ctx.env.get("XDG_DATA_HOME") or posixpath.join(home, ".local", "share")
     for candidate in (configured, posixpath.join(data, "helm", "plugins") if home else None,
                       posixpath.join(home, "Library", "helm", "plugins") if home else None):
-        if candidate and os.path.isdir(candidate):
+        if candidate and is_dir(candidate):
             return candidate
     return None
 
 
 def find_plugin(directory: str, name: str) -> tuple[str, str] | None:
     """(the plugin's directory, its command) for the installed plugin called `name`."""
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)[:MAX_PLUGINS]
-    except OSError:
-        return None
-    for entry in entries:
-        manifest = kube.load_small_yaml(posixpath.join(entry.path, "plugin.yaml"))
+    for entry in (list_dir(directory) or [])[:MAX_PLUGINS]:
+        plugin = posixpath.join(directory, entry)
+        manifest = kube.load_small_yaml(posixpath.join(plugin, "plugin.yaml"))
         if isinstance(manifest, dict) and manifest.get("name") == name:
-            return entry.path, plugin_command(manifest)
+            return plugin, plugin_command(manifest)
     return None
 
 

@@ -13,7 +13,6 @@ migrations are still pending), the effect says so.
 
 from __future__ import annotations
 
-import os
 import posixpath
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -31,6 +30,7 @@ from changegate.understand.commands.db.common import (
     url_target,
     url_variable,
 )
+from changegate.understand.facts import kind, list_dir
 from changegate.understand.placement import place_name, worst_of
 from changegate.understand.sql import (
     POSTGRES,
@@ -146,18 +146,18 @@ def list_sql_files(directory: str | None) -> list[str] | None:
     them), sorted by name, bounded; None when the directory cannot be listed."""
     if directory is None:
         return None
-    out: list[str] = []
-    try:
-        with os.scandir(directory) as entries:
-            for entry in sorted(entries, key=lambda e: e.name)[:MAX_MIGRATION_FILES]:
-                if entry.is_file() and entry.name.endswith(".sql"):
-                    out.append(entry.path)
-                elif entry.is_dir():
-                    with os.scandir(entry.path) as inner:
-                        out.extend(e.path for e in sorted(inner, key=lambda e: e.name)[:20]
-                                   if e.is_file() and e.name.endswith(".sql"))
-    except OSError:
+    names = list_dir(directory)
+    if names is None:
         return None
+    out: list[str] = []
+    for name in names[:MAX_MIGRATION_FILES]:
+        path = posixpath.join(directory, name)
+        found = kind(path)
+        if found == "file" and name.endswith(".sql"):
+            out.append(path)
+        elif found == "dir":
+            inner = [posixpath.join(path, n) for n in (list_dir(path) or [])[:20] if n.endswith(".sql")]
+            out.extend(p for p in inner if kind(p) == "file")
     return out[:MAX_MIGRATION_FILES]
 
 

@@ -9,7 +9,6 @@ how its value was written (`-H "Authorization: $TOKEN"`).
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from changegate.environments import LOCAL, LOCAL_HOSTS, UNKNOWN, Environments, P
 from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Word, lit
 from changegate.understand.cli import Cli, Item, Options
+from changegate.understand.facts import is_file
 from changegate.understand.placement import is_local, place_host, place_url
 from changegate.understand.sensitive import CREDENTIAL_DIRECTORIES, persistence_kind, secret_kind
 
@@ -277,12 +277,7 @@ def written_file(inv: Invocation, raw: str) -> Effect:
     persistence = persistence_kind(path, inv.ctx.home) if path else None
     if persistence:
         tags.append("persistence")
-    exists = False
-    if path and not inv.ctx.remote:
-        try:
-            exists = os.path.isfile(path)
-        except (OSError, ValueError):
-            exists = False
+    exists = path is not None and not inv.ctx.remote and is_file(path)
     shown = path or raw.replace(UNKNOWN_PART, "…")
     if path:
         # what was downloaded cannot be read before it runs: `curl -o x.sh URL && sh x.sh` is opaque code

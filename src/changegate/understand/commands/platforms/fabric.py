@@ -4,7 +4,6 @@ runs); `fab -l` lists them."""
 
 from __future__ import annotations
 
-import os
 import posixpath
 
 from changegate.environments import LOCAL, Placement
@@ -12,6 +11,7 @@ from changegate.model import Effect
 from changegate.understand.base import Invocation
 from changegate.understand.cli import Cli, Options
 from changegate.understand.commands.platforms.fleet import Fleet, place_fleet, run_on_fleet
+from changegate.understand.facts import exists
 
 FABFILES = ("fabfile.py", "fabfile")
 
@@ -47,7 +47,7 @@ class Fab(Cli):
         candidates = [posixpath.join(root, f"{named}.py"), posixpath.join(root, named)] if named else [
             posixpath.join(root, f) for f in FABFILES]
         tasks = " ".join(opts.positionals[:3])
-        if root and not any(os.path.exists(c) or c in inv.ctx.files for c in candidates):
+        if root and not any(exists(c) or c in inv.ctx.files for c in candidates):
             return [inv.effect("read", f"fab:{tasks}", Placement(LOCAL, "there is no fabfile: nothing runs"),
                                reversible="yes", tags=("absent-program",),
                                summary=f"fab {tasks}: there is no fabfile in {root}, so it fails and runs nothing")]

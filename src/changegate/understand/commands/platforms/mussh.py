@@ -3,14 +3,12 @@ text) runs on every host."""
 
 from __future__ import annotations
 
-import os
-
 from changegate.environments import LOCAL, Placement
 from changegate.model import Effect
 from changegate.understand.base import Invocation
 from changegate.understand.cli import Cli
 from changegate.understand.commands.platforms.fleet import interactive, place_fleet, run_on_fleet
-from changegate.understand.facts import read_config
+from changegate.understand.facts import exists, read_config
 
 
 class Mussh(Cli):
@@ -28,7 +26,7 @@ class Mussh(Cli):
         if script:
             path = inv.ctx.resolve(script) or ""
             command = inv.ctx.files.get(path) or read_config(path)
-            if command is None and not os.path.exists(path) and path not in inv.ctx.files:
+            if command is None and not exists(path) and path not in inv.ctx.files:
                 return [inv.effect("read", f"fs:{path}", Placement(LOCAL, "there is no such script: nothing runs"),
                                    reversible="yes", tags=("absent-program",),
                                    summary=f"mussh -C {script}: the script does not exist, so nothing runs")]

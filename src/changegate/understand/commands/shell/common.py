@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -13,6 +12,7 @@ from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect
 from changegate.understand.base import Invocation, Stream, Word
 from changegate.understand.cli import Cli, Item, Options
+from changegate.understand.facts import which
 
 MAX_PARALLEL = 8  # commands followed for one xargs or parallel (one per input line)
 # `-0`, `-10`, `-0777`: options (xargs -0, nice -10, ssh -4, perl -0777) the walker reads as operands,
@@ -39,7 +39,7 @@ def program_paths(inv: Invocation, names: Sequence[str]) -> Stream:
     search = inv.ctx.env.get("PATH") if inv.ctx.remote is None else None
     lines = []
     for name in names:
-        found = shutil.which(name, path=search) if search and "/" not in name else None
+        found = which(name, search) if search and "/" not in name else None
         lines.append(found or (name if "/" in name else f"/usr/bin/{name}"))
     return Stream(text="".join(f"{line}\n" for line in lines), origin="a program lookup")
 

@@ -10,7 +10,6 @@ in a subclass of their own.
 
 from __future__ import annotations
 
-import os
 import re
 from itertools import takewhile
 from typing import ClassVar
@@ -20,6 +19,7 @@ from changegate.model import Effect
 from changegate.understand.base import UNKNOWN_PART, Invocation, Stream
 from changegate.understand.cli import Cli, Options
 from changegate.understand.commands.shell.common import program_paths
+from changegate.understand.facts import is_dir, lexists
 from changegate.understand.sensitive import is_secret_variable, secret_kind
 
 # Commands whose arguments are data, not files.
@@ -239,7 +239,7 @@ class ReadOnly(Cli):
         paths = [inv.ctx.resolve(root) for root in roots]
         # a directory not on this machine is taken at its most dangerous: all of it
         return all(path is not None and (root.endswith("/") or root in (".", "/", "~") or path == inv.ctx.home
-                                         or os.path.isdir(path) or not os.path.lexists(path))
+                                         or is_dir(path) or not lexists(path))
                    for root, path in zip(roots, paths, strict=True))
 
     @staticmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from changegate.understand.facts import read_config
+from changegate.understand.facts import is_dir, read_config
 
 MAX_GIT_FILE_BYTES = 4096  # a `.git` file is one line
 MAX_PARENTS = 40  # how far up from the cwd a repository is looked for
@@ -29,7 +29,7 @@ def find_repository(start: str | None) -> tuple[str, str] | None:
         if not path:
             return None
         candidate = os.path.join(path, ".git")
-        if os.path.isdir(candidate):
+        if is_dir(candidate):
             return path, candidate
         line = (read_config(candidate, limit=MAX_GIT_FILE_BYTES) or "").strip()
         if line.startswith("gitdir:"):

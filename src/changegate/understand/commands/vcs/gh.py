@@ -20,7 +20,6 @@ repository), `publish` (anyone), `account` (everything the token reaches) — or
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import shlex
 from typing import Any, ClassVar
@@ -35,7 +34,7 @@ from changegate.understand.commands.generic import classify_verb, verb_tokens
 from changegate.understand.commands.net.requests import is_delete_word
 from changegate.understand.commands.vcs.common import find_toplevel
 from changegate.understand.execve import run_file
-from changegate.understand.facts import read_config
+from changegate.understand.facts import is_file, list_dir, read_config
 from changegate.understand.lex.graphql import graphql_operations
 from changegate.understand.sensitive import secret_kind
 
@@ -181,7 +180,7 @@ class Gh(Cli):
             return None
         data = ctx.env.get("XDG_DATA_HOME") or posixpath.join(ctx.home, ".local", "share")
         program = posixpath.join(data, self.EXTENSIONS, f"{inv.name}-{name}", f"{inv.name}-{name}")
-        return program if os.path.isfile(program) else None
+        return program if is_file(program) else None
 
     def simple(self, call: Call, operation: str) -> Effect:
         """An entry `OPERATION WHERE`."""
@@ -396,10 +395,7 @@ class Gh(Cli):
         if workflow.endswith((".yml", ".yaml")):
             doc = load_yaml(posixpath.join(directory, posixpath.basename(workflow)))
             return job_environments(doc) if isinstance(doc, dict) else []
-        try:
-            files = sorted(e.path for e in os.scandir(directory) if e.name.endswith((".yml", ".yaml")))
-        except OSError:
-            return []
+        files = [posixpath.join(directory, n) for n in list_dir(directory) or [] if n.endswith((".yml", ".yaml"))]
         for path in files[:MAX_WORKFLOWS]:
             doc = load_yaml(path)
             if isinstance(doc, dict) and doc.get("name") == workflow:

@@ -30,6 +30,7 @@ from typing import ClassVar
 
 from changegate.environments import DEV, LOCAL, PROD, UNKNOWN, Placement
 from changegate.model import Effect, Operation
+from changegate.understand import facts
 from changegate.understand.base import UNKNOWN_PART, Context, Invocation, Stream, Word, lit
 from changegate.understand.cli import Call, Cli, Options
 from changegate.understand.commands.vcs.common import find_git_dir, find_toplevel
@@ -49,7 +50,7 @@ from changegate.understand.commands.vcs.git_config import (
     with_includes,
 )
 from changegate.understand.execve import program_exists, run_file, which
-from changegate.understand.facts import read_config
+from changegate.understand.facts import is_dir, is_file, read_config
 from changegate.understand.placement import place_host, place_url
 
 PROTECTED_BRANCH = re.compile(
@@ -580,8 +581,8 @@ class Git(Cli):
             # elsewhere, or without the PATH it runs with, what is installed cannot be told
             return self.unknown_verb(call)
         exec_dirs = [d for d in (ctx.env.get("GIT_EXEC_PATH"), call.line.globals.value("--exec-path"), *EXEC_DIRS)
-                     if d and os.path.isdir(d)]
-        if any(os.path.isfile(posixpath.join(d, program)) for d in exec_dirs):
+                     if d and is_dir(d)]
+        if any(is_file(posixpath.join(d, program)) for d in exec_dirs):
             return self.unknown_verb(call)
         found = which(ctx, program)
         if found is not None:
@@ -628,10 +629,7 @@ class Git(Cli):
     @staticmethod
     def is_file(inv: Invocation, raw: str) -> bool:
         path = inv.ctx.resolve(raw)
-        try:
-            return path is not None and os.path.isfile(path)
-        except (OSError, ValueError):
-            return False
+        return path is not None and facts.is_file(path)
 
     def switch(self, call: Call) -> list[Effect]:
         if call.opts.has("-f", "--force", "--discard-changes"):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from changegate.understand.base import Context
 from changegate.understand.cli import Options
-from changegate.understand.facts import read_config
+from changegate.understand.facts import is_file, read_config
 
 MAX_INCLUDE_DEPTH = 5
 MAX_CONFIG_COUNT = 64  # GIT_CONFIG_COUNT entries read
@@ -243,7 +243,7 @@ def is_installed_program(ctx: Context, value: str) -> bool:
         return False
     if path.startswith(("/tmp/", "/var/tmp/", "/dev/shm/")):
         return False
-    return os.path.isfile(path)
+    return is_file(path)
 
 
 def is_boolean(value: str) -> bool:
