@@ -15,9 +15,11 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,6 +54,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
+    # a state directory of its own: the decisions here must not count against this machine's budgets
+    os.environ["CHANGEGATE_STATE_DIR"] = tempfile.mkdtemp(prefix="changegate-bench-")
     from changegate.gate import cache, evaluate
     from changegate.policy import load_policy
     from changegate.understand.shell import parse

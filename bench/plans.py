@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from changegate.gate import evaluate
+from changegate.gate.guardrails import uncounted
 from changegate.policy import load_policy
 
 KINDS = ["aws_instance", "aws_security_group_rule", "aws_route53_record", "aws_iam_role", "aws_db_instance"]
@@ -84,4 +85,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    with uncounted():  # measured, not acted on: nothing counts against this machine's budgets
+        raise SystemExit(main())
