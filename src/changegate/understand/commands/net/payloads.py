@@ -45,6 +45,7 @@ class Payload:
     credential: bool = False  # sent to authenticate (a header, -u): used, not leaked, at its own service
     unseen: bool = False  # its content cannot be seen here (a file, an earlier command's output)
     whole_environment: bool = False
+    secret_file: str = ""  # the credential file it is read from: reading it is a secret read, wherever it goes
 
 
 def service_of(name: str) -> str:
@@ -119,7 +120,7 @@ def file_payload(inv: Invocation, raw: str) -> Payload:
     home = inv.ctx.home
     what = (secret_kind(path, home) or secret_directory(path, home) or holds_the_home(path, home)) if path else None
     if what:
-        return Payload(what=f"{shown} ({what})", secret=what, unseen=True)
+        return Payload(what=f"{shown} ({what})", secret=what, unseen=True, secret_file=path or "")
     return Payload(what=f"the file {shown}", unseen=True)
 
 
@@ -132,7 +133,7 @@ def stdin_payload(inv: Invocation) -> Payload:
         path = inv.ctx.resolve(source)
         what = secret_kind(path, inv.ctx.home) if path else None
         if what:
-            return Payload(what=f"{source} ({what})", secret=what, unseen=True)
+            return Payload(what=f"{source} ({what})", secret=what, unseen=True, secret_file=path or "")
     if stream.text is not None:
         secrets = secrets_in_text(stream.text, env_secret_values(inv))
         if secrets:
@@ -180,7 +181,12 @@ def carried_off(inv: Invocation, payloads: Sequence[Payload], host: str, placeme
     host that is not local, dev or staging. One effect per destination, naming everything it carries."""
     leaving: list[str] = []
     shown_host = host.replace(UNKNOWN_PART, "…") or "a host only known at run time"
+    read: list[Effect] = []
     for p in payloads:
+        if p.secret_file and is_local(placement):
+            # to this machine or a local port (which may be a tunnel to anywhere): still a credential file read
+            read.append(inv.fs("secret_read", p.secret_file, kind="secret", reversible="yes",
+                               summary=f"reads {p.secret_file} ({p.secret}) to send it to {shown_host}"))
         if p.credential and p.secret:
             if not p.service or belongs_to(p.service, host) or is_local(placement):
                 continue
@@ -191,9 +197,9 @@ def carried_off(inv: Invocation, payloads: Sequence[Payload], host: str, placeme
         elif p.unseen and placement.environment not in (LOCAL, DEV, STAGING):
             leaving.append(p.what)
     if not leaving:
-        return []
+        return read
     whole = any(p.whole_environment for p in payloads)
-    return [inv.effect(
+    return [*read, inv.effect(
         "exfiltrate",
         resource,
         placement,
