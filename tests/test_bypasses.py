@@ -76,6 +76,7 @@ CASES = [
     ("busybox", "busybox rm -rf /", "deny", "busybox ls"),
     ("script -c", "script -q -c 'rm -rf /' /dev/null", "deny", "script -q -c 'ls' /dev/null"),
     ("parallel", "parallel rm -rf ::: / /etc", "deny", "parallel gzip ::: a.log b.log"),
+    ("parallel inputs as commands", "parallel ::: 'echo ok' 'rm -rf ~'", "deny", "parallel ::: 'echo ok' 'true'"),
     ("arithmetic substitution", "echo $(( $(rm -rf /) + 1 ))", "deny", "echo $(( 1 + 2 ))"),
     ("fork bomb", ":(){ :|:& };:", "deny", "f(){ echo hi; }; f"),
     ("redirect over a system file", "echo x > /etc/passwd", "deny", "echo x > out.txt"),

@@ -45,6 +45,10 @@ class Parallel(CommandRunner):
         if targets == [UNKNOWN_PART] and roots:  # `find DIR … | parallel CMD {}`: the paths find lists
             targets = [stand_in(roots[0], inv.stdin.every_path if inv.stdin else False).value]
         for target in targets:
+            if not command:
+                # no command: each input is the command line itself (`parallel ::: 'echo ok' 'make'`)
+                inv.run_script(target, origin="parallel input")
+                continue
             quoted = target if UNKNOWN_PART in target or target.endswith("/*") else shlex.quote(target)
             script = template.replace("{}", quoted) if "{}" in template else f"{template} {quoted}"
             inv.run_script(script, origin="parallel")
