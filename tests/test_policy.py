@@ -138,3 +138,28 @@ def test_naming_can_be_changed(tmp_path: Path) -> None:
     verdict = evaluate({"type": "shell", "command": "ssh web.main-site.example 'rm -rf /srv/x'", "cwd": "/w",
                         "env": {"HOME": "/h"}}, load_policy(path))
     assert verdict.effects[-1].environment == "prod"
+
+
+ROUTED = ("version: 1\nextends: default\nrules:\n"
+          "  - id: dba-review\n    match: {operation: delete, resource: ['fs:/srv/db/**']}\n"
+          "    decide: ask\n    team: dba\n    reason: the DBAs decide what happens to the database files.\n"
+          "  - id: billing-two\n    match: {operation: delete, resource: ['fs:/srv/db/billing/**']}\n"
+          "    decide: ask\n    approvals: 2\n    team: finance\n    reason: billing data needs finance.\n")
+
+
+def test_a_rule_routes_its_asks_to_a_team(tmp_path: Path) -> None:
+    policy = load_policy(write(tmp_path, ROUTED))
+    verdict = shell("rm -rf /srv/db/orders", policy=policy)
+    assert (verdict.decision, verdict.team) == ("ask", "dba")
+    # two rules name a team: the one setting the bar (two approvals) routes it
+    assert shell("rm -rf /srv/db/billing/2026", policy=policy).team == "finance"
+    # an ask no routed rule decides goes to whoever it went to before (the agent's team)
+    assert shell("rm -rf /srv/web/cache", policy=policy).team is None
+    assert shell("ls /srv/db", policy=policy).team is None
+
+
+def test_a_team_on_an_allow_or_a_bad_team_name_is_an_error(tmp_path: Path) -> None:
+    found = problems(tmp_path, "version: 1\nrules:\n  - id: r\n    decide: allow\n    team: dba\n    reason: x\n"
+                               "  - id: s\n    decide: ask\n    team: 'two words'\n    reason: y\n")
+    assert any(":5: rules[0].team" in p and "only an ask" in p for p in found), found
+    assert any(":9: rules[1].team" in p and "team name" in p for p in found), found

@@ -76,6 +76,8 @@ class Answer:
             "rules": verdict.rules,
             "action_hash": verdict.action_hash,
         })
+        if verdict.team and self.decision == "ask":
+            out["team"] = verdict.team  # who will see and decide the request
         if self.request is not None:
             out["request"] = self.request
         if self.error:

@@ -126,6 +126,7 @@ def assemble(digest: str, decided: list[EffectDecision]) -> Verdict:
     risk = max((d.risk for d in decided), key=lambda r: RISK_ORDER[r])
     rules = list(dict.fromkeys(r.id for d in deciding for r in d.rules))
     return Verdict(
+        team=routed_team(deciding) if decision == "ask" else None,
         decision=decision,
         risk=risk,
         reasons=reasons,
@@ -136,6 +137,15 @@ def assemble(digest: str, decided: list[EffectDecision]) -> Verdict:
         rules=rules,
         summary=summary_of(deciding),
     )
+
+
+def routed_team(deciding: list[EffectDecision]) -> str | None:
+    """The team an ask goes to: that of the rule setting the bar (most approvals, then the highest risk)
+    among the deciding rules that name one."""
+    routed = [r.rule for d in deciding for r in d.rules if r.rule.team]
+    if not routed:
+        return None
+    return max(routed, key=lambda rule: (rule.approvals, RISK_ORDER.get(rule.risk or "low", 0))).team
 
 
 def summary_of(deciding: list[EffectDecision]) -> str:

@@ -119,6 +119,7 @@ class Verdict(msgspec.Struct, frozen=True, omit_defaults=False, kw_only=True):
     rules: list[str] = msgspec.field(default_factory=list)  # ids of the rules that decided
     summary: str = ""  # one line a human can approve from
     error: str | None = None  # set when the action could not be read or understood
+    team: str | None = None  # an ask the policy routes to a team: its people see and decide the request
 
 
 # --- canonical form and hash -------------------------------------------------------------------------

@@ -34,6 +34,8 @@ ENUM_FIELDS = {"decide": DECISIONS, "fallback": DECISIONS, "risk": ("low", "medi
                "freeze": ("exempt",), "format": ("json", "slack")}
 
 
+TEAM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")  # as service.accounts checks it
+
 class PolicyError(Exception):
     """A policy file that cannot be used; `problems` lists each as 'FILE:LINE: where: what'."""
 
@@ -406,6 +408,11 @@ def validate(doc: PolicyDoc, text: str, source: str) -> list[str]:
             seen.add(rule.id)
             if rule.approvals < 1 or rule.approvals > 5:
                 report(f"{here}.approvals", "expected a number of approvers from 1 to 5")
+            if rule.team is not None and not TEAM_NAME.match(rule.team):
+                report(f"{here}.team", "expected a team name (letters, digits and . _ @ + -, up to 64)")
+            if rule.team is not None and rule.decide != "ask":
+                report(f"{here}.team", "only an ask files a request for a team to decide (this rule decides "
+                                       f"{rule.decide})")
             m = rule.match
             for name, allowed in (("operation", OPERATIONS), ("scope", SCOPES), ("reversible", REVERSIBLE),
                                   ("action", ACTION_TYPES), ("environment", tuple(sorted(envs)))):

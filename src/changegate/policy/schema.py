@@ -45,6 +45,7 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     suggest: list[str] = msgspec.field(default_factory=list)
     freeze: Literal["exempt"] | None = None
     risk: Literal["low", "medium", "high", "critical"] | None = None
+    team: str | None = None  # the team whose people see and decide the requests this rule's asks file
 
 
 class Freeze(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
