@@ -420,3 +420,38 @@ def test_an_interactive_shell_is_not_understood(strict: Policy) -> None:
 ])
 def test_reads_stay_reads(command: str, strict: Policy) -> None:
     assert shell(command, policy=strict).decision == "allow", shell(command, policy=strict).effects
+
+
+# --- a family that says nothing is not an allow ------------------------------------------------------------------
+
+def test_a_family_that_reports_nothing_makes_the_command_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from changegate.understand import shell as walker_module
+    from changegate.understand.commands.shell.readonly import ReadOnly
+
+    class Silent(ReadOnly):
+        def analyze(self, inv: object) -> list[object]:  # type: ignore[override]
+            return []  # a family bug: nothing said about what the command does
+
+    real = walker_module.family_for
+    monkeypatch.setattr(walker_module, "family_for",
+                        lambda name: Silent() if name == "quiet-tool" else real(name))
+    verdict = shell("quiet-tool --wipe /srv/data")
+    assert verdict.decision == "ask"
+    assert any(e.operation == "unknown" and "found nothing it does" in e.summary for e in verdict.effects)
+    assert shell("echo fine").decision == "allow"
+
+
+@pytest.mark.parametrize(("command", "decision"), [
+    ("rename s/a/b/ /etc/*", "ask"),  # perl's rename: one expression, then the files
+    ("find /etc | xargs rename s/a/b/", "ask"),
+    ("rename -e 's/a/b/' /etc/passwd", "ask"),
+    ("rename 's/\\.jpeg$/.jpg/' *.jpeg", "allow"),
+    ("rename .jpeg .jpg *.jpeg", "allow"),  # util-linux: FROM TO FILES
+    ("rename -n s/a/b/ /etc/*", "allow"),  # only shows what it would do
+    ("ssh prod-db.example.com ''", "ask"),  # an empty command is a login shell
+    ("ssh prod-db.example.com uptime", "allow"),
+    ("sudo chmod 755", "allow"),  # no file: chmod fails and changes nothing
+    ("sh -c 'cd /etc'", "allow"),  # a script that was read and does nothing
+])
+def test_commands_once_read_as_doing_nothing(command: str, decision: str) -> None:
+    assert shell(command).decision == decision

@@ -27,7 +27,13 @@ import msgspec
 from changegate.environments import Environments, Placement
 from changegate.model import Action, Effect, looks_secret, redacted_env
 from changegate.understand import facts
-from changegate.understand.base import Context, NotUnderstood, new_context, not_understood
+from changegate.understand.base import (
+    Context,
+    NotUnderstood,
+    new_context,
+    not_understood,
+    nothing_outside_the_shell,
+)
 from changegate.understand.shell import TIME_BUDGET_S, Walker
 
 SESSION_TTL_S = 12 * 3600.0  # a session's state is forgotten this long after its last change
@@ -256,9 +262,8 @@ def understand_shell(action: Action, environments: Environments) -> Understandin
     record_session(ctx, start_env, start_cwd)
     effects = walker.effects
     if not effects:
-        effects = [Effect(operation="read", resource="shell:noop", environment="local",
-                          why_environment="the command does nothing outside the shell", reversible="yes",
-                          family="shell", summary="does nothing outside the shell")]
+        # every command a family reads says what it does (the walker makes sure): nothing ran at all
+        effects = [nothing_outside_the_shell()]
     return Understanding(effects, ctx.consulted)
 
 

@@ -564,6 +564,13 @@ def new_context(cwd: str | None, env: dict[str, str] | None, environments: Envir
     return Context(cwd=cwd, env=env, home=home, workspace=workspace_of(cwd, home), environments=environments)
 
 
+def nothing_outside_the_shell(what: str = "the command") -> Effect:
+    """A command line (or a script another command runs) that was read and does nothing outside the shell:
+    `cd`, assignments, comments, `:`."""
+    return Effect(operation="read", resource="shell:noop", environment="local", reversible="yes", family="shell",
+                  why_environment=f"{what} does nothing outside the shell", summary="does nothing outside the shell")
+
+
 def not_understood(reason: str, tag: str, evidence: str = "", placement: Placement | None = None) -> Effect:
     placement = placement or Placement(UNKNOWN, "an action that is not understood could touch anything")
     return Effect(

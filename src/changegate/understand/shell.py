@@ -36,6 +36,7 @@ from changegate.understand.base import (
     basename,
     is_block_device,
     not_understood,
+    nothing_outside_the_shell,
     redact_effects,
 )
 from changegate.understand.commands import family_for
@@ -145,6 +146,10 @@ class Walker:
             self.guarded(root, ctx, None)
         finally:
             self.scripts -= 1
+        if self.scripts and len(self.effects) == start:
+            # a script another command runs (`bash -c 'cd x'`, `ssh host ''`) that was read and does nothing:
+            # said so, as the whole line's is (an empty result would read as "not understood")
+            self.effects.append(nothing_outside_the_shell(origin or "the script"))
         if not self.scripts:
             # the whole line is walked: the secrets its words carry leave only as keyed digests
             redact_effects(self.effects, ctx.secrets())
@@ -500,6 +505,7 @@ class Walker:
         if head.value != name and "/" in head.value and (family is None or family.FAMILY == "unknown"):
             inv.name = head.value  # ./deploy.sh, /opt/tool/bin/x: a program at a path
         family.bind(inv)
+        before = len(self.effects)
         try:
             produced = family.analyze(inv) if family is not None else [inv.unknown("not a known command")]
         except NotUnderstood as exc:
@@ -510,6 +516,10 @@ class Walker:
             produced = [not_understood(f"the {name} analyzer failed ({type(exc).__name__}: {exc})",
                                        "analyzer-error", inv.text)]
         self.effects.extend(produced)
+        if len(self.effects) == before:
+            # a family that says nothing about a command it was given is no evidence the command is harmless
+            # (an allow needs positive understanding): it is a command changegate could not read
+            self.effects.append(inv.unknown(f"changegate's reading of {name} found nothing it does"))
         return inv.stdout
 
     def written_program(self, program: str, args: list[Word], ctx: Context, stdin: Stream | None,

@@ -39,7 +39,7 @@ class ClickHouseClient(Cli):
             session.include(path, session.sql, "--queries-file")
         if not queries and not opts.has("--queries-file"):
             session.from_stdin(session.sql)
-        return session.effects
+        return session.outcome()
 
 
 class ClickHouse(ClickHouseClient):

@@ -54,7 +54,7 @@ class Cockroach(Cli):
             session.include(path, session.sql, "cockroach sql -f")
         if not statements and not opts.has("-f", "--file"):
             session.from_stdin(session.sql)
-        return session.effects
+        return session.outcome()
 
     def node(self, call: Call) -> list[Effect]:
         """`cockroach node status|ls` reads; `decommission`, `drain`, `recommission` take nodes out of the

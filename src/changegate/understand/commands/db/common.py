@@ -313,6 +313,11 @@ class Session:
     engine_here: bool = False  # the engine runs in the client (sqlite3, duckdb): the files its SQL names are local
     attached: dict[str, SqlTarget] = field(default_factory=dict)  # databases attached under an alias (ATTACH)
 
+    def outcome(self) -> list[Effect]:
+        """The effects of the run; one that ran only client commands or statements that change nothing
+        (`.tables`, `\\dt`, comments) says so."""
+        return self.effects or [read_only(self.inv, self.target, "runs only commands that read or print")]
+
     def sql(self, text: str, evidence: str = "") -> None:
         if not text.strip():
             return

@@ -46,7 +46,7 @@ class Cql(Cli):
             session.include(path, lambda text: self.script(session, text), "cqlsh -f")
         if not statements and not opts.has("-f", "--file"):
             session.from_stdin(lambda text: self.script(session, text))
-        return session.effects
+        return session.outcome()
 
     def target(self, inv: Invocation, opts: Options) -> SqlTarget:
         settings = self.cqlshrc(inv, opts)

@@ -143,7 +143,7 @@ class Mysql(Cli):
             self.script(session, statement)
         if not statements:
             session.from_stdin(lambda text: self.script(session, text))
-        return session.effects
+        return session.outcome()
 
     def script(self, session: Session, text: str) -> None:
         """Statements and client commands in the order the client meets them: `use` and `connect` move what

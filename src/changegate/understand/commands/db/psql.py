@@ -86,7 +86,7 @@ class Psql(Cli):
                 session.sql(value, value)  # -c is wholly SQL for the server, backslashes included
         if not statements:
             session.from_stdin(lambda text: self.script(session, text))
-        return session.effects
+        return session.outcome()
 
     def startup(self, session: Session) -> None:
         """psql runs PSQLRC or ~/.psqlrc after connecting, before anything else (unless -X): its backslash

@@ -82,7 +82,7 @@ class Sqlcmd(Cli):
             self.script(session, query, no_commands)
         if not statements and not extra:
             session.from_stdin(lambda text: self.script(session, text, no_commands))
-        return session.effects
+        return session.outcome()
 
     def target(self, inv: Invocation, opts: Options) -> SqlTarget:
         server = opts.value("-S", "--server") or inv.ctx.getenv("SQLCMDSERVER") or ""

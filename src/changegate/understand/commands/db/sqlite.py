@@ -92,7 +92,7 @@ class Sqlite(Cli):
                 session.unreadable(origin)
             elif not commands:
                 session.interactive()
-        return self.as_secret_reads(session) if self.holds_credentials(inv, path) else session.effects
+        return self.as_secret_reads(session) if self.holds_credentials(inv, path) else session.outcome()
 
     def startup_file(self, inv: Invocation) -> list[str]:
         """~/.sqliterc (~/.duckdbrc), which the shell runs first when no -init names another file."""
@@ -121,7 +121,7 @@ class Sqlite(Cli):
     @staticmethod
     def as_secret_reads(session: Session) -> list[Effect]:
         out = []
-        for e in session.effects:
+        for e in session.outcome():
             if e.operation == "read":
                 e = msgspec.structs.replace(e, operation="secret_read", tags=(*e.tags, "credential-store"),
                                             summary=f"reads a database that holds credentials or cookies ({e.summary})")

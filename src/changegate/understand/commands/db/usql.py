@@ -46,7 +46,7 @@ class Usql(Cli):
                 psql.script(session, value)
         if not statements:
             session.from_stdin(lambda text: psql.script(session, text))
-        return session.effects
+        return session.outcome()
 
     @staticmethod
     def target(inv: Invocation, dsn: str) -> SqlTarget:

@@ -8,6 +8,7 @@ as `rm`. `cp -s` makes symlinks, which later commands of the line resolve throug
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import ClassVar
 
 from changegate.model import Effect
@@ -19,11 +20,13 @@ from changegate.understand.planting import place_of
 from changegate.understand.sensitive import persistence_kind, secret_kind
 
 VERB_OF = {"mv": "moves", "cp": "copies", "ln": "links", "install": "installs"}
+# perl's rename (prename, file-rename) takes one Perl expression, util-linux's FROM and TO: `s/a/b/`, `y/a-z/A-Z/`
+PERL_EXPRESSION = re.compile(r"^(s|y|tr)[^\w\s]")
 
 
 class MoveCopy(FileTool):
     NAMES: ClassVar[tuple[str, ...]] = ("mv", "cp", "install", "rename")
-    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-t", "--target-directory", "-S", "--suffix", "-m",
+    VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-t", "--target-directory", "-S", "--suffix", "-m", "-e", "-E",
                                                        "--mode", "-o", "--owner", "-g", "--group", "--backup"})
     NO_CLOBBER: ClassVar[frozenset[str]] = frozenset({"-n", "--no-clobber", "--update=none"})
 
@@ -33,12 +36,12 @@ class MoveCopy(FileTool):
         if inv.name == "install" and opts.has("-d", "--directory"):  # install -d DIR…: makes directories
             return [inv.fs("create", w.value, kind="directory", reversible="yes", summary=f"install -d {w.shown()}")
                     for w in words] or [self.nothing(inv)]
+        if inv.name == "rename":
+            return self.renamed(inv, opts, words)
         operands = self.operands(inv, opts, words)
         if operands is None:
             return [self.nothing(inv)]
         sources, dest = operands
-        if inv.name == "rename":  # rename FROM TO FILES…: the files are renamed in place
-            return [inv.fs("modify", w.value, glob=w.glob, reversible="yes") for w in words[2:]]
         effects = self.sources(inv, sources)
         dest_path = inv.ctx.resolve(dest.value)
         if dest_path and is_block_device(dest_path):
@@ -84,6 +87,18 @@ class MoveCopy(FileTool):
 
     def no_clobber(self, opts: Options) -> bool:
         return opts.has(*self.NO_CLOBBER)
+
+    def renamed(self, inv: Invocation, opts: Options, words: list[Word]) -> list[Effect]:
+        """`rename FROM TO FILES…` (util-linux) or `rename EXPR FILES…` (perl's): the files are renamed in
+        place; with none given it renames nothing; -n only shows what it would do."""
+        perl = opts.has("-e", "-E") or (bool(words) and PERL_EXPRESSION.match(words[0].value) is not None)
+        files = targets_of(inv, words if opts.has("-e", "-E") else words[1:] if perl else words[2:])
+        if opts.has("-n", "--no-act", "--nono", "--dry-run") or not files:
+            return [inv.effect("read", f"cmd:{inv.name}", inv.arguments_placement(), reversible="yes",
+                               summary=f"{inv.name} " + ("shows what it would rename" if files
+                                                           else "with no files renames nothing"))]
+        return [inv.fs("modify", w.value, glob=w.glob, reversible="yes", summary=f"renames {w.shown()}")
+                for w in files]
 
     @staticmethod
     def nothing(inv: Invocation) -> Effect:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from changegate.environments import is_within
+from changegate.environments import LOCAL, Placement, is_within
 from changegate.model import Effect
 from changegate.understand.base import Invocation, Word
 from changegate.understand.commands.fs.common import FileTool, targets_of
@@ -63,7 +63,11 @@ class PermissionTool(FileTool):
         """One permission effect per target; `removes_access(others_matter)` says whether the change takes
         access away from it (`others_matter`: everyone else's access counts there too)."""
         effects = []
-        for word in targets_of(inv, targets):
+        targets = targets_of(inv, targets)
+        if not targets:
+            return [inv.effect("read", f"cmd:{inv.name}", Placement(LOCAL, "it is given no file"), reversible="yes",
+                               summary=f"{inv.name} with a missing operand fails and changes nothing")]
+        for word in targets:
             path = inv.ctx.resolve(word.value)
             removes = self.beyond_the_work(inv, path) and removes_access(self.others_matter(inv, path))
             effects.append(inv.fs("permission", word.value, recursive=recursive, glob=word.glob, reversible="unknown",

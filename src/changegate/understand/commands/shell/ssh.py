@@ -58,6 +58,8 @@ class Ssh(CommandRunner):
         if not command and options.get("remotecommand", "").lower() not in ("", "none"):
             command = [Word(options["remotecommand"])]
         self.record_forwards(inv, opts.values("-L"), host, placement)
+        if command and all(w.known for w in command) and not " ".join(w.value for w in command).strip():
+            command = []  # ssh joins the words; an empty command asks for a shell, as none does
         if not command and opts.has("-N", "-f") and opts.values("-L"):
             return [inv.effect("modify", f"host:{host}/tunnel", placement, kind="tunnel", reversible="yes",
                                tags=("tunnel",), summary=f"forwards local ports to {host}'s side "

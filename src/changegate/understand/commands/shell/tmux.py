@@ -165,7 +165,10 @@ class Tmux(Cli):
                        for w in words)
         if text.strip():
             inv.run_script(text, ctx=inv.ctx.clone(remote_placement=PANE, cwd=None), origin="tmux send-keys")
-        return []
+            return []
+        keys = " ".join(w.value for w in words) or "nothing"
+        return [inv.effect("read", "tmux:send-keys", Placement(LOCAL, "keys that type no command"), reversible="yes",
+                           summary=f"tmux send-keys types only keys ({keys[:40]}), no command")]
 
     @staticmethod
     def is_key(word: str) -> bool:
