@@ -302,9 +302,11 @@ class Invocation:
 
     # --- running payloads ---------------------------------------------------------------------------
     def run_argv(self, words: Sequence[Word], *, ctx: Context | None = None, stdin: Stream | None = None,
-                 args_unknown: bool = False) -> list[Effect]:
+                 args_unknown: bool = False, functions: bool = False) -> list[Effect]:
+        """Run the command this one runs (a program: the shell's functions are not there, unless
+        `functions`)."""
         return self.walker.run_argv(list(words), ctx or self.ctx, stdin=stdin, args_unknown=args_unknown,
-                                    text=self.text)
+                                    text=self.text, functions=functions)
 
     def run_script(self, script: str, *, ctx: Context | None = None, origin: str = "") -> list[Effect]:
         return self.walker.run_script(script, ctx or self.ctx, origin=origin)

@@ -156,11 +156,13 @@ class Walker:
         return self.effects[start:]
 
     def run_argv(self, words: list[Word], ctx: Context, *, stdin: Stream | None = None,
-                 args_unknown: bool = False, text: str = "") -> list[Effect]:
+                 args_unknown: bool = False, text: str = "", functions: bool = False) -> list[Effect]:
+        """Run a command another one runs. It execs a program (sudo, env, xargs, nohup, `command`): the
+        shell's functions are not there; `functions` where the shell itself runs it (the `time` keyword)."""
         start = len(self.effects)
         self.enter()
         try:
-            self.dispatch(words, ctx, stdin, args_unknown=args_unknown, text=text)
+            self.dispatch(words, ctx, stdin, args_unknown=args_unknown, text=text, functions=functions)
         finally:
             self.nesting -= 1
         return self.effects[start:]
@@ -460,7 +462,7 @@ class Walker:
                     summary=f"{name}={raw} loads code changegate cannot read into the program"))
 
     def dispatch(self, words: list[Word], ctx: Context, stdin: Stream | None, *, args_unknown: bool = False,
-                 text: str = "", parent_ctx: Context | None = None) -> Stream:
+                 text: str = "", parent_ctx: Context | None = None, functions: bool = True) -> Stream:
         if not words:
             return Stream(text="")
         head = words[0]
@@ -484,7 +486,7 @@ class Walker:
         if name in ("cd", "pushd", "popd", "chdir"):
             self.change_directory(words[1:], parent_ctx or ctx, cdpath=ctx.env.get("CDPATH"))
             return Stream(text="")
-        if name in ctx.functions and "/" not in head.value:  # `/bin/rm` is the program, never a function
+        if functions and name in ctx.functions and "/" not in head.value:  # `/bin/rm` is the program
             return self.call_function(name, words[1:], ctx, stdin)
         if name in ASSIGNING_BUILTINS:
             assign_from_builtin(name, words[1:], parent_ctx or ctx, stdin)

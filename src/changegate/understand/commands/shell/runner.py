@@ -21,6 +21,7 @@ class Runner(CommandRunner):
         "caffeinate", "catchsegv", "fakeroot", "with-contenv", "dumb-init", "tini", "zrun",
     )
     LOOKUP_FLAGS: ClassVar[frozenset[str]] = frozenset()  # a first word that makes it only look a command up
+    RUNS_FUNCTIONS: ClassVar[bool] = False  # the shell's own functions run too (the `time` keyword), not a program
 
     def analyze(self, inv: Invocation) -> list[Effect]:
         if inv.words and inv.words[0].value in self.LOOKUP_FLAGS:
@@ -30,7 +31,7 @@ class Runner(CommandRunner):
         if not command:
             return [inv.effect("read", f"cmd:{inv.name}", Placement("local", "nothing to run"), reversible="yes",
                                summary=f"{inv.name} with no command")]
-        inv.run_argv(command, ctx=self.context(inv, leading), stdin=inv.stdin)
+        inv.run_argv(command, ctx=self.context(inv, leading), stdin=inv.stdin, functions=self.RUNS_FUNCTIONS)
         return []
 
     def context(self, inv: Invocation, leading: list[Word]) -> Context:
@@ -55,6 +56,7 @@ class Exec(Runner):
 
 class Time(Runner):
     NAMES = ("time",)
+    RUNS_FUNCTIONS = True  # bash's `time f` times the function
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-f", "--format", "-o", "--output"})
 
 
