@@ -78,6 +78,19 @@ def _resource_regex(pattern: str, home: str, workspace: str) -> re.Pattern[str]:
     return glob_regex(filled, segment_sep="/")
 
 
+@lru_cache(maxsize=2048)
+def _resources_regex(patterns: tuple[str, ...], home: str, workspace: str) -> tuple[re.Pattern[str],
+                                                                                   re.Pattern[str] | None]:
+    """A rule's resource globs as one regex (one match per effect, not one per glob), and those that also
+    match a path on another machine (`fs:/etc` matches `fs://host/etc`)."""
+    def joined(chosen: list[str]) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{_resource_regex(p, home, workspace).pattern})" for p in chosen),
+                          re.IGNORECASE)
+
+    local = [p for p in patterns if not p.startswith("fs://")]
+    return joined(list(patterns)), (joined(local) if local else None)
+
+
 @dataclass(slots=True)
 class Counts:
     """Blast radius of one action, summed over its effects."""
@@ -203,17 +216,13 @@ class CompiledRule:
 
     @staticmethod
     def _resource_matches(patterns: list[str], resource: str, home: str, workspace: str) -> bool:
+        every, local = _resources_regex(tuple(patterns), home, workspace)
+        if every.match(resource):
+            return True
         # an fs: pattern is about paths on whatever machine: fs://host/etc matches fs:/etc
-        local_form = None
-        if resource.startswith("fs://"):
+        if resource.startswith("fs://") and local is not None:
             slash = resource.find("/", 5)
-            local_form = "fs:" + (resource[slash:] if slash > 0 else "/")
-        for pattern in patterns:
-            regex = _resource_regex(pattern, home, workspace)
-            if regex.match(resource):
-                return True
-            if local_form is not None and not pattern.startswith("fs://") and regex.match(local_form):
-                return True
+            return local.match("fs:" + (resource[slash:] if slash > 0 else "/")) is not None
         return False
 
 

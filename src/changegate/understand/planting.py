@@ -97,13 +97,15 @@ PLACES: tuple[Place, ...] = (
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> list[tuple[re.Pattern[str], Place]]:
-    """Compiled on first use: most commands never write a file."""
-    out = []
-    for place in PLACES:
+def _compiled() -> re.Pattern[str]:
+    """The table as one regex, an alternative per place in its order (group `p<index>`): one match finds
+    the first place a path falls under. Compiled on first use: most commands never write a file."""
+    alternatives = []
+    for index, place in enumerate(PLACES):
         body = place.pattern.replace("~/", r"(?:/home/[^/]+|/root|/Users/[^/]+)/")
-        out.append((re.compile(f"(?:{body})\\Z", re.IGNORECASE if place.ignore_case else 0), place))
-    return out
+        flags = "(?i:" if place.ignore_case else "(?:"
+        alternatives.append(f"(?P<p{index}>{flags}{body})\\Z)")
+    return re.compile("|".join(alternatives))
 
 
 def place_of(path: str, home: str | None = None) -> Place | None:
@@ -112,10 +114,8 @@ def place_of(path: str, home: str | None = None) -> Place | None:
     # a home outside /home (e.g. /Users/x or /var/lib/x) is mapped onto the pattern's spelling
     if home and home not in ("/", "/root") and (path == home or path.startswith(home + "/")):
         probe = "/home/_" + path[len(home):]
-    for regex, place in _compiled():
-        if regex.match(probe):
-            return place
-    return None
+    found = _compiled().match(probe)
+    return PLACES[int(found.lastgroup[1:])] if found is not None and found.lastgroup else None
 
 
 def code_in(path: str, content: str, home: str | None = None) -> Planted:

@@ -41,6 +41,7 @@ PROCESS_LINES = (
 # agent settings files that hold the gate's hook (see integrations/install.py), relative to a project or home
 HOOK_FILES = (".claude/settings.json", ".claude/settings.local.json", ".gemini/settings.json",
               ".codex/config.toml", ".codex/hooks.json", ".cursor/hooks.json", ".kiro/agents")
+HOOK_TOPS = frozenset(relative.split("/", 1)[0] for relative in HOOK_FILES)
 NESTED_QUANTIFIER = re.compile(r"[*+}?]\)[*+{?]")
 MAX_KIRO_AGENTS = 32
 # this copy of changegate: src/changegate, or site-packages/changegate (understand/ -> it)
@@ -201,8 +202,16 @@ def normal(path: str, home: str | None) -> str:
 def hook_file(path: str, ctx: Context | None, home: str | None, *, ancestors: bool = True) -> str | None:
     """An agent settings file (or, with `ancestors`, a directory holding one) whose content wires the gate's
     hook."""
-    roots = [r for r in ((ctx.cwd if ctx else None), (ctx.workspace if ctx else None), home) if r]
+    roots = dict.fromkeys(r for r in ((ctx.cwd if ctx else None), (ctx.workspace if ctx else None), home) if r)
     for root in roots:
+        if path in ("/", home, root):
+            continue
+        if is_within(path, root):
+            top = path[len(root.rstrip("/")) + 1:].split("/", 1)[0]
+            if top not in HOOK_TOPS:
+                continue  # under root, but in none of the agents' settings directories
+        elif not (ancestors and is_within(root, path)):
+            continue  # every candidate lies under root: a path beside it neither holds nor is one
         for relative in HOOK_FILES:
             candidate = posixpath.join(root, relative)
             holds = ancestors and is_within(candidate, path)
