@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from changegate.integrations.install import (
     AGENTS,
     InstallError,
+    command_problems,
     doctor,
     hook_command,
     install,
@@ -204,11 +207,47 @@ def test_dry_run_changes_nothing(tmp_path: Path) -> None:
 def test_hook_command_and_ownership() -> None:
     command = hook_command("codex", "https://gate.example.com")
     assert command.startswith("CHANGEGATE_URL=https://gate.example.com ")
-    assert command.endswith(" hook codex") and "TOKEN" not in command
+    # the light client (hookclient.py) under this installation's Python, agent last
+    assert command.endswith(" codex") and "import hookclient" in command and "TOKEN" not in command
+    assert shlex.split(command)[1:4] == [sys.executable, "-I", "-S"]
     assert is_ours(command, "codex") and not is_ours(command, "cursor")
-    assert is_ours("'/opt/my tools/changegate' hook claude", "claude-code")
+    assert is_ours("'/opt/my tools/changegate' hook claude", "claude-code")  # the command older installs wrote
+    assert is_ours("/usr/bin/python3 -I -S '/opt/cg/changegate/integrations/hookclient.py' gemini-cli", "gemini")
     assert not is_ours("./guard.sh", "claude-code") and not is_ours(None, "codex")
     assert set(AGENTS) == {"claude-code", "cursor", "codex", "gemini", "kiro"}
+
+
+def test_install_replaces_the_older_command_and_uninstall_finds_the_new_one(tmp_path: Path) -> None:
+    path = project(tmp_path, "claude-code")
+    original = path.read_bytes()
+    home = tmp_path / "home"
+    install("claude-code", root=tmp_path, home=home, command=COMMAND.format(agent="claude-code"))
+    [change] = install("claude-code", root=tmp_path, home=home)
+    assert change.action == "updated" and "replaced an older changegate hook" in change.detail
+    commands = [h["command"] for group in json.loads(path.read_text())["hooks"]["PreToolUse"]
+                for h in group["hooks"]]
+    assert hook_command("claude-code") in commands and COMMAND.format(agent="claude-code") not in commands
+    assert install("claude-code", root=tmp_path, home=home)[0].action == "unchanged"
+    [removed] = uninstall("claude-code", root=tmp_path, home=home)
+    assert removed.action == "restored" and path.read_bytes() == original
+
+
+def test_the_installed_command_answers_in_a_shell_as_the_agent_runs_it(tmp_path: Path) -> None:
+    payload = {"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "rm -rf ~"},
+               "cwd": str(tmp_path), "session_id": "s"}
+    for daemon in ("off", "on"):  # deciding in-process; asking a daemon first (none here: it starts one)
+        done = subprocess.run(["/bin/sh", "-c", hook_command("claude-code")], input=json.dumps(payload).encode(),
+                              capture_output=True, cwd=tmp_path, timeout=60, check=False,
+                              env={**os.environ, "CHANGEGATE_DAEMON": daemon, "CHANGEGATE_DAEMON_IDLE": "2"})
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
+
+
+def test_doctor_sees_a_light_client_whose_changegate_is_gone(tmp_path: Path) -> None:
+    assert command_problems(hook_command("claude-code")) == []
+    moved = hook_command("claude-code").replace("/integrations ", "/nowhere ")
+    [problem] = command_problems(moved)
+    assert "has no hookclient.py" in problem and "changegate install" in problem
 
 
 def test_doctor_finds_wired_agents_and_runs_their_hook(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from changegate.integrations.hookclient import hook_timeout as hook_timeout
 
 if TYPE_CHECKING:
     from changegate.answer import Answer
+    from changegate.policy import Policy
 
 MAX_EDITED_FILE_BYTES = 2 * 1024 * 1024  # a file larger than this is judged by its new text alone
 MAX_MESSAGE_CHARS = 2000
@@ -151,16 +152,20 @@ def main(argv: list[str]) -> int:
         return 2
     answer_fd = own_stdout()
     stdin: Any = sys.stdin.buffer
+    # the light client (hookclient.py) hands a call here when the daemon did not answer: decide, do not ask again
+    spent = fallback_spent(os.environ.pop(hookclient.FALLBACK_VARIABLE, None))
     warm = os.environ.get("CHANGEGATE_DAEMON", "on") != "off"
-    if warm:
+    if warm and spent is None:
         # the per-user daemon (integrations/daemon.py) decides in a process that has the engine imported
         # already; it answers exactly what this process would, or nothing, and then this process decides
         payload = stdin.read(MAX_INPUT_BYTES + 1)
-        answer = hookclient.ask_daemon(argv[0], payload, daemon_wait(os.environ)) \
+        answer = hookclient.ask_daemon(argv[0], payload, daemon_wait(os.environ), os.environb, os.getcwdb()) \
             if len(payload) <= MAX_INPUT_BYTES else None
         if answer is not None:
-            emit(Reply(answer["stdout"], answer.get("stderr", ""), int(answer["exit"])), answer_fd)
-            os._exit(int(answer["exit"]))
+            code, out, err = answer
+            hookclient.write_all(answer_fd, out)
+            hookclient.write_all(2, err)
+            os._exit(code)
         import io
 
         stdin = io.BytesIO(payload)
@@ -172,6 +177,7 @@ def main(argv: list[str]) -> int:
     gc.disable()
     agent = cast(Agent, importlib.import_module(f"changegate.integrations.{module_name}"))
     deadline_s = hook_timeout(os.environ)
+    deadline_s = max(deadline_s - (spent or 0.0), min(deadline_s, MIN_TIMEOUT_S))  # (less what the client spent)
     answer_once = Answerer(answer_fd)
     late = agent.refuse(f"no decision within {deadline_s:g} s, so the call is blocked "
                         f"(CHANGEGATE_HOOK_TIMEOUT allows up to {MAX_TIMEOUT_S:g} s)")
@@ -193,6 +199,20 @@ def main(argv: list[str]) -> int:
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(code)
+
+
+MIN_TIMEOUT_S = 0.5  # what a hook the light client handed over late still gets to decide
+
+
+def fallback_spent(raw: str | None) -> float | None:
+    """The seconds the light client spent before handing the call over (None: it did not hand it over)."""
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return 0.0
+    return min(max(value, 0.0), MAX_TIMEOUT_S) if value == value else 0.0
 
 
 def own_stdout() -> int:
@@ -266,11 +286,12 @@ def emit(reply: Reply, answer_fd: int = 1) -> None:
             data = data[written:]
 
 
-def run(agent: Agent, stream: Any, deadline: float) -> Reply:
+def run(agent: Agent, stream: Any, deadline: float, env: dict[str, str] | None = None) -> Reply:
+    """The answer to one call. `env`: a copy of os.environ the caller has already (the daemon's)."""
     try:
         payload = read_payload(stream)
-        context = HookContext(agent=os.environ.get("CHANGEGATE_AGENT") or agent.NAME, env=dict(os.environ),
-                              cwd=safe_cwd())
+        context = HookContext(agent=os.environ.get("CHANGEGATE_AGENT") or agent.NAME,
+                              env=dict(os.environ) if env is None else env, cwd=safe_cwd())
         call = agent.parse(payload, context)
     except HookInputError as exc:
         return agent.refuse(f"the hook input cannot be read, so the call is blocked: {exc}")
@@ -368,12 +389,12 @@ def local_checker(agent: str) -> Checker:
     # remote mode never needs it
     from changegate.answer import Answer
     from changegate.gate import judge
-    from changegate.policy import PolicyError, load_policy
+    from changegate.policy import PolicyError
     from changegate.service.spool import spool_decision
 
     path = os.environ.get("CHANGEGATE_POLICY") or None
     try:
-        policy = load_policy(path)
+        policy = current_policy(path)
     except PolicyError as exc:
         problems = "; ".join(exc.problems[:3])
         return lambda action: denial(f"the policy {path} cannot be used: {problems}")
@@ -385,6 +406,38 @@ def local_checker(agent: str) -> Checker:
         return answer
 
     return check
+
+
+# the policies loaded in this process, by file and the state of that file and of the built-in policy: a
+# daemon decides many calls, and a policy is read again only when one of its files changed
+_policies: dict[tuple[str | None, tuple[int, ...], tuple[int, ...]], Policy] = {}
+MAX_KEPT_POLICIES = 8
+
+
+def current_policy(path: str | None) -> Policy:
+    """load_policy(path), kept while the file's (device, inode, mtime_ns, size) and the built-in policy's are
+    unchanged; a policy that cannot be loaded raises PolicyError every time."""
+    from changegate.policy import load_policy
+    from changegate.policy.cache import DEFAULT_FILE
+
+    key = (path, file_state(path) if path else (), file_state(str(DEFAULT_FILE)))
+    policy = _policies.get(key)
+    if policy is None:
+        policy = load_policy(path)
+        if key[2] and (key[1] or path is None):  # (a file that cannot be stat'ed is never kept)
+            if len(_policies) >= MAX_KEPT_POLICIES:
+                _policies.clear()
+            _policies[key] = policy
+    return policy
+
+
+def file_state(path: str) -> tuple[int, ...]:
+    """(device, inode, mtime_ns, size), or () for a file that cannot be read (never kept)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ()
+    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 def remote_checker(url: str, deadline: float) -> Checker:

@@ -38,11 +38,14 @@ from typing import Any, ClassVar
 
 from changegate.broker.shims import agent_path
 from changegate.integrations.hook import AGENT_TIMEOUT_S
+from changegate.integrations.hookclient import LAUNCHER, launcher_argv
 from changegate.integrations.trust import skipped
 
 BACKUP_SUFFIX = ".changegate-backup"
 HOOK_TIMEOUT_S = AGENT_TIMEOUT_S  # the agent's limit; changegate's own watchdog (5 s, at most 8) answers first
 OURS = re.compile(r"changegate(?:\.exe)?['\"]?\s+hook\s+(?P<agent>[\w-]+)")
+# the light client: `PYTHON -I -S -c '…import hookclient…' DIR AGENT` (or `…/hookclient.py AGENT`), agent last
+LIGHT = re.compile(r"hookclient\b.*\s['\"]?(?P<agent>[\w-]+)['\"]?\s*$")
 SCOPES = ("project", "user")
 
 
@@ -62,9 +65,13 @@ class Change:
 
 
 def hook_command(agent: str, remote: str | None = None) -> str:
-    """How the agent should start the hook: the changegate of this installation, by absolute path (an
-    agent's PATH is not the shell's), with the server's URL when remote (never the token: that stays in
-    the environment as CHANGEGATE_TOKEN)."""
+    """How the agent should start the hook: the light client (hookclient.py) under the Python of this
+    installation, by absolute path (an agent's PATH is not the shell's), with the server's URL when remote
+    (never the token: that stays in the environment as CHANGEGATE_TOKEN). Where the light client cannot run
+    (no Unix sockets), `changegate hook AGENT` of this installation."""
+    prefix = f"CHANGEGATE_URL={shlex.quote(remote)} " if remote else ""
+    if os.name == "posix" and sys.executable:
+        return prefix + " ".join(shlex.quote(word) for word in launcher_argv(agent))
     script = Path(sys.executable).with_name("changegate")
     found = shutil.which("changegate")
     if script.exists():
@@ -73,12 +80,13 @@ def hook_command(agent: str, remote: str | None = None) -> str:
         base = shlex.quote(str(Path(found).resolve()))
     else:
         base = f"{shlex.quote(sys.executable)} -m changegate"
-    prefix = f"CHANGEGATE_URL={shlex.quote(remote)} " if remote else ""
     return f"{prefix}{base} hook {agent}"
 
 
 def is_ours(command: Any, agent: str) -> bool:
-    match = OURS.search(command) if isinstance(command, str) else None
+    if not isinstance(command, str):
+        return False
+    match = OURS.search(command) or (LIGHT.search(command) if "hookclient" in command else None)
     return bool(match and match.group("agent") in AGENT_ALIASES.get(agent, {agent}))
 
 
@@ -534,6 +542,12 @@ def command_problems(command: str) -> list[str]:
     if not resolved or not os.access(resolved, os.X_OK):
         return [f"{program} is not an executable (the agent would fail to start the hook, and most agents "
                 "then let the call through)"]
+    if LAUNCHER in words:  # the light client imports hookclient from the directory after its code
+        where = words[words.index(LAUNCHER) + 1:words.index(LAUNCHER) + 2]
+        if not where or not os.path.isfile(os.path.join(where[0], "hookclient.py")):
+            return [f"{where[0] if where else 'the hook command'} has no hookclient.py (changegate moved or "
+                    "was removed: the hook would fail, and most agents then let the call through); run "
+                    "`changegate install` again"]
     return []
 
 
