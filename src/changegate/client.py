@@ -13,21 +13,31 @@ caller turns that into a deny. A refusal (4xx: bad token, malformed action) come
 kubeconfig, git, package scripts, plans — bounded, credentials digested): the server decides on action +
 facts and never opens a path the agent names.
 
-This module is imported on every agent tool call, so it uses only the standard library (urllib), msgspec
-and changegate.model at import; `check()` imports the engine to collect the facts. No httpx, pydantic or
-SQLAlchemy.
+This module is imported on every agent tool call, so it uses only the standard library (http.client,
+urllib), msgspec and changegate.model at import; `check()` imports the engine to collect the facts. No httpx,
+pydantic or SQLAlchemy.
+
+Connections are kept alive and reused within a process (one per server, at most `MAX_IDLE_S` idle): the
+per-user daemon, which answers every hook call, asks the server over one warm connection instead of a new
+TCP and TLS handshake per tool call. A kept connection the server has closed meanwhile is opened again once.
+Where a proxy is configured (HTTPS_PROXY and friends), urllib carries each request, as before.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
+import ssl
+import threading
+import time
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+MAX_IDLE_S = 30.0  # a kept connection idle longer is opened afresh (servers and proxies drop idle ones)
 
 
 class Unreachable(Exception):
@@ -111,20 +121,18 @@ class Client:
         headers = self._headers()
         if data is not None:
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
-                return self._decode(response.read(MAX_RESPONSE_BYTES + 1), response.status)
-        except urllib.error.HTTPError as exc:
-            raw = exc.read(MAX_RESPONSE_BYTES + 1) if exc.fp is not None else b""
-            if exc.code >= 500:
-                raise Unreachable(f"the changegate server at {self.url} failed (HTTP {exc.code})") from exc
-            raise Refused(self._error_message(raw, exc.code), exc.code) from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+            status, raw = send(method, self.url + path, data, headers, timeout or self.timeout)
+        except (http.client.HTTPException, urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", None) or exc
             raise Unreachable(f"the changegate server at {self.url} could not be reached: {reason}") from exc
         except ValueError as exc:  # a malformed URL
             raise Unreachable(f"CHANGEGATE_URL {self.url!r} is not a usable URL: {exc}") from exc
+        if status >= 500:
+            raise Unreachable(f"the changegate server at {self.url} failed (HTTP {status})")
+        if status >= 400:
+            raise Refused(self._error_message(raw, status), status)
+        return self._decode(raw, status)
 
     def _decode(self, raw: bytes, status: int) -> dict[str, Any]:
         if len(raw) > MAX_RESPONSE_BYTES:
@@ -148,3 +156,77 @@ class Client:
             if error:
                 return f"HTTP {status}: {error if isinstance(error, str) else json.dumps(error)}"
         return f"HTTP {status}"
+
+
+# --- transport: kept-alive connections -----------------------------------------------------------------------
+
+_kept: dict[tuple[str, str, int], tuple[http.client.HTTPConnection, float]] = {}
+_kept_lock = threading.Lock()
+STALE = (http.client.RemoteDisconnected, http.client.BadStatusLine, BrokenPipeError, ConnectionResetError,
+         ConnectionAbortedError)
+
+
+def send(method: str, url: str, data: bytes | None, headers: dict[str, str],
+         timeout: float) -> tuple[int, bytes]:
+    """(status, body of at most MAX_RESPONSE_BYTES + 1 bytes) of one request, over a kept connection."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    if urllib.request.getproxies() and not urllib.request.proxy_bypass(parts.hostname):
+        return _send_through_urllib(method, url, data, headers, timeout)
+    key = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    for attempt in (0, 1):
+        connection, reused = _take(key, timeout)
+        try:
+            connection.request(method, target, body=data, headers=headers)
+            response = connection.getresponse()
+            raw = response.read(MAX_RESPONSE_BYTES + 1)
+        except STALE:
+            connection.close()
+            if reused and attempt == 0:
+                continue  # the server closed a kept connection while it was idle: once more, on a new one
+            raise
+        except BaseException:
+            connection.close()
+            raise
+        if response.will_close or not response.isclosed():
+            connection.close()  # the server ends it, or the answer was larger than we read
+        else:
+            _keep(key, connection)
+        return response.status, raw
+    raise ConnectionError("unreachable")  # not reached: the loop returns or raises
+
+
+def _take(key: tuple[str, str, int], timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+    with _kept_lock:
+        kept = _kept.pop(key, None)
+    if kept is not None:
+        connection, since = kept
+        if time.monotonic() - since < MAX_IDLE_S and connection.sock is not None:
+            connection.sock.settimeout(timeout)
+            connection.timeout = timeout
+            return connection, True
+        connection.close()
+    scheme, host, port = key
+    if scheme == "https":
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context()), False
+    return http.client.HTTPConnection(host, port, timeout=timeout), False
+
+
+def _keep(key: tuple[str, str, int], connection: http.client.HTTPConnection) -> None:
+    with _kept_lock:
+        old = _kept.get(key)
+        _kept[key] = (connection, time.monotonic())
+    if old is not None and old[0] is not connection:
+        old[0].close()
+
+
+def _send_through_urllib(method: str, url: str, data: bytes | None, headers: dict[str, str],
+                         timeout: float) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read(MAX_RESPONSE_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        return exc.code, (exc.read(MAX_RESPONSE_BYTES + 1) if exc.fp is not None else b"")
