@@ -148,6 +148,32 @@ def cpu_seconds(root: int) -> float:
     return total / ticks
 
 
+def connections_per_worker(root: int, port: int) -> list[int]:
+    """How the clients' connections are spread over the server's processes (Linux /proc), fewest first. The
+    kernel hands a new connection to whichever worker accepts first, and a keep-alive connection stays there:
+    a lopsided spread ([4, 28]) makes one worker do most of the work, so it is printed beside the figures."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: established
+                inodes.add(fields[9])
+    counts = []
+    for pid in process_tree(root):
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except OSError:
+            continue
+        held = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
+        if held:
+            counts.append(held)
+    return sorted(counts)
+
+
 # --- load ----------------------------------------------------------------------------------------------
 
 async def client_loop(port: int, token: str, seed: int, stop_at: float, measure_from: float,
@@ -247,6 +273,7 @@ async def drive(port: int, token: str, clients: int, seconds: float, warmup: flo
 
     async def meter() -> None:  # the server's CPU over exactly the measured window
         await asyncio.sleep(warmup)
+        counts["spread"] = connections_per_worker(server_pid, port) if server_pid else None
         start_cpu = cpu_seconds(server_pid) if server_pid else 0.0
         start_own = time.process_time()
         await asyncio.sleep(seconds)
@@ -290,13 +317,14 @@ def run(label: str, database_url: str, args: argparse.Namespace) -> dict[str, An
         log.close()
     latencies.sort()
     decided = len(latencies)
-    server_cpu, client_cpu = counts.pop("server_cpu_s"), counts.pop("client_cpu_s")
+    server_cpu, client_cpu, spread = counts.pop("server_cpu_s"), counts.pop("client_cpu_s"), counts.pop("spread")
     result = {
         "store": label, "workers": args.workers, "clients": args.clients, "seconds": args.seconds,
         "decisions_per_s": round(decided / args.seconds), "p50_ms": round(statistics.median(latencies) * 1000, 2),
         "p99_ms": round(latencies[int(decided * 0.99) - 1] * 1000, 2), "max_ms": round(latencies[-1] * 1000, 2),
         "server_cpu_ms_per_decision": round(server_cpu * 1000 / max(decided, 1), 3),
         "client_cpu_share": round(client_cpu / args.seconds, 2), "load_average": os.getloadavg()[0],
+        "connections_per_worker": spread,
         "counts": counts, "chain": verify_chain(database_url),
     }
     if args.flood:

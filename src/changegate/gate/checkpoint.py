@@ -148,13 +148,17 @@ class Checkpoint:
             answer = self.store_down(judgement, exc, line_id)
         return self.record(answer, judgement, who)
 
-    def ask(self, judgement: Judgement, who: Identity, *, peek: bool = False,
-            line_id: Any = None) -> tuple[Answer, Request | None]:
+    def ask(self, judgement: Judgement, who: Identity, *, peek: bool = False, line_id: Any = None,
+            look_first: bool = True) -> tuple[Answer, Request | None]:
         """An ask: the approved request for exactly this action if there is one (used now unless `peek`),
-        else its pending request, new or already filed. May raise StoreError."""
+        else its pending request, new or already filed. May raise StoreError. `look_first=False`: the caller
+        has just looked with `retried()` and found nothing."""
         verdict, action = judgement.verdict, judgement.action
         if action is None or judgement.canonical is None:
             return Answer.of(verdict, line_id), None
+        found = self.retried(judgement, who, line_id) if look_first else None
+        if found is not None:
+            return found
         agent, operator = action.agent or who.name, action.operator or who.name
         approved = self.approvals.consume(verdict.action_hash, agent, operator, peek=peek)
         if approved is not None:
@@ -166,6 +170,19 @@ class Checkpoint:
             action=judgement.canonical, action_hash=verdict.action_hash, verdict=Answer.of(verdict).contract(),
             agent=agent, operator=operator, required=max(1, verdict.approvals_required),
             ttl_s=policy.approval_ttl.total_seconds(), reason=action.reason or "")
+        return self.pending_answer(Answer.of(verdict, line_id), request), request
+
+    def retried(self, judgement: Judgement, who: Identity, line_id: Any = None) -> tuple[Answer, Request] | None:
+        """An ask retried while its request is pending and no approval waits to be used (most asks): its
+        answer, from one read of the store. None otherwise (`ask` uses the approval or files the request).
+        May raise StoreError."""
+        verdict, action = judgement.verdict, judgement.action
+        if action is None or judgement.canonical is None:
+            return None
+        request = self.approvals.pending_only(verdict.action_hash, action.agent or who.name,
+                                              action.operator or who.name)
+        if request is None:
+            return None
         return self.pending_answer(Answer.of(verdict, line_id), request), request
 
     def after_wait(self, judgement: Judgement, who: Identity, request: Request, *, peek: bool = False,

@@ -13,13 +13,14 @@ files, unless a server set its store for the request (`keeping()`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -118,15 +119,11 @@ class StoreSessions:
         self.store = store
 
     def load(self, key: str, now: float) -> tuple[SessionState, str | None]:
-        import sqlalchemy as sa
-
         from changegate.service.store import StoreError
-        from changegate.service.store.tables import session_state
 
         try:
             with self.store.read() as conn:
-                row = conn.execute(sa.select(session_state.c.state, session_state.c.expires_at)
-                                   .where(session_state.c.key == key)).first()
+                row = conn.execute(_session_query(), {"key": key}).first()
         except StoreError as exc:
             return SessionState(), f"the session's state could not be read from the store ({exc})"
         if row is None or row.expires_at < now:
@@ -152,6 +149,18 @@ class StoreSessions:
         except StoreError as exc:
             return f"the session's state could not be kept in the store ({exc})"
         return None
+
+
+@functools.cache
+def _session_query() -> Any:
+    """A session's row, by key: built once (every decision of an agent that names its session reads it, and
+    composing the statement cost more than running it). Built on first use: the hooks never import SQLAlchemy."""
+    import sqlalchemy as sa
+
+    from changegate.service.store.tables import session_state
+
+    return sa.select(session_state.c.state, session_state.c.expires_at).where(
+        session_state.c.key == sa.bindparam("key"))
 
 
 _LOCAL = SessionFiles()

@@ -216,7 +216,12 @@ class Services:
         if judgement.verdict.decision != "ask":
             return await self._recorded(Answer.of(judgement.verdict, line_id), judgement, who)
         try:
-            answer, request = await to_thread(self.checkpoint.ask, judgement, who, peek=peek, line_id=line_id)
+            # most asks are retries of a pending request: on SQLite that one read is a local file read, cheaper
+            # on the event loop than a hop to a thread (which waits for the GIL at each SQLite call)
+            inline = self.store.dialect == "sqlite"
+            found = self.checkpoint.retried(judgement, who, line_id) if inline else None
+            answer, request = found if found is not None else await to_thread(
+                self.checkpoint.ask, judgement, who, peek=peek, line_id=line_id, look_first=not inline)
             if request is not None and request.status == "pending" and wait > 0:
                 request = await self._wait(request, min(wait, self.settings.max_wait_s))
                 answer = await to_thread(self.checkpoint.after_wait, judgement, who, request, peek=peek,

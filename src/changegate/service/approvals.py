@@ -125,6 +125,20 @@ def new_request_id() -> str:
     return "req_" + secrets.token_hex(8)
 
 
+# A retried ask (`Approvals.pending_only`): its requests that are pending or approved and unused, approved first,
+# each with its votes. Built once: composing a statement costs more than running it on SQLite.
+_RETRIED = (
+    sa.select(requests, votes.c.user.label("vote_user"), votes.c.vote.label("vote_vote"),
+              votes.c.comment.label("vote_comment"), votes.c.at.label("vote_at"))
+    .outerjoin(votes, votes.c.request_id == requests.c.id)
+    .where(requests.c.action_hash == sa.bindparam("action_hash"), requests.c.agent == sa.bindparam("agent"),
+           requests.c.operator == sa.bindparam("operator"), requests.c.expires_at > sa.bindparam("now"),
+           sa.or_(requests.c.status == "pending",
+                  sa.and_(requests.c.status == "approved", requests.c.used_at.is_(None))))
+    .order_by((requests.c.status == "approved").desc(), requests.c.created_at.desc(), requests.c.id, votes.c.at)
+    .limit(64))
+
+
 class Approvals:
     """The approval service: file, read, vote on, cancel, use and wait for requests. The CLI, the server's
     routes and the web pages all call this; none of them re-implements a rule."""
@@ -214,6 +228,20 @@ class Approvals:
             append(conn, self.store, [Entry("request.used", f"agent:{agent}", {
                 "request": row.id, "action_hash": action_hash, "agent": agent, "operator": operator})])
             return self._load(conn, {**row._mapping, "status": "executed", "used_at": now})
+
+    def pending_only(self, action_hash: str, agent: str, operator: str) -> Request | None:
+        """The pending request for exactly this action, agent and operator when no approval for it waits to be
+        used: what an ask retried while people decide finds, with one query (no write lock). None otherwise;
+        `consume` and `file` then do the rest (they may write)."""
+        with self.store.read() as conn:
+            rows = conn.execute(_RETRIED, {"action_hash": action_hash, "agent": agent, "operator": operator,
+                                           "now": self.clock()}).all()
+        if not rows or rows[0].status != "pending":
+            return None  # nothing filed yet, or an approval to use (ordered first)
+        newest = [row for row in rows if row.id == rows[0].id]
+        cast = tuple(Vote(r.vote_user, r.vote_vote, r.vote_comment, float(r.vote_at)) for r in newest
+                     if r.vote_user is not None)
+        return self._build(newest[0]._mapping, cast)
 
     def _proven(self, conn: sa.Connection, rows: Sequence[Any], now: float) -> Any:
         """The first row the chain bears out; the others are logged as refused (a forged row must not hide a

@@ -106,6 +106,10 @@ def substitute(text: str) -> str:
     return TOKEN_SHAPES.sub(REDACTED, text)
 
 
+# The keys of a decision's record repeat from one record to the next (a pure function: remembering is exact).
+_secret_key = functools.lru_cache(maxsize=4096)(looks_secret)
+
+
 def scrub(doc: Any, depth: int = 0) -> Any:
     """A JSON-like document with every secret replaced: values under secret-looking keys, and secrets
     inside any string."""
@@ -117,7 +121,7 @@ def scrub(doc: Any, depth: int = 0) -> Any:
         out: dict[str, Any] = {}
         for key, value in doc.items():
             name = str(key)
-            if looks_secret(name) and isinstance(value, str | int | float | bytes):
+            if _secret_key(name) and isinstance(value, str | int | float | bytes):
                 out[name] = value if str(value).startswith("redacted:") else REDACTED
             else:
                 out[name] = scrub(value, depth + 1)
@@ -182,38 +186,63 @@ def chain_hash(prev_hash: str, record_json: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + record_json).hexdigest()
 
 
-def record_document(seq: int, at: float, entry: Entry) -> dict[str, Any]:
-    return {"seq": seq, "at": iso(at), "kind": entry.kind, "actor": entry.actor, "data": scrub(entry.data)}
+def scrubbed(entries: Sequence[Entry]) -> list[Entry]:
+    """The entries as they will be logged (secrets removed). The batching writer does this before it takes the
+    store's write lock: scrubbing is most of the Python work of an append, and every other writer waits while
+    the lock is held."""
+    return [Entry(entry.kind, entry.actor, scrub(entry.data)) for entry in entries]
 
 
-def append(conn: sa.Connection, store: Store, entries: Sequence[Entry], now: float | None = None) -> list[Record]:
+def append(conn: sa.Connection, store: Store, entries: Sequence[Entry], now: float | None = None,
+           *, clean: bool = False) -> list[Record]:
     """Append entries to the chain inside the caller's write transaction (which makes them atomic with
-    whatever else the transaction writes)."""
+    whatever else the transaction writes). `clean`: the entries went through `scrubbed()` already."""
     if not entries:
         return []
+    ready = list(entries) if clean else scrubbed(entries)
     head = conn.execute(store.lock_row(sa.select(chain_head.c.seq, chain_head.c.hash)
                                        .where(chain_head.c.id == 1))).one_or_none()
     if head is None:
         raise StoreError("the audit chain has no head row: the store was not created by changegate's migrations")
     seq, prev = int(head.seq), str(head.hash)
     at = round(time.time() if now is None else now, 6)
+    when = iso(at)
     rows: list[dict[str, Any]] = []
     records: list[Record] = []
-    for entry in entries:
+    for entry in ready:
         seq += 1
-        document = record_document(seq, at, entry)
-        encoded = canonical_json(document)
+        encoded = canonical_json({"seq": seq, "at": when, "kind": entry.kind, "actor": entry.actor,
+                                  "data": entry.data})
         digest = chain_hash(prev, encoded)
         rows.append({"seq": seq, "at": at, "kind": entry.kind, "actor": entry.actor,
                      "record": encoded.decode("utf-8"), "prev_hash": prev, "hash": digest})
-        records.append(Record(seq, at, entry.kind, entry.actor, document["data"], prev, digest))
+        records.append(Record(seq, at, entry.kind, entry.actor, entry.data, prev, digest))
         prev = digest
     try:
-        conn.execute(audit.insert(), rows)
+        insert_rows(conn, rows)
     except sa_exc.IntegrityError as exc:  # another writer took these numbers: the lock was not held
         raise StoreError(f"the audit chain moved while appending record {rows[0]['seq']}: {exc.orig}") from exc
     conn.execute(chain_head.update().where(chain_head.c.id == 1).values(seq=seq, hash=prev))
     return records
+
+
+AUDIT_COLUMNS = ("seq", "at", "kind", "actor", "record", "prev_hash", "hash")
+SQLITE_ROWS_PER_INSERT = 128  # 7 parameters a row: below SQLite's oldest limit of 999 parameters a statement
+_SQLITE_INSERT = f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES "
+
+
+def insert_rows(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """The audit rows, inserted. On SQLite as one statement per SQLITE_ROWS_PER_INSERT rows: an executemany
+    steps once per row, and each step gives up the GIL and waits to take it back while the store's write
+    lock is held. PostgreSQL's driver sends an executemany in one round trip already."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(audit.insert(), rows)
+        return
+    for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
+        chunk = rows[start:start + SQLITE_ROWS_PER_INSERT]
+        values = ",".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        conn.exec_driver_sql(_SQLITE_INSERT + values,
+                             tuple(row[column] for row in chunk for column in AUDIT_COLUMNS))
 
 
 class AuditLog:
@@ -372,9 +401,10 @@ def _row_problem(row: Any, expected_seq: int, prev: str) -> str:
 class AuditWriter:
     """Appends records from many request handlers in few transactions (group commit).
 
-    A handler submits an entry and waits for it; one thread takes everything waiting, writes it in one
-    transaction and tells the waiters only after the commit. So a batch adds no delay when the server is
-    idle, many records share one fsync when it is busy, and a record is acknowledged only once it is on
+    A handler submits an entry (scrubbing it there) and waits for it; one thread takes the store's write lock,
+    then everything waiting, writes it in one transaction and tells the waiters only after the commit. So a
+    batch adds no delay when the server is idle, many records share one fsync when it is busy (and what
+    arrived while another process held the lock joins it), and a record is acknowledged only once it is on
     disk: a crash can lose a record nobody was told about, never one somebody was. Waiters on an event loop
     (`submit_async`) are woken with one call per batch, not one per record.
     """
@@ -413,33 +443,30 @@ class AuditWriter:
                 if not self._started:
                     self._thread.start()
                     self._started = True
-        self._queue.put((entry, waiter))
+        try:
+            clean = scrubbed([entry])[0]  # here, not under the store's write lock: see `scrubbed`
+        except Exception as exc:  # a record that cannot be cleaned is not written; its waiter hears why
+            _settle_waiter(waiter, StoreError(f"the audit record could not be prepared: {exc}"))
+            return
+        self._queue.put((clean, waiter))
 
     def _run(self) -> None:
         while True:
             item = self._queue.get()
             if item is None:
                 return
-            batch = [item]
-            stop = False
-            while len(batch) < self.max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                batch.append(more)
-            self._write(batch)
-            if stop:
+            if self._write([item]):
                 return
 
-    def _write(self, batch: list[tuple[Entry, Waiter]]) -> None:
+    def _write(self, batch: list[tuple[Entry, Waiter]]) -> bool:
+        """Write `batch` and whatever else is waiting once the write lock is ours (what came while another
+        process held it joins this transaction instead of waiting for the next). True: close() was called."""
         outcomes: list[Record | Exception]
+        stop = False
         try:
             with self.store.write() as conn:
-                outcomes = list(append(conn, self.store, [entry for entry, _ in batch]))
+                stop = self._take_waiting(batch)
+                outcomes = list(append(conn, self.store, [entry for entry, _ in batch], clean=True))
         except Exception as exc:  # every waiter must hear about it, whatever it was
             error = exc if isinstance(exc, StoreError) else StoreError(f"the audit log could not be written: {exc}")
             outcomes = [error] * len(batch)
@@ -452,6 +479,19 @@ class AuditWriter:
         for loop, settled in on_loops.items():
             with contextlib.suppress(RuntimeError):  # a loop that has closed has nobody left to tell
                 loop.call_soon_threadsafe(_settle_all, settled)
+        return stop
+
+    def _take_waiting(self, batch: list[tuple[Entry, Waiter]]) -> bool:
+        """Move what is queued into `batch` (up to max_batch); True when close() was called."""
+        while len(batch) < self.max_batch:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            if more is None:
+                return True
+            batch.append(more)
+        return False
 
 
 Waiter = Future[Record] | tuple[asyncio.AbstractEventLoop, "asyncio.Future[Record]"]
@@ -464,6 +504,15 @@ def _settle(future: Future[Record] | asyncio.Future[Record], outcome: Record | E
         future.set_exception(outcome)
     else:
         future.set_result(outcome)
+
+
+def _settle_waiter(waiter: Waiter, outcome: Record | Exception) -> None:
+    if isinstance(waiter, Future):
+        _settle(waiter, outcome)
+    else:
+        loop, future = waiter
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, future, outcome)
 
 
 def _settle_all(settled: list[tuple[asyncio.Future[Record], Record | Exception]]) -> None:

@@ -58,6 +58,7 @@ class Store:
         self.engine = engine
         self.url = url
         self.dialect = engine.dialect.name  # "sqlite" or "postgresql"
+        self._where = masked(url)  # named in every StoreError: parsed once, not on every transaction
         self._writers: AbstractContextManager[Any] = (
             WriterQueue(engine.url.database) if self.dialect == "sqlite" else contextlib.nullcontext())
 
@@ -66,7 +67,7 @@ class Store:
 
     @property
     def where(self) -> str:
-        return masked(self.url)
+        return self._where
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
