@@ -476,6 +476,32 @@ def test_people_see_and_decide_only_their_teams_requests(teams: Api) -> None:
     assert admin.status_code == 200 and admin.json()["status"] == "approved" and admin.json()["team"] == "payments"
 
 
+def test_the_policy_routes_a_rules_asks_to_a_team(teams: Api, store_url: str, tmp_path: Path) -> None:
+    policy = tmp_path / "routed.yaml"
+    policy.write_text("version: 1\nextends: default\nrules:\n  - id: web-owns-srv\n"
+                      "    match: {operation: delete, resource: ['fs:/srv/**']}\n    decide: ask\n"
+                      "    team: web\n    reason: the web team decides what happens under /srv.\n")
+    services = open_services(store_url, policy_path=str(policy), checkpoint_poll_s=3600)
+    try:
+        with TestClient(create_app(services=services), base_url="https://gate.test") as client:
+            api = Api(client, services, teams.tokens)
+            answer = api.check(DANGER, who="payments-agent").json()
+            assert answer["decision"] == "ask" and answer["team"] == "web"
+            request_id = answer["request"]["id"]
+            assert services.approvals.get(request_id).team == "web"  # not the agent's team (payments)
+            seen = client.get("/v1/requests", auth=("wanda", PASSWORDS["wanda"])).json()["requests"]
+            assert request_id in [r["id"] for r in seen]
+            assert client.get(f"/v1/requests/{request_id}", auth=("victor", PASSWORDS["victor"])).status_code == 404
+            assert api.vote(request_id, "approve", "alice").status_code == 404  # the agent's operator is not web
+            assert api.vote(request_id, "approve", "bob").status_code == 200
+            # an ask no routed rule decides stays with the agent's team
+            other = {**DANGER, "command": "kubectl --context prod delete pod web-1"}
+            kept = api.check(other, who="payments-agent").json()
+            assert "team" not in kept and services.approvals.get(kept["request"]["id"]).team == "payments"
+    finally:
+        services.close()
+
+
 def test_a_request_of_no_team_is_seen_by_everyone(teams: Api) -> None:
     api = teams
     api.services.accounts.add_user("dan", "approver", "dan-password", "test")  # in no team

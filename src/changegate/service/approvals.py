@@ -183,7 +183,9 @@ class Approvals:
             if existing is not None:
                 return self._load(conn, existing), False
             peer_review, environments = self.needs_peer_review(verdict)
-            team = agent_team(conn, agent, operator)
+            routed = verdict.get("team")
+            # the policy may route the rule that asks to a team (`team:`); else the agent's own team
+            team = routed if isinstance(routed, str) and routed else agent_team(conn, agent, operator)
             row = {
                 "id": new_request_id(), "action_hash": action_hash, "peer_review": peer_review, "team": team,
                 "action": _json(scrub(action)), "verdict": _json(scrub(verdict)),
