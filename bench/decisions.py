@@ -16,12 +16,14 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -107,6 +109,8 @@ def main() -> int:
           f"answered from the cache (the rest read a file changed in the last 2 s, or are never kept); "
           f"ratio to a fresh decision {d50 / r50:.0f}x")
 
+    agents_day(policy, evaluate, cache)
+
     feed = "".join(json.dumps({"id": str(i), "action": a}) + "\n" for i, a in enumerate(actions))
     started = time.perf_counter()
     done = subprocess.run([str(Path(sys.executable).parent / "changegate"), "check", "--batch", "-"], input=feed,
@@ -116,6 +120,50 @@ def main() -> int:
     print(f"check --batch as a process: {answered} decisions in {elapsed:.2f} s = {answered / elapsed:,.0f} "
           f"decisions/s (start-up included)")
     return 0
+
+
+def agents_day(policy: Any, evaluate: Any, cache: Any) -> None:
+    """An agent's ordinary work (tests/fixtures/ordinary: git, builds, tests, package scripts, local services)
+    in the real workspace bench/ordinary.py materializes: fresh decisions, then the same actions repeated.
+    The workspace's files are dated an hour back and left to age 2 s (files changed in the last 2 s are never
+    cached)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from adversarial import materialize, substitute
+
+    fixture = ROOT / "tests" / "fixtures" / "ordinary"
+    cases = [json.loads(line) for line in (fixture / "cases.jsonl").open(encoding="utf-8") if line.strip()]
+    tmp = Path(tempfile.mkdtemp(prefix="cg-decisions-"))
+    try:
+        workspace, home = materialize(tmp, fixture, branches=("main", "feature/login"))
+        past = time.time() - 3600
+        for path in tmp.rglob("*"):
+            os.utime(path, (past, past), follow_symlinks=False)
+        time.sleep(2.1)  # dating them changed their ctime, which no one can set back: let it age past 2 s
+        actions = [substitute(c["action"], workspace, home) for c in cases]
+        keep = cache.VERDICTS.put
+        cache.VERDICTS.put = lambda key, kept: None
+        fresh = timed(actions * 5, policy, evaluate)
+        cache.VERDICTS.put = keep
+        for action in actions:
+            evaluate(action, policy)
+        repeated = timed(actions * 5, policy, evaluate)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    f50, f99 = statistics.median(fresh), percentile(fresh, 0.99)
+    r50, r99 = statistics.median(repeated), percentile(repeated, 0.99)
+    print(f"an agent's ordinary work in a real workspace ({len(cases)} actions x 5): fresh p50 {f50:.1f} µs, "
+          f"p99 {f99:.1f} µs; repeated (verdict cache) p50 {r50:.1f} µs, p99 {r99:.1f} µs")
+
+
+def timed(actions: list[dict], policy: Any, evaluate: Any) -> list[float]:
+    times: list[float] = []
+    gc.disable()
+    for action in actions:
+        started = time.perf_counter_ns()
+        evaluate(action, policy)
+        times.append((time.perf_counter_ns() - started) / 1000)
+    gc.enable()
+    return times
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ def apply(action: Action, verdict: Verdict, policy: Policy, now: float, guard: G
         breaker = keeper.breaker(agent, now)
         if breaker is not None:
             return circuit_open(verdict, breaker)
-        if verdict.decision == "allow" and _counting.get():
+        if verdict.decision == "allow" and _counting.get() and any_counted(changes, policy.budgets):
             budgets = policy.budgets
             usage = counted(usage_of(changes, agent, action.session or "", verdict.action_hash), budgets)
             tripped = keeper.spend(usage, budgets, now) if not usage.empty else None
@@ -145,6 +145,13 @@ def count_approval(action: Action, verdict: Verdict, policy: Policy, now: float,
     with contextlib.suppress(Exception):  # the approval was given and recorded; counting is best effort
         keeper.spend(Usage(agent, usage.session, usage.action_hash, usage.amounts + extra.amounts),
                      policy.budgets, now, over_ok=True)
+
+
+def any_counted(changes: list[Effect], budgets: list[Budget]) -> bool:
+    """Whether some budget counts a change in any of these environments (most changes are the agent's own
+    workspace work, which none does): the cheap question before the amounts are worked out."""
+    environments = {e.environment for e in changes}
+    return any(counts_in(b, environment) for b in budgets if b.count != "approval" for environment in environments)
 
 
 def counted(usage: Usage, budgets: list[Budget]) -> Usage:

@@ -41,6 +41,10 @@ DIRECTORY = "guardrails"
 STATE_FILE, USAGE_FILE, LOCK_FILE = "state.json", "usage.json", ".lock"
 MAX_FILE_BYTES = 16 * 1024 * 1024
 LOCK_WAIT_S = 2.0
+RECENT_NS = 2_000_000_000  # a file changed this recently is read afresh every time
+# The last document read of each file, by the file's identity: every decision of a change reads the kill switch
+# and the breakers (a guard is made per decision), which change rarely, and always by a rename (a new inode).
+_SEEN: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
 
 
 class LocalGuard:
@@ -178,9 +182,18 @@ class LocalGuard:
         return os.path.join(self.directory, name)
 
     def _read(self, name: str) -> Any:
+        """The file's JSON document (None when there is none). Read again only when the file is another one
+        or has changed (inode, size, modification and change times); readers must not change what it holds."""
         path = self._path(name)
+        if not os.access(path, os.F_OK):
+            return None  # the usual case (no kill switch, no breaker yet), asked without raising an exception
         try:
             with open(path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                identity = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+                seen = _SEEN.get(path)
+                if seen is not None and seen[0] == identity:
+                    return seen[1]
                 raw = handle.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             return None
@@ -189,9 +202,14 @@ class LocalGuard:
         if len(raw) > MAX_FILE_BYTES:
             raise GuardUnavailable(f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
         try:
-            return json.loads(raw) if raw.strip() else None
+            doc = json.loads(raw) if raw.strip() else None
         except ValueError as exc:
             raise GuardUnavailable(f"{path} is damaged ({exc})") from exc
+        if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > RECENT_NS:
+            if len(_SEEN) > 16:
+                _SEEN.clear()
+            _SEEN[path] = (identity, doc)  # one changed within the clock's tick could change unseen
+        return doc
 
     def _write(self, name: str, doc: Any) -> None:
         path = self._path(name)
