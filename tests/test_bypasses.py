@@ -79,6 +79,8 @@ CASES = [
     ("a function shadowing its program", "rm() { command rm -rf /; }; rm", "deny",
      "ls() { command ls -la out; }; ls"),
     ("time runs a function", "f() { rm -rf /; }; time f", "deny", "f() { ls; }; time f"),
+    ("NUL-separated input", "printf '%s\\0' / | xargs -0 rm -rf", "deny", "printf 'a\\0b\\0' | xargs -0 rm -f"),
+    ("xargs delimiter", "printf '/etc\\n' | xargs -d '\\n' rm -rf", "deny", "echo 'x,y' | xargs -d, echo"),
     ("parallel inputs as commands", "parallel ::: 'echo ok' 'rm -rf ~'", "deny", "parallel ::: 'echo ok' 'true'"),
     ("arithmetic substitution", "echo $(( $(rm -rf /) + 1 ))", "deny", "echo $(( 1 + 2 ))"),
     ("fork bomb", ":(){ :|:& };:", "deny", "f(){ echo hi; }; f"),

@@ -215,8 +215,9 @@ class ReadOnly(Cli):
             args = [w.value for w in inv.words]
             if args and args[0] == "-v":
                 return
-            text = printf_text(args)
-            inv.stdout = Stream(text=text) if UNKNOWN_PART not in text else Stream(origin="printf of run-time values")
+            # a NUL in what it prints is real (`printf '%s\0' …` for `xargs -0`); only its words can be unknown
+            known = not any(UNKNOWN_PART in arg for arg in args)
+            inv.stdout = Stream(text=printf_text(args)) if known else Stream(origin="printf of run-time values")
         elif name in CONCATENATORS:
             inv.stdout = self.concatenated(inv, positionals)
         elif name in DECODERS and self.decoding(name, flags):

@@ -17,6 +17,7 @@ MAX_ARGUMENTS = 64  # known arguments handed to one command
 
 class Xargs(CommandRunner):
     NAMES = ("xargs",)
+    DIGIT_FLAGS = True  # `-0`: the input is NUL-separated
     # --replace[=R] and -i[R] take their value only inline
     VALUE_OPTIONS: ClassVar[frozenset[str]] = frozenset({"-I", "-J", "-n", "-L", "-P", "-s", "-d", "-E", "-a", "-R",
                                                        "-S", "--arg-file", "--max-args", "--max-lines",
@@ -31,7 +32,7 @@ class Xargs(CommandRunner):
             command = [lit("echo")]
         stdin = self.input(inv, opts)
         if stdin.text is not None and not stdin.opaque:
-            return self.known_arguments(inv, command, replace, every, stdin.text)
+            return self.known_arguments(inv, command, replace, every, stdin.text, self.delimiter(opts))
         placeholder = replace or every
         if placeholder:
             item = stand_in(stdin.path_roots[0], stdin.every_path) if stdin.path_roots else Word(UNKNOWN_PART)
@@ -65,9 +66,34 @@ class Xargs(CommandRunner):
         return replace
 
     @staticmethod
+    def delimiter(opts: Options) -> str | None:
+        """What separates the input items: NUL with -0/--null, the character -d/--delimiter names; None for
+        xargs's own splitting (blanks and newlines, with quotes)."""
+        if opts.has("-0", "--null"):
+            return "\0"
+        given = opts.value("-d", "--delimiter")
+        if given is None:
+            return None
+        if given.startswith("\\") and len(given) > 1:
+            return given.encode("utf-8", "surrogatepass").decode("unicode_escape", "replace")[:1] or None
+        return given[:1] or None
+
+    @staticmethod
     def known_arguments(inv: Invocation, command: list[Word], replace: str | None, every: str | None,
-                        text: str) -> list[Effect]:
+                        text: str, delimiter: str | None = None) -> list[Effect]:
         """`echo a b | xargs rm`: the arguments are known, so the command is too."""
+        if delimiter is not None:
+            pieces = text.split(delimiter)
+            if pieces and pieces[-1] in ("", "\n"):
+                pieces.pop()  # the terminator after the last item
+            if replace:
+                for piece in pieces[:MAX_PARALLEL]:
+                    inv.run_argv([Word(w.value.replace(replace, piece), text=w.text) for w in command])
+                return []
+            items = [lit(piece) for piece in pieces[:MAX_ARGUMENTS]]
+            at = next((i for i, w in enumerate(command) if every is not None and w.value == every), None)
+            inv.run_argv([*command[:at], *items, *command[at + 1:]] if at is not None else [*command, *items])
+            return []
         if replace:
             for line in [ln for ln in text.splitlines() if ln.strip()][:MAX_PARALLEL]:
                 inv.run_argv([Word(w.value.replace(replace, line.strip()), text=w.text) for w in command])
