@@ -21,6 +21,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -212,6 +214,16 @@ def load_small_yaml(path: str) -> Any:
     text = read_config(path, limit=MAX_KUBECONFIG_BYTES)
     if text is None:
         return None
+    try:
+        return copy.deepcopy(parsed_yaml(text))  # a copy: the parse is shared between decisions
+    except RecursionError:
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def parsed_yaml(text: str) -> Any:
+    """One YAML document, kept by its text: every kubectl and helm command reads the same kubeconfig, and
+    PyYAML's constructor costs ~130 µs for a small one. None when it does not parse."""
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except (yaml.YAMLError, ValueError, RecursionError):

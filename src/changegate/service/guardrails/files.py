@@ -56,7 +56,9 @@ class LocalGuard:
 
     @property
     def directory(self) -> str:
-        return self._directory or os.path.join(state_dir_name(), DIRECTORY)
+        if self._directory is None:
+            self._directory = os.path.join(state_dir_name(), DIRECTORY)  # a guard lives for one decision
+        return self._directory
 
     # --- reading ---------------------------------------------------------------------------------------
 

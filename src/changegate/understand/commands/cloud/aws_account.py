@@ -14,6 +14,7 @@ for no name: a profile in it whose account nothing else places is unknown.
 from __future__ import annotations
 
 import configparser
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -60,6 +61,13 @@ def read_aws_config(ctx: Context, path: str | None) -> configparser.ConfigParser
         path, limit=CONFIG_READ_LIMIT)
     if text is None:
         return None
+    return parsed_config(text)
+
+
+@functools.lru_cache(maxsize=32)
+def parsed_config(text: str) -> configparser.ConfigParser | None:
+    """The parsed file, kept by its text: every aws command reads the same config (configparser costs
+    ~100 µs a read). Shared between decisions: read it, never change it."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)
