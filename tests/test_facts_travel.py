@@ -185,3 +185,22 @@ def test_credentials_are_digested_before_they_leave(line: str, kept: str) -> Non
     redacted = facts.redact_text(line)
     assert kept in redacted
     assert "hunter2" not in redacted and "abc.def.ghi" not in redacted and "dXNlcjpwYXNz" not in redacted
+
+
+def test_links_globs_and_lookups_travel_as_facts_and_the_server_never_looks_itself(tmp_path: Path) -> None:
+    from changegate.gate import judge
+
+    work = tmp_path / "work"
+    (work / ".git").mkdir(parents=True)
+    (work / "b").symlink_to("/etc")  # ./b/passwd lands in the system's accounts
+    action = {"type": "shell", "command": "rm -f ./*/passwd", "cwd": str(work), "env": {"HOME": str(tmp_path)}}
+    sent = outgoing_action(action)
+    assert sent["facts"]["globs"][f"{work}/*/passwd"] == [f"{work}/b/passwd"]
+    assert sent["facts"]["realpaths"][f"{work}/b"] == "/etc"
+    with facts.facts_only():  # as the server decides
+        assert judge(sent).verdict.decision == "deny"
+        bare = {**sent, "facts": {}}  # nothing sent: judged as the pattern, never on the server's disk
+        assert facts.FactsReader({}).glob(f"{work}/*/passwd") == []
+        judged = judge(bare).verdict
+        # the server's own disk has the same link (one machine here): it must not have looked
+        assert "/etc/passwd" not in judged.summary and "every match of the pattern" in judged.summary

@@ -212,3 +212,15 @@ PARTS = ["a", "b", "file", "to-a", "to-b", "dangling", "loop1", "up", "to-file",
 def test_the_kernels_real_path_is_realpath(linked_tree: Path, parts: list[str], trailing: bool) -> None:
     path = "/".join([str(linked_tree), *parts]) + ("/" if trailing else "")
     assert facts.real_path_on_disk(path) == os.path.realpath(path)
+
+
+def test_a_new_match_of_a_glob_is_seen(place: tuple[Path, Path]) -> None:
+    work, home = place
+    (work / "a").mkdir()
+    (work / "a" / "passwd").write_text("fixture\n")
+    assert decide("rm -f ./*/passwd", work, home).decision == "allow"
+    hits = cache.VERDICTS.hits
+    assert decide("rm -f ./*/passwd", work, home).decision == "allow"
+    assert cache.VERDICTS.hits == hits + 1
+    (work / "b").symlink_to("/etc")  # ./b/passwd is now the system's
+    assert decide("rm -f ./*/passwd", work, home).decision == "deny"

@@ -10,8 +10,6 @@ stdin. The family answers with Effects, and may hand a payload back to the walke
 from __future__ import annotations
 
 import fnmatch
-import glob as globbing
-import itertools
 import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -263,7 +261,7 @@ class Context:
         if self.remote is None and any(c in GLOB_CHARS for c in posixpath.dirname(pattern)):
             # a pattern in a directory part (`/*/passwd`) can land anywhere: judge what it matches here;
             # one only in the last part stays a pattern over its (known) directory
-            for match in itertools.islice(globbing.iglob(pattern), MAX_GLOB_MATCHES):
+            for match in facts.glob_matches(pattern):
                 real = self.real_path(match, follow_last=False)
                 if not (self.workspace and is_within(real, self.real_workspace())) and not is_within(real, "/tmp"):
                     return real
@@ -493,7 +491,6 @@ def is_block_device(path: str | None) -> bool:
     return facts.kind(path) == "block"
 
 
-MAX_GLOB_MATCHES = 256
 SYSTEM_DIRECTORIES = ("/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt", "/proc",
                       "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var", "/mnt", "/media", "/snap", "/Users",
                       "/System", "/Library", "/Applications", "/private", "/usr/local", "/usr/bin", "/usr/lib",

@@ -25,6 +25,7 @@ The facts document (`Action.facts`), every part optional and bounded:
      "realpaths": {"/abs/path": "/where/it/leads"},
      "executables": {"/abs/path": true | false},
      "dirs":   {"/abs/dir": ["name", ...]},
+     "globs":  {"/abs/pat*/x": ["/abs/path/x", ...]},   what a glob in a directory part matches
      "plans":  {"terraform show -json /abs/plan": "the JSON" },   or {"…": {"unreadable": "why"}}
      "mcp_server": {"command": [...], "url": "...", "env": {...}}} how the MCP server is started
 """
@@ -34,7 +35,9 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import glob as globbing
 import hashlib
+import itertools
 import os
 import posixpath
 import re
@@ -50,6 +53,7 @@ CONFIG_LIMIT = 1024 * 1024  # bytes: a config file larger than this is not one t
 READ_SECONDS = 0.5  # wall-clock bound on one read (a slow network filesystem must not hold the decision)
 CHUNK = 64 * 1024
 MAX_DIR_ENTRIES = 1024  # a directory listing is cut here
+MAX_GLOB_MATCHES = 256  # a glob's matches are cut here
 
 # What a client sends: enough for every family, small enough for one request (the server takes 1 MiB).
 FACTS_LIMIT = 512 * 1024  # bytes of file and plan text in one action's facts
@@ -123,6 +127,13 @@ class DiskReader:
             return None
         return sorted(names)
 
+    def glob(self, pattern: str) -> list[str]:
+        """What a shell glob matches here, in the order the filesystem lists it, at most MAX_GLOB_MATCHES."""
+        try:
+            return list(itertools.islice(globbing.iglob(pattern), MAX_GLOB_MATCHES))
+        except (OSError, ValueError, RecursionError):
+            return []
+
     def plan(self, program: str, path: str, cwd: str | None) -> bytes:
         """`PROGRAM show -json PATH`: the saved plan as its tool reads it; `Unreadable` when it cannot."""
         return show_plan(program, path, cwd)
@@ -177,6 +188,11 @@ class RecordingReader(DiskReader):
         names = super().list_dir(path)
         self.keep("dirs", path, names, sum(len(n) + 4 for n in names or ()))
         return names
+
+    def glob(self, pattern: str) -> list[str]:
+        found = super().glob(pattern)
+        self.keep("globs", pattern, found, sum(len(m) + 4 for m in found))
+        return found
 
     def plan(self, program: str, path: str, cwd: str | None) -> bytes:
         key = plan_key(program, path)
@@ -271,6 +287,11 @@ class FactsReader:
         if not isinstance(names, list):
             return None
         return sorted(str(n) for n in names[:MAX_DIR_ENTRIES])
+
+    def glob(self, pattern: str) -> list[str]:
+        # not sent: nothing matched here is known (the pattern is judged as itself), never the server's disk
+        found = self.part("globs").get(pattern)
+        return [str(m) for m in found[:MAX_GLOB_MATCHES]] if isinstance(found, list) else []
 
     def plan(self, program: str, path: str, cwd: str | None) -> bytes:
         del cwd
@@ -423,6 +444,11 @@ def list_dir(path: str) -> list[str] | None:
     return _looked("list_dir", path, current().list_dir(path))
 
 
+def glob_matches(pattern: str) -> list[str]:
+    """What a shell glob matches on the agent's machine (at most MAX_GLOB_MATCHES)."""
+    return _looked("glob", pattern, current().glob(pattern))
+
+
 def plan_document(program: str, path: str, cwd: str | None) -> bytes:
     """The JSON of a saved binary plan, as `terraform show -json` (or `tofu`) gives it; `Unreadable`
     (saying why) when the tool is not installed, fails, takes too long or says too much."""
@@ -490,6 +516,7 @@ LOOKS: dict[str, Callable[[str], object]] = {
     "real_path": _DISK.real_path,
     "executable": _DISK.executable,
     "list_dir": _DISK.list_dir,
+    "glob": _DISK.glob,
 }
 
 
