@@ -41,9 +41,7 @@ import itertools
 import os
 import posixpath
 import re
-import shutil
 import stat
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -613,6 +611,9 @@ def show_plan(program: str, path: str, cwd: str | None) -> bytes:
     `terraform` earlier on its PATH could print any plan), no input, TF_IN_AUTOMATION, a wall-clock bound and
     an output bound. It reads the plan file and the providers' schemas; it changes nothing and contacts no
     backend."""
+    import shutil  # here, not above: every hook imports this module, and few run `terraform show`
+    import subprocess
+
     if program not in PLAN_PROGRAMS:
         raise Unreadable(f"{program} plans are not read")
     if read_disk(path, PLAN_OUTPUT_LIMIT, READ_SECONDS * 4) is None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import math
-import secrets
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -70,7 +69,7 @@ class InstantFreeze:
 
     @classmethod
     def new(cls, by: str, reason: str, now: float, environments: Iterable[str] = (), agents: str = "*") -> InstantFreeze:
-        return cls("frz_" + secrets.token_hex(6), by, reason, now, tuple(environments), agents or "*")
+        return cls(new_id("frz_"), by, reason, now, tuple(environments), agents or "*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +199,7 @@ def new_scope(*, agent: str, session: str, resources: dict[str, list[str]], oper
     if not 0 < duration_s <= max_duration_s:
         raise ScopeRefused(f"a scope lasts more than 0 and at most {max_duration_s / 3600:g} h (scopes.max_duration)")
     needy = set(two_people) | ({"unknown"} if "prod" in set(two_people) else set())
-    return Scope("scp_" + secrets.token_hex(6), agent, session, {k: tuple(v) for k, v in resources.items()}, ops,
+    return Scope(new_id("scp_"), agent, session, {k: tuple(v) for k, v in resources.items()}, ops,
                  reason.strip()[:2000], requested_by, 2 if needy & set(resources) else 1, now, now + duration_s)
 
 
@@ -238,6 +237,12 @@ Announce = Callable[[str, str, dict[str, Any]], None]  # (event, text, data): a 
 
 
 # --- what an action adds -------------------------------------------------------------------------------
+
+def new_id(prefix: str) -> str:
+    import secrets  # here, not above: every hook imports this module, and few make a freeze or a scope
+
+    return prefix + secrets.token_hex(6)
+
 
 def usage_of(effects: Sequence[Effect], agent: str, session: str, action_hash: str) -> Usage:
     """The amounts an allowed action adds: per environment, resources changed and deleted, one change, and
