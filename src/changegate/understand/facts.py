@@ -45,7 +45,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 CONFIG_LIMIT = 1024 * 1024  # bytes: a config file larger than this is not one to trust
 READ_SECONDS = 0.5  # wall-clock bound on one read (a slow network filesystem must not hold the decision)
@@ -390,7 +390,7 @@ def read_config(path: str, *, limit: int = CONFIG_LIMIT, seconds: float = READ_S
 
 
 def kind(path: str) -> Kind:
-    return _looked("kind", path, current().kind(path))
+    return _look("kind", path, current().kind)
 
 
 def is_file(path: str) -> bool:
@@ -407,7 +407,7 @@ def exists(path: str) -> bool:
 
 
 def lkind(path: str) -> LinkKind:
-    return _looked("lkind", path, current().lkind(path))
+    return _look("lkind", path, current().lkind)
 
 
 def lexists(path: str) -> bool:
@@ -421,11 +421,11 @@ def is_link(path: str) -> bool:
 
 def real_path(path: str) -> str:
     """Where `path` leads through the symlinks on the agent's machine."""
-    return _looked("real_path", path, current().real_path(path))
+    return _look("real_path", path, current().real_path)
 
 
 def executable(path: str) -> bool:
-    return _looked("executable", path, current().executable(path))
+    return _look("executable", path, current().executable)
 
 
 def which(program: str, search_path: str) -> str | None:
@@ -439,12 +439,12 @@ def which(program: str, search_path: str) -> str | None:
 
 
 def list_dir(path: str) -> list[str] | None:
-    return _looked("list_dir", path, current().list_dir(path))
+    return _look("list_dir", path, current().list_dir)
 
 
 def glob_matches(pattern: str) -> list[str]:
     """What a shell glob matches on the agent's machine (at most MAX_GLOB_MATCHES)."""
-    return _looked("glob", pattern, current().glob(pattern))
+    return _look("glob", pattern, current().glob)
 
 
 def plan_document(program: str, path: str, cwd: str | None) -> bytes:
@@ -492,10 +492,18 @@ def observing() -> Iterator[Observations]:
         _observed.reset(token)
 
 
-def _looked(what: str, path: str, answer: T) -> T:
+def _look(what: str, path: str, ask: Callable[[str], T]) -> T:
+    """Ask the reader; on this machine's disk, within `observing()`, keep the answer (the verdict cache
+    checks it again later) and give it again to the same look in the same decision (the disk does not
+    change under one decision; a second `realpath` of the same path is a few system calls saved)."""
     seen = _observed.get()
-    if seen is not None and isinstance(current(), DiskReader):
-        seen.note(what, path, answer)
+    if seen is None or not isinstance(current(), DiskReader):
+        return ask(path)
+    key = (what, path)
+    if key in seen.seen:
+        return cast(T, seen.seen[key])
+    answer = ask(path)
+    seen.seen[key] = answer
     return answer
 
 
