@@ -73,7 +73,7 @@ def main() -> int:
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 50
     plan = generated_plan(changes)
     policy = load_policy(None)
-    cache.VERDICTS.put = lambda key, kept: None  # type: ignore[method-assign]  # each run decides afresh
+    cache.VERDICTS.keeping = False  # each run decides afresh
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tf.plan.json"
         path.write_text(json.dumps(plan))

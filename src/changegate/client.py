@@ -176,26 +176,30 @@ def send(method: str, url: str, data: bytes | None, headers: dict[str, str],
         return _send_through_urllib(method, url, data, headers, timeout)
     key = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    for attempt in (0, 1):
-        connection, reused = _take(key, timeout)
-        try:
-            connection.request(method, target, body=data, headers=headers)
-            response = connection.getresponse()
-            raw = response.read(MAX_RESPONSE_BYTES + 1)
-        except STALE:
-            connection.close()
-            if reused and attempt == 0:
-                continue  # the server closed a kept connection while it was idle: once more, on a new one
+    connection, reused = _take(key, timeout)
+    try:
+        return _exchange(key, connection, method, target, data, headers)
+    except STALE:
+        if not reused:
             raise
-        except BaseException:
-            connection.close()
-            raise
-        if response.will_close or not response.isclosed():
-            connection.close()  # the server ends it, or the answer was larger than we read
-        else:
-            _keep(key, connection)
-        return response.status, raw
-    raise ConnectionError("unreachable")  # not reached: the loop returns or raises
+    # the server closed a kept connection while it was idle: once more, on a new one
+    return _exchange(key, _open(key, timeout), method, target, data, headers)
+
+
+def _exchange(key: tuple[str, str, int], connection: http.client.HTTPConnection, method: str, target: str,
+              data: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
+    try:
+        connection.request(method, target, body=data, headers=headers)
+        response = connection.getresponse()
+        raw = response.read(MAX_RESPONSE_BYTES + 1)
+    except BaseException:
+        connection.close()
+        raise
+    if response.will_close or not response.isclosed():
+        connection.close()  # the server ends it, or the answer was larger than we read
+    else:
+        _keep(key, connection)
+    return response.status, raw
 
 
 def _take(key: tuple[str, str, int], timeout: float) -> tuple[http.client.HTTPConnection, bool]:
@@ -208,10 +212,14 @@ def _take(key: tuple[str, str, int], timeout: float) -> tuple[http.client.HTTPCo
             connection.timeout = timeout
             return connection, True
         connection.close()
+    return _open(key, timeout), False
+
+
+def _open(key: tuple[str, str, int], timeout: float) -> http.client.HTTPConnection:
     scheme, host, port = key
     if scheme == "https":
-        return http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context()), False
-    return http.client.HTTPConnection(host, port, timeout=timeout), False
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
+    return http.client.HTTPConnection(host, port, timeout=timeout)
 
 
 def _keep(key: tuple[str, str, int], connection: http.client.HTTPConnection) -> None:

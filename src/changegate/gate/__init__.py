@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,9 +26,9 @@ from changegate.answer import Answer, Judgement, unreadable_line
 from changegate.decide import decide
 from changegate.gate import cache, guardrails
 from changegate.gate.session import SessionKeeper, keeper, session_key
-from changegate.model import Action, Effect, Verdict, canonical_action
+from changegate.model import Action, Effect, Verdict
 from changegate.policy import Policy, load_policy
-from changegate.understand import SessionState, Understanding, facts, understand
+from changegate.understand import SessionState, Understanding
 
 MAX_LINE_BYTES = 1024 * 1024
 NOT_A_LINE = 'each line must be an object like {"id": "c1", "action": {"type": "shell", ...}}'
@@ -70,36 +71,45 @@ def judge(action: Action | dict[str, Any], policy: Policy | None = None, *, now:
         return Judgement(refused(str(exc), action))
     policy = policy or load_policy(None)
     moment = now.timestamp() if now is not None else time.time()
-    state: SessionState | None = None
-    problem: str | None = None
-    if checked.session:
-        store = sessions or keeper()
-        session = session_key(checked.agent, checked.operator, checked.session)
-        state, problem = store.load(session, moment)
-    key = cache.key_of(checked, policy, state)
-    kept = cache.VERDICTS.get(key)
-    if kept is None:
-        with facts.observing() as observations:
-            understanding = understand(checked, policy.environments, state)
-        kept = cache.Kept(understanding, canonical_action(checked, understanding.consulted), observations)
-        cache.VERDICTS.put(key, kept)
-    understanding = kept.understanding
-    if state is not None:
-        after = understanding.session
-        if after is not None and not after.same(state):
-            problem = store.save(session, msgspec.structs.replace(after, updated_at=moment)) or problem
+    session = AgentSession.load(checked, sessions or keeper(), moment) if checked.session else None
+    kept = cache.remembered(checked, policy, session.state if session else None)
+    problem = session.keep(kept.understanding.session, moment) if session else None
     if problem:
+        understanding = kept.understanding
         understanding = Understanding([*understanding.effects, unkept_session(problem)], understanding.consulted,
                                       understanding.session)
         verdict = decide(checked, understanding, policy, now=now, canonical=kept.canonical)
     elif kept.verdict is not None:
         verdict = kept.verdict
     else:
-        verdict = decide(checked, understanding, policy, now=now, canonical=kept.canonical)
+        verdict = decide(checked, kept.understanding, policy, now=now, canonical=kept.canonical)
         if not policy.doc.freezes:
             kept.verdict = verdict  # no freeze window: the same action, policy and disk decide the same
     verdict = guardrails.apply(checked, verdict, policy, moment)
     return Judgement(verdict, checked, kept.canonical)
+
+
+@dataclass
+class AgentSession:
+    """The state an agent session's earlier actions left, where it is kept, and what went wrong reading it."""
+
+    store: SessionKeeper
+    key: str
+    state: SessionState
+    problem: str | None
+
+    @classmethod
+    def load(cls, action: Action, store: SessionKeeper, moment: float) -> AgentSession:
+        assert action.session is not None
+        key = session_key(action.agent, action.operator, action.session)
+        state, problem = store.load(key, moment)
+        return cls(store, key, state, problem)
+
+    def keep(self, after: SessionState | None, moment: float) -> str | None:
+        """Keep the state this action leaves (when it changed); what could not be read or kept, if anything."""
+        if after is not None and not after.same(self.state):
+            return self.store.save(self.key, msgspec.structs.replace(after, updated_at=moment)) or self.problem
+        return self.problem
 
 
 def unkept_session(problem: str) -> Effect:

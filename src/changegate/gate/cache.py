@@ -24,9 +24,9 @@ from typing import Any
 
 import msgspec
 
-from changegate.model import Action, Verdict, digest_key_path
+from changegate.model import Action, Verdict, canonical_action, digest_key_path
 from changegate.policy import Policy
-from changegate.understand import SessionState, Understanding, facts
+from changegate.understand import SessionState, Understanding, facts, understand
 
 MAX_ENTRIES = 4096
 MAX_KEY_BYTES = 64 * 1024  # a larger action (a big plan or payload) is decided afresh every time
@@ -53,6 +53,7 @@ class VerdictCache:
         self.lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.keeping = True  # off: every action is decided afresh (what bench/decisions.py measures)
 
     def get(self, key: bytes | None) -> Kept | None:
         if key is None:
@@ -69,7 +70,7 @@ class VerdictCache:
         return None
 
     def put(self, key: bytes | None, kept: Kept) -> None:
-        if key is None or not worth_keeping(kept):
+        if key is None or not self.keeping or not worth_keeping(kept):
             return
         with self.lock:
             if len(self.entries) >= self.size:
@@ -81,6 +82,19 @@ class VerdictCache:
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+
+
+def remembered(action: Action, policy: Policy, state: SessionState | None) -> Kept:
+    """What deciding `action` found — understood afresh (every look at the disk kept) and then kept, unless
+    an earlier decision of it still holds."""
+    key = key_of(action, policy, state)
+    kept = VERDICTS.get(key)
+    if kept is None:
+        with facts.observing() as observations:
+            understanding = understand(action, policy.environments, state)
+        kept = Kept(understanding, canonical_action(action, understanding.consulted), observations)
+        VERDICTS.put(key, kept)
+    return kept
 
 
 def worth_keeping(kept: Kept) -> bool:

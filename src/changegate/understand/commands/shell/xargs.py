@@ -81,24 +81,19 @@ class Xargs(CommandRunner):
     @staticmethod
     def known_arguments(inv: Invocation, command: list[Word], replace: str | None, every: str | None,
                         text: str, delimiter: str | None = None) -> list[Effect]:
-        """`echo a b | xargs rm`: the arguments are known, so the command is too."""
+        """`echo a b | xargs rm`: the arguments are known, so the command is too. With a `delimiter` (-0,
+        -d) the input splits only there; else -I takes lines and plain xargs blanks and quotes."""
         if delimiter is not None:
             pieces = text.split(delimiter)
             if pieces and pieces[-1] in ("", "\n"):
                 pieces.pop()  # the terminator after the last item
-            if replace:
-                for piece in pieces[:MAX_PARALLEL]:
-                    inv.run_argv([Word(w.value.replace(replace, piece), text=w.text) for w in command])
-                return []
-            items = [lit(piece) for piece in pieces[:MAX_ARGUMENTS]]
-            at = next((i for i, w in enumerate(command) if every is not None and w.value == every), None)
-            inv.run_argv([*command[:at], *items, *command[at + 1:]] if at is not None else [*command, *items])
-            return []
+        else:
+            pieces = [ln.strip() for ln in text.splitlines() if ln.strip()] if replace else safe_split(text)
         if replace:
-            for line in [ln for ln in text.splitlines() if ln.strip()][:MAX_PARALLEL]:
-                inv.run_argv([Word(w.value.replace(replace, line.strip()), text=w.text) for w in command])
+            for piece in pieces[:MAX_PARALLEL]:
+                inv.run_argv([Word(w.value.replace(replace, piece), text=w.text) for w in command])
             return []
-        items = [lit(item) for item in safe_split(text)[:MAX_ARGUMENTS]]
+        items = [lit(piece) for piece in pieces[:MAX_ARGUMENTS]]
         at = next((i for i, w in enumerate(command) if every is not None and w.value == every), None)
         inv.run_argv([*command[:at], *items, *command[at + 1:]] if at is not None else [*command, *items])
         return []
