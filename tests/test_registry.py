@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from changegate.understand import commands
 from changegate.understand.cli import Cli
 from changegate.understand.commands import declarations, family_for, render_index
 
@@ -29,3 +32,15 @@ def test_every_declared_program_reaches_its_own_class() -> None:
 
 def test_a_program_nobody_declared_gets_the_generic_fallback() -> None:
     assert type(family_for("frobnicate-9000")).__name__ == "Generic"
+
+
+def test_the_names_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-running daemon or server meets endless made-up program names: it remembers a bounded number,
+    and every unknown name still gets the one fallback family."""
+    monkeypatch.setattr(commands, "_instances", {})
+    monkeypatch.setattr(commands, "MAX_REMEMBERED_NAMES", 50)
+    families = {id(family_for(f"made-up-tool-{n}")) for n in range(200)}
+    assert len(commands._instances) == 50
+    assert len(families) == 1
+    assert type(family_for("made-up-tool-199")).__name__ == "Generic"
+    assert type(family_for("git")).__name__ != "Generic"  # a declared name past the bound is still itself

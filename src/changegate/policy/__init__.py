@@ -248,7 +248,8 @@ class Policy:
         for pattern, disabled, extra in self.agent_overrides:
             if pattern.match(key):
                 rules = [r for r in rules if r.id not in disabled] + extra
-        self._by_agent[key] = rules
+        if len(self._by_agent) < 4096:  # agents name themselves: a long-running server keeps a bounded few
+            self._by_agent[key] = rules
         return rules
 
     def candidates(self, agent: str | None, operation: str, environment: str) -> list[CompiledRule]:

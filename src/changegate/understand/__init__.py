@@ -88,7 +88,10 @@ def understand(action: Action, environments: Environments | None = None,
     switches, exports) is taken into account, and `Understanding.session` is the state after this one."""
     environments = environments or Environments()
     if session is None or _session.get() is not None:
-        with facts.reading(facts.reader_for(action.facts)):
+        reader = facts.reader_for(action.facts)
+        if reader is facts.current():
+            return understand_once(action, environments)  # (the disk, as before: nothing to put in force)
+        with facts.reading(reader):
             return understand_once(action, environments)
     return understand_in_session(action, environments, session)
 

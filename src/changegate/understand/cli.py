@@ -125,9 +125,6 @@ def matches_table(name: str, names: Sequence[str]) -> bool:
     return name in exact or name.startswith(prefixes)
 
 
-_VARIABLE_TABLES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
-
-
 @dataclass(frozen=True, slots=True)
 class BindingTable:
     """What `Cli.bind` reads of a tool, worked out once per class."""

@@ -480,16 +480,19 @@ class Observations:
 _observed: ContextVar[Observations | None] = ContextVar("changegate_observed", default=None)
 
 
-@contextlib.contextmanager
-def observing() -> Iterator[Observations]:
+class observing:  # (lower case: read as a verb, `with observing() as seen`)
     """Within this block, every look at this machine's disk is kept (a server's looks at an action's facts
-    are not: the facts are part of the action)."""
-    seen = Observations()
-    token = _observed.set(seen)
-    try:
-        yield seen
-    finally:
-        _observed.reset(token)
+    are not: the facts are part of the action). A class, not a generator: it runs on every decision."""
+
+    __slots__ = ("seen", "token")
+
+    def __enter__(self) -> Observations:
+        self.seen = Observations()
+        self.token = _observed.set(self.seen)
+        return self.seen
+
+    def __exit__(self, *exc: object) -> None:
+        _observed.reset(self.token)
 
 
 def _look(what: str, path: str, ask: Callable[[str], T]) -> T:
@@ -573,20 +576,19 @@ _O_PATH = getattr(os, "O_PATH", 0)
 def real_path_on_disk(path: str) -> str:
     """`os.path.realpath(path)`, asked of the kernel where it can answer (Linux: open the path without
     reading it and read back the name of what was opened — a few system calls instead of a Python walk with
-    one `lstat` per component). A path that does not exist all the way is resolved up to where it stops,
-    the rest appended as written; a dangling symlink, `..` or anything unusual goes the long way."""
+    one `lstat` per component). A path that does not exist all the way is resolved up to the deepest
+    directory that opens, the rest appended as written — once one `lstat` shows that nothing at all (not
+    even a dangling link) is where the rest begins; a dangling symlink, `..`, a file used as a directory or
+    anything unusual goes the long way."""
     if _O_PATH and path.startswith("/") and "/." not in path and "//" not in path:
         head, rest = path.rstrip("/") or "/", ""
         for _ in range(64):
-            found = _opened_as(head)
+            found, missing = _opened_as(head)
             if found is not None:
-                return (found.rstrip("/") + rest) or "/"
-            try:
-                os.lstat(head)
-                break  # there is something (a dangling link, a loop, no permission): the long way
-            except FileNotFoundError:
-                pass
-            except (OSError, ValueError):
+                if not rest or _nothing_at(found.rstrip("/") + "/" + rest[1:].partition("/")[0]):
+                    return (found.rstrip("/") + rest) or "/"
+                break
+            if not missing or head == "/":
                 break
             head, _, last = head.rpartition("/")
             head, rest = head or "/", "/" + last + rest
@@ -596,18 +598,32 @@ def real_path_on_disk(path: str) -> str:
         return path
 
 
-def _opened_as(path: str) -> str | None:
+def _opened_as(path: str) -> tuple[str | None, bool]:
+    """What the kernel says `path` is, and whether opening it failed only because something on the way does
+    not exist (ENOENT: nothing there, or a link to nothing)."""
     try:
         fd = os.open(path, _O_PATH | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None, True
     except (OSError, ValueError):
-        return None
+        return None, False
     try:
         found = os.readlink(_PROC_FD + str(fd))
     except OSError:
-        return None
+        return None, False
     finally:
         os.close(fd)
-    return found if found.startswith("/") and not found.endswith(" (deleted)") else None
+    return (found, False) if found.startswith("/") and not found.endswith(" (deleted)") else (None, False)
+
+
+def _nothing_at(path: str) -> bool:
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def plan_key(program: str, path: str) -> str:

@@ -39,7 +39,7 @@ from changegate.understand.base import (
     nothing_outside_the_shell,
     redact_effects,
 )
-from changegate.understand.commands import family_for
+from changegate.understand.commands import family_for, loaded_family
 from changegate.understand.execve import first_line, run_file
 from changegate.understand.expansion import (
     ASSIGNING_BUILTINS,
@@ -494,10 +494,12 @@ class Walker:
             written = self.written_program(head.value, words[1:], ctx, stdin, text)
             if written is not None:
                 return written
-        loading = time.thread_time()
-        family = family_for(name)
-        # importing a family module (compiling it, without cached bytecode) is not the action's doing
-        self.deadline += time.thread_time() - loading
+        family = loaded_family(name)
+        if family is None:
+            loading = time.thread_time()
+            family = family_for(name)
+            # importing a family module (compiling it, without cached bytecode) is not the action's doing
+            self.deadline += time.thread_time() - loading
         inv = Invocation(name=name, words=words[1:], ctx=ctx, walker=self, stdin=stdin, text=text or
                          " ".join(w.value for w in words), args_unknown=args_unknown)
         if family.FAMILY == "unknown":

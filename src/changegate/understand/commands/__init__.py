@@ -18,8 +18,15 @@ from changegate.understand.commands._index import INDEX, PATTERNS
 if TYPE_CHECKING:
     from changegate.understand.cli import Cli
 
-_instances: dict[str, Cli] = {}
+_instances: dict[str, Cli] = {}  # by program name: bounded (a long-running daemon meets endless made-up names)
+_by_target: dict[str, Cli] = {}  # one (stateless) instance per family class
+MAX_REMEMBERED_NAMES = 8192
 _patterns = tuple((re.compile(pattern), target) for pattern, target in PATTERNS)
+
+
+def loaded_family(name: str) -> Cli | None:
+    """The family of `name` where it was asked for before (no import, no clock needed), else None."""
+    return _instances.get(name)
 
 
 def family_for(name: str) -> Cli:
@@ -30,10 +37,13 @@ def family_for(name: str) -> Cli:
     target = INDEX.get(name)
     if target is None:
         target = next((t for pattern, t in _patterns if pattern.fullmatch(name)), "generic:Generic")
-    module_name, _, class_name = target.partition(":")
-    module = importlib.import_module(f"{__name__}.{module_name}")
-    family: Cli = getattr(module, class_name)()
-    _instances[name] = family
+    family = _by_target.get(target)
+    if family is None:
+        module_name, _, class_name = target.partition(":")
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        family = _by_target[target] = getattr(module, class_name)()
+    if len(_instances) < MAX_REMEMBERED_NAMES:
+        _instances[name] = family
     return family
 
 

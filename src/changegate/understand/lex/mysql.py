@@ -35,7 +35,7 @@ TAKES_LINE = frozenset({"source", "system", "use", "delimiter", "connect", "tee"
 QUOTE_ENDS = {"'": re.compile(r"['\\]"), '"': re.compile(r'["\\]'), "`": re.compile(r"`")}
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)  # (the delimiter is the script's own: bounded)
 def special(delimiter: str) -> re.Pattern[str]:
     """What matters outside quotes and comments: a quote, a comment, a backslash shortcut, the delimiter."""
     return re.compile(rf"""['"`]|/\*|#|--(?=\s|$)|\\.|{re.escape(delimiter)}""")
