@@ -54,9 +54,9 @@ class NotUnderstood(Exception):
         self.tag = tag
 
 
-@dataclass(slots=True)
-class Word:
-    """One argument after expansion. `value` holds UNKNOWN_PART where a part is only known at run time."""
+class Word(msgspec.Struct):
+    """One argument after expansion. `value` holds UNKNOWN_PART where a part is only known at run time.
+    (A Struct, not a dataclass: made for every word of every command, and its constructor runs in C.)"""
 
     value: str
     glob: bool = False  # has unquoted glob characters: a pattern over its directory
@@ -74,8 +74,7 @@ def lit(value: str) -> Word:
     return Word(value, text=value)
 
 
-@dataclass(slots=True)
-class Stream:
+class Stream(msgspec.Struct):
     """What flows between commands: known text, or where an unknown text comes from."""
 
     text: str | None = None  # the exact content, where it is known

@@ -32,6 +32,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import msgspec
+
 from changegate.environments import UNKNOWN, Placement
 from changegate.model import Effect, Operation
 from changegate.understand.base import UNKNOWN_PART, Invocation, Word, bound_value
@@ -160,8 +162,7 @@ Handler = Callable[[Any, "Call"], list[Effect]]
 VerbEntry = str | Handler
 
 
-@dataclass(slots=True)
-class Item:
+class Item(msgspec.Struct):
     """One word as the walker read it: an option (with its value, if it took one) or a positional."""
 
     word: Word

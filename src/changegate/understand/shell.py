@@ -16,7 +16,6 @@ import fnmatch
 import posixpath
 import re
 import time
-from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -343,7 +342,7 @@ class Walker:
             stream = self.statement(stage, ctx.clone(), stream)
             if listed and stream is not None and not stream.lists and reshapes_only(stage):
                 # `aws s3 ls | awk '{print $3}' | sort`: still every bucket, in another shape
-                stream = replace(stream, lists=listed)
+                stream = msgspec.structs.replace(stream, lists=listed)
             if keys_only(stage):
                 self.only_names_reach_the_agent(previous_start, previous_end)
             previous_start, previous_end = start, len(self.effects)
