@@ -6,8 +6,9 @@ decision, everything it read checked unchanged).
 
 usage: python bench/decisions.py [--rounds N]
 Reads ../shared/corpora (incidents, public, benign_nl2bash, and the NL2Bash source); without it, falls back to
-examples/incidents.jsonl and says so. Prints medians, p99 and ratios; also batch throughput of
-`changegate check --batch` as a whole process.
+examples/incidents.jsonl and says so. Prints medians, p99 and ratios; the function calls a fresh decision
+makes (counted: a shared machine's noise moves the times by ±20% from run to run, not the counts); also batch
+throughput of `changegate check --batch` as a whole process.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def main() -> int:
     decide_times: list[float] = []
     parse_times: list[float] = []
     cache.VERDICTS.keeping = False  # distinct: every action decided afresh
+    cache.VERDICTS.clear()  # (the warm-up's verdicts must not answer)
     for _ in range(args.rounds):
         decide_times += timed(actions, policy, evaluate)
         parse_times += timed(shell_texts, None, lambda text, _: parse(text))
@@ -81,6 +83,9 @@ def main() -> int:
     print(f"tree-sitter bare parse of the same commands: p50 {p50:.1f} µs, p99 {p99:.1f} µs")
     print(f"ratio p50 decision / p50 parse: {d50 / p50:.1f}x (goal <= 3x); p99 goal <= 500 µs")
     print(f"in-process throughput: {1e6 / statistics.mean(decide_times):,.0f} decisions/s on one core")
+    python_calls, c_calls = calls_per_decision(actions[::8], policy, evaluate)
+    print(f"work per fresh decision (counted, so the same on any machine): {python_calls:.0f} Python function "
+          f"calls, {c_calls:.0f} calls into C")
 
     cache.VERDICTS.keeping = True
     cache.VERDICTS.size = len(actions) + 1
@@ -137,6 +142,24 @@ def agents_day(policy: Any, evaluate: Any, cache: Any) -> None:
     r50, r99 = statistics.median(repeated), percentile(repeated, 0.99)
     print(f"an agent's ordinary work in a real workspace ({len(cases)} actions x 5): fresh p50 {f50:.1f} µs, "
           f"p99 {f99:.1f} µs; repeated (verdict cache) p50 {r50:.1f} µs, p99 {r99:.1f} µs")
+
+
+def calls_per_decision(actions: list[Any], policy: Any, evaluate: Any) -> tuple[float, float]:
+    """Function calls per decision (a profile hook counts them): a figure a shared machine's noise cannot
+    move, to compare builds by."""
+    counts = {"call": 0, "c_call": 0}
+
+    def count(frame: Any, event: str, arg: Any) -> None:
+        if event in counts:
+            counts[event] += 1
+
+    sys.setprofile(count)
+    try:
+        for action in actions:
+            evaluate(action, policy)
+    finally:
+        sys.setprofile(None)
+    return counts["call"] / len(actions), counts["c_call"] / len(actions)
 
 
 def timed(actions: list[Any], policy: Any, evaluate: Any) -> list[float]:

@@ -8,28 +8,36 @@ and carries the safer actions that the rules and the families suggested.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from changegate.environments import workspace_of
-from changegate.model import Action, Decision, Effect, Risk, Verdict, action_hash, hash_canonical
+from changegate.model import (
+    RISK_ORDER,
+    SEVERITY,
+    Action,
+    Decision,
+    Effect,
+    Risk,
+    Verdict,
+    action_hash,
+    hash_canonical,
+)
 from changegate.policy import CompiledRule, Counts, Policy, now_utc
 from changegate.policy.schema import Freeze
 from changegate.understand import Understanding
 
-SEVERITY = {"allow": 0, "ask": 1, "deny": 2}
-RISK_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 MAX_REASONS = 6
 MAX_SUGGESTIONS = 4
 
 
-@dataclass
-class EffectDecision:
+class EffectDecision(msgspec.Struct):
     effect: Effect
     decision: Decision
     approvals: int
-    rules: list[CompiledRule] = field(default_factory=list)
+    rules: list[CompiledRule] = msgspec.field(default_factory=list)
     reason: str = ""
     risk: Risk = "low"
 
@@ -50,20 +58,25 @@ def decide(action: Action, understanding: Understanding, policy: Policy, *, now:
 
 def decide_effect(effect: Effect, action: Action, counts: Counts, home: str, workspace: str, policy: Policy,
                   freezes: list[Freeze]) -> EffectDecision:
-    candidates = policy.candidates(action.agent, effect.operation, effect.environment)
-    matched = [r for r in candidates if r.matches(effect, action.type, action.agent, home, workspace, counts)]
+    candidates = policy.candidates(action.agent, effect, action.type)
+    # (plain loops, not generators and key functions: this runs for every effect of every decision)
+    matched = [r for r in candidates
+               if r.unconditional or r.matches(effect, action.type, action.agent, home, workspace, counts)]
     if not matched:
         decision: Decision = "deny" if policy.fallback == "deny" else "allow" if policy.fallback == "allow" else "ask"
         result = EffectDecision(effect, decision, 1 if decision == "ask" else 0,
                                 reason=f"no rule covers {effect.operation} in {effect.environment}; "
                                        f"the policy's fallback is {decision}")
     else:
-        top = max(SEVERITY[r.rule.decide] for r in matched)
-        deciding = [r for r in matched if SEVERITY[r.rule.decide] == top]
+        deciding = most_severe_rules(matched)
         decision = deciding[0].rule.decide
-        approvals = max((r.rule.approvals for r in deciding), default=1) if decision == "ask" else 0
-        # the reason comes from the rule that sets the bar (most approvals), not the first that matched
-        lead = max(deciding, key=lambda r: (r.rule.approvals, RISK_ORDER.get(r.rule.risk or "low", 0)))
+        # the reason comes from the rule that sets the bar (most approvals, then risk), not the first that
+        # matched: the first such rule in the policy's order
+        lead = deciding[0]
+        for r in deciding:
+            if r.bar > lead.bar:
+                lead = r
+        approvals = lead.rule.approvals if decision == "ask" else 0
         result = EffectDecision(effect, decision, approvals, deciding, lead.rule.reason)
     if freezes and effect.operation != "read" and result.decision != "deny":
         exempt = any(r.rule.freeze == "exempt" for r in matched)
@@ -77,10 +90,23 @@ def decide_effect(effect: Effect, action: Action, counts: Counts, home: str, wor
     return result
 
 
+def most_severe_rules(matched: list[CompiledRule]) -> list[CompiledRule]:
+    """The matched rules whose decision is the most severe (deny over ask over allow), in policy order."""
+    top = 0
+    for r in matched:
+        if r.severity > top:
+            top = r.severity
+    return [r for r in matched if r.severity == top]
+
+
 def risk_of(d: EffectDecision) -> Risk:
-    explicit = [r.rule.risk for r in d.rules if r.rule.risk]
-    if explicit:
-        return max(explicit, key=lambda r: RISK_ORDER[r])
+    explicit: Risk | None = None
+    for r in d.rules:
+        risk = r.rule.risk
+        if risk and (explicit is None or RISK_ORDER[risk] > RISK_ORDER[explicit]):
+            explicit = risk
+    if explicit is not None:
+        return explicit
     if d.risk != "low":
         return d.risk
     if d.decision == "deny":
@@ -95,7 +121,7 @@ def risk_of(d: EffectDecision) -> Risk:
 
 def evidence_sentence(d: EffectDecision) -> str:
     e = d.effect
-    rule_ids = ", ".join(r.id for r in d.rules) or "fallback"
+    rule_ids = ", ".join([r.rule.id for r in d.rules]) or "fallback"
     where = f" [{e.environment}: {e.why_environment}]" if e.why_environment else f" [{e.environment}]"
     return f"{d.reason} — {e.summary or e.operation + ' ' + e.resource}{where} (rule {rule_ids})"
 
@@ -106,12 +132,22 @@ def assemble(digest: str, decided: list[EffectDecision]) -> Verdict:
         return Verdict(decision=decision, risk="medium", reasons=["the action has no effects to judge"],
                        suggestions=[], effects=[], approvals_required=1,
                        action_hash=digest)
-    top = max(SEVERITY[d.decision] for d in decided)
+    # (plain loops rather than generators and key functions: this runs on every decision)
+    top, risk = 0, decided[0].risk
+    for d in decided:
+        if SEVERITY[d.decision] > top:
+            top = SEVERITY[d.decision]
+        if RISK_ORDER[d.risk] > RISK_ORDER[risk]:
+            risk = d.risk
     deciding = [d for d in decided if SEVERITY[d.decision] == top]
     decision = deciding[0].decision
-    approvals = max(d.approvals for d in deciding) if decision == "ask" else 0
+    approvals = 0
+    if decision == "ask":
+        for d in deciding:
+            approvals = max(approvals, d.approvals)
     reasons: list[str] = []
-    for d in sorted(deciding, key=lambda d: -d.approvals):
+    # the most approvals first; equal ones in the order of the effects
+    for d in sorted(deciding, key=lambda d: -d.approvals) if len(deciding) > 1 else deciding:
         sentence = evidence_sentence(d)
         if sentence not in reasons:
             reasons.append(sentence)
@@ -120,11 +156,17 @@ def assemble(digest: str, decided: list[EffectDecision]) -> Verdict:
     suggestions: list[str] = []
     if decision != "allow":
         for d in deciding:
-            for s in (*d.effect.suggestions, *(x for r in d.rules for x in r.rule.suggest)):
+            for s in d.effect.suggestions:
                 if s not in suggestions:
                     suggestions.append(s)
-    risk = max((d.risk for d in decided), key=lambda r: RISK_ORDER[r])
-    rules = list(dict.fromkeys(r.id for d in deciding for r in d.rules))
+            for r in d.rules:
+                for s in r.rule.suggest:
+                    if s not in suggestions:
+                        suggestions.append(s)
+    rules: dict[str, None] = {}
+    for d in deciding:
+        for r in d.rules:
+            rules[r.rule.id] = None
     return Verdict(
         team=routed_team(deciding) if decision == "ask" else None,
         decision=decision,
@@ -134,7 +176,7 @@ def assemble(digest: str, decided: list[EffectDecision]) -> Verdict:
         effects=[d.effect for d in decided],
         approvals_required=approvals,
         action_hash=digest,
-        rules=rules,
+        rules=list(rules),
         summary=summary_of(deciding),
     )
 

@@ -36,6 +36,8 @@ Risk = Literal["low", "medium", "high", "critical"]
 OPERATIONS: tuple[str, ...] = Operation.__args__  # type: ignore[attr-defined]
 DECISIONS: tuple[str, ...] = ("allow", "ask", "deny")  # in order of severity
 RISKS: tuple[str, ...] = ("low", "medium", "high", "critical")
+SEVERITY: dict[str, int] = {decision: rank for rank, decision in enumerate(DECISIONS)}
+RISK_ORDER: dict[str, int] = {risk: rank for rank, risk in enumerate(RISKS)}
 CHANGES: frozenset[str] = frozenset(OPERATIONS) - {"read"}
 
 

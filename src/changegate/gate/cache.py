@@ -56,7 +56,7 @@ class VerdictCache:
         self.keeping = True  # off: every action is decided afresh (what bench/decisions.py measures)
 
     def get(self, key: bytes | None) -> Kept | None:
-        if key is None:
+        if key is None or not self.keeping:
             return None
         with self.lock:
             kept = self.entries.get(key)

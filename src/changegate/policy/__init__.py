@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from changegate.environments import DEFAULT_NAMING, Environments, glob_regex
-from changegate.model import DECISIONS, OPERATIONS, Effect
+from changegate.model import DECISIONS, OPERATIONS, RISK_ORDER, SEVERITY, Effect
 from changegate.policy.cache import disk_cached
 from changegate.policy.schema import DEFAULT_BUDGETS, Budget, Freeze, Match, PolicyDoc, Rule
 
@@ -143,6 +143,13 @@ class CompiledRule:
     not_resource: list[str] | None = None
     agent: list[re.Pattern[str]] | None = None
     counts: list[tuple[str, str, float]] = field(default_factory=list)
+    # worked out once, read for every effect: a rule that names no more than what the index matches
+    # (operation, environment, family, action type: `Policy.candidates`) matches without asking; how severe
+    # its decision is; and the bar it
+    # sets (approvals, then risk), by which the rule that gives the reason is chosen
+    unconditional: bool = False
+    severity: int = 0
+    bar: tuple[int, int] = (0, 0)
 
     @property
     def id(self) -> str:
@@ -176,6 +183,11 @@ class CompiledRule:
             if value is not None:
                 op, number = parse_comparison(value)
                 compiled.counts.append((name, op, number))
+        compiled.unconditional = not compiled.counts and m.data_loss is None and m.whole_environment is None \
+            and all(getattr(compiled, name) is None for name in (
+                "kind", "scope", "reversible", "tags", "resource", "not_resource", "agent"))
+        compiled.severity = SEVERITY[rule.decide]
+        compiled.bar = (rule.approvals, RISK_ORDER.get(rule.risk or "low", 0))
         return compiled
 
     def matches(self, effect: Effect, action_type: str, agent: str | None, home: str, workspace: str,
@@ -237,7 +249,7 @@ class Policy:
     environments: Environments
     text: str = ""
     _by_agent: dict[str, list[CompiledRule]] = field(default_factory=dict, repr=False)
-    _index: dict[tuple[str, str, str], list[CompiledRule]] = field(default_factory=dict, repr=False)
+    _index: dict[tuple[str, str, str, str, str, bool], list[CompiledRule]] = field(default_factory=dict, repr=False)
 
     def rules_for(self, agent: str | None) -> list[CompiledRule]:
         key = agent or ""
@@ -252,16 +264,21 @@ class Policy:
             self._by_agent[key] = rules
         return rules
 
-    def candidates(self, agent: str | None, operation: str, environment: str) -> list[CompiledRule]:
-        """The rules that can match an effect with this operation and environment (an index: most rules
-        name both, so each effect is checked against a handful instead of all)."""
-        key = (agent or "", operation, environment)
+    def candidates(self, agent: str | None, effect: Effect, action_type: str) -> list[CompiledRule]:
+        """The rules that can match this effect as far as its operation, environment, family, the action's
+        type and whether it carries tags tell (an index: each effect is checked against a handful of rules
+        instead of all), in the policy's order."""
+        tagged = bool(effect.tags)
+        key = (agent or "", effect.operation, effect.environment, effect.family, action_type, tagged)
         found = self._index.get(key)
         if found is None:
             found = [r for r in self.rules_for(agent)
-                     if (r.operation is None or operation in r.operation)
-                     and (r.environment is None or environment in r.environment)]
-            if len(self._index) < 4096:
+                     if (r.operation is None or effect.operation in r.operation)
+                     and (r.environment is None or effect.environment in r.environment)
+                     and (r.family is None or effect.family in r.family)
+                     and (r.action is None or action_type in r.action)
+                     and (r.tags is None or tagged)]
+            if len(self._index) < 16384:
                 self._index[key] = found
         return found
 

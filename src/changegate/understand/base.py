@@ -221,7 +221,7 @@ class Context:
 
     def through_links(self, path: str) -> str:
         """`path` with every symlink on the way resolved: those this command made, then the filesystem's."""
-        for _ in range(8):
+        for _ in range(8 if self.links else 0):
             made = next((link for link in self.links if is_within(path, link)), None)
             if made is None:
                 break
@@ -233,8 +233,10 @@ class Context:
     def may_hold_planted_links(self, path: str) -> bool:
         """Where an agent could have made a symlink before this action: its workspace, its home and the
         temporary directories. The machine's own links (/lib -> /usr/lib, /dev/fd, /proc/self) say nothing."""
-        roots = [r for r in (self.workspace, self.home, "/tmp", "/var/tmp") if r]
-        return any(is_within(path, root) for root in roots)
+        for root in (self.workspace, self.home, "/tmp", "/var/tmp"):  # noqa: SIM110 (no generator: asked of most paths)
+            if root and is_within(path, root):
+                return True
+        return False
 
     def real_workspace(self) -> str:
         return facts.real_path(self.workspace) if self.workspace else ""
@@ -280,8 +282,7 @@ class Context:
         return self.environments.path(known_prefix or path, self.workspace, self.home)
 
 
-@dataclass
-class Invocation:
+class Invocation(msgspec.Struct):
     """One command as the family sees it: name, expanded arguments, context, stdin."""
 
     name: str
@@ -290,7 +291,7 @@ class Invocation:
     walker: Walker
     stdin: Stream | None = None
     text: str = ""  # the command as written, for evidence
-    stdout: Stream = field(default_factory=Stream)
+    stdout: Stream = msgspec.field(default_factory=Stream)
     args_unknown: bool = False  # more arguments are appended at run time (xargs, find -exec {})
 
     @property

@@ -172,8 +172,7 @@ class Item(msgspec.Struct):
     value_index: int | None = None  # the word the value was written in: `index` (inline) or `index + 1`
 
 
-@dataclass(slots=True)
-class Options:
+class Options(msgspec.Struct):
     """Arguments split into options and positionals, keeping every word and its order.
 
     `flags` maps each option as written (`-f`, `--force`) to its values (a flag without a value maps to
@@ -182,12 +181,15 @@ class Options:
     flags: dict[str, list[str]]
     positionals: list[str]
     positional_words: list[Word]
-    items: list[Item] = field(default_factory=list)
-    rest: list[Word] = field(default_factory=list)
+    items: list[Item] = msgspec.field(default_factory=list)
+    rest: list[Word] = msgspec.field(default_factory=list)
     dashdash: bool = False  # a `--` ended the options
 
     def has(self, *names: str) -> bool:
-        return any(n in self.flags for n in names)
+        for n in names:  # noqa: SIM110 (no generator: asked of most commands)
+            if n in self.flags:
+                return True
+        return False
 
     def value(self, *names: str) -> str | None:
         for n in names:

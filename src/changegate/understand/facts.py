@@ -500,7 +500,7 @@ def _look(what: str, path: str, ask: Callable[[str], T]) -> T:
     checks it again later) and give it again to the same look in the same decision (the disk does not
     change under one decision; a second `realpath` of the same path is a few system calls saved)."""
     seen = _observed.get()
-    if seen is None or not isinstance(current(), DiskReader):
+    if seen is None or not isinstance(_reader.get() or _DISK, DiskReader):  # (current(), inlined: every look)
         return ask(path)
     key = (what, path)
     if key in seen.seen:

@@ -406,7 +406,8 @@ class Walker:
                 inline_redirects.append(child)
             elif kind in WORD_NODES:
                 words.extend(self.expand(child, ctx))
-        words.extend(Word(w, text=w) for w in lost or ())
+        if lost:
+            words.extend(Word(w, text=w) for w in lost)
         all_redirects = redirects + inline_redirects
         for r in all_redirects:
             # tree-sitter attaches the words after `2>/dev/null` to the redirect; bash gives them to the command
