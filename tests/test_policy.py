@@ -6,9 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from changegate.gate import evaluate
-from changegate.policy import PolicyError, default_text, load_policy
+from changegate.model import OPERATIONS, Effect
+from changegate.policy import Counts, Policy, PolicyError, default_text, load_policy
 from tests.conftest import shell
 
 
@@ -163,3 +166,57 @@ def test_a_team_on_an_allow_or_a_bad_team_name_is_an_error(tmp_path: Path) -> No
                                "  - id: s\n    decide: ask\n    team: 'two words'\n    reason: y\n")
     assert any(":5: rules[0].team" in p and "only an ask" in p for p in found), found
     assert any(":9: rules[1].team" in p and "team name" in p for p in found), found
+
+
+def _vocabulary(policy: Policy, field: str, extra: tuple[str, ...]) -> list[str]:
+    found = {value for r in policy.rules for value in (getattr(r, field) or ())}
+    return sorted(found | set(extra))
+
+
+INDEXED = """extends: default
+rules:
+  - {id: git-anywhere, decide: ask, reason: r, match: {family: [git]}}
+  - {id: sql-deletes, decide: deny, reason: r, match: {action: sql, operation: delete}}
+  - {id: forced-local, decide: ask, reason: r, match: {tags: [force], environment: local}}
+  - {id: rm-files, decide: allow, reason: r, match: {family: rm, kind: file, operation: delete}}
+  - {id: http-prod, decide: deny, reason: r, match: {action: [http, mcp_tool], environment: prod}}
+agents:
+  ci-*:
+    disable: [git-anywhere]
+    rules:
+      - {id: ci-any, decide: ask, reason: r, match: {operation: modify}}
+"""
+
+
+@pytest.fixture(scope="module")
+def indexed_policies(tmp_path_factory: pytest.TempPathFactory) -> list[Policy]:
+    return [load_policy(None), load_policy(write(tmp_path_factory.mktemp("indexed"), INDEXED))]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_rule_index_finds_every_rule_that_matches(indexed_policies: list[Policy], data: st.DataObject) -> None:
+    """`Policy.candidates` (keyed by operation, environment, family, action type and whether there are tags)
+    plus `unconditional` must pick exactly the rules, in the same order, that checking every rule picks."""
+    policy = data.draw(st.sampled_from(indexed_policies))
+    effect = Effect(
+        operation=data.draw(st.sampled_from(OPERATIONS)),
+        resource=data.draw(st.sampled_from(["fs:/srv/data", "fs:/home/dev/app/x", "k8s:prod/ns/payments",
+                                            "sql:db/main/table/users", "cmd:curl", "url:https://example.com"])),
+        environment=data.draw(st.sampled_from(_vocabulary(policy, "environment", ("local", "prod", "unknown")))),
+        scope=data.draw(st.sampled_from(["one", "many", "all"])),
+        reversible=data.draw(st.sampled_from(["yes", "no", "unknown"])),
+        kind=data.draw(st.sampled_from(_vocabulary(policy, "kind", ("", "file")))),
+        family=data.draw(st.sampled_from(_vocabulary(policy, "family", ("", "git", "rm")))),
+        data_loss=data.draw(st.booleans()),
+        whole_environment=data.draw(st.booleans()),
+        tags=tuple(data.draw(st.lists(st.sampled_from(_vocabulary(policy, "tags", ("force",))), max_size=3))),
+    )
+    action_type = data.draw(st.sampled_from(["shell", "sql", "http", "mcp_tool", "terraform_plan"]))
+    agent = data.draw(st.sampled_from([None, "claude-code", "ci-bot"]))
+    counts = Counts.of([effect])
+    every = [r for r in policy.rules_for(agent)
+             if r.matches(effect, action_type, agent, "/home/dev", "/home/dev/app", counts)]
+    indexed = [r for r in policy.candidates(agent, effect, action_type)
+               if r.unconditional or r.matches(effect, action_type, agent, "/home/dev", "/home/dev/app", counts)]
+    assert [r.id for r in indexed] == [r.id for r in every]
