@@ -108,6 +108,22 @@ def test_the_kill_switch_stops_every_change_locally_until_a_person_lifts_it() ->
     assert spooled_kinds().count("freeze.lifted") == 1
 
 
+def test_one_guard_reads_the_state_once_and_again_after_it_writes(tmp_path: Path) -> None:
+    """A guard answers one decision's questions from one read of the state; what it writes, or what another
+    process wrote before it took the lock, it sees at once."""
+    guard, other = LocalGuard(str(tmp_path)), LocalGuard(str(tmp_path))
+    assert guard.freezes(0.0) == [] and guard.breakers() == []
+    other.freeze(InstantFreeze("k1", "alice", "incident", time.time(), (), "*"))
+    assert guard.freezes(0.0) == []  # the same decision: its snapshot
+    guard.freeze(InstantFreeze("k2", "bob", "second", time.time(), (), "*"))  # under the lock: read afresh
+    assert [f.id for f in guard.freezes(0.0)] == ["k1", "k2"]
+    assert [f.id for f in LocalGuard(str(tmp_path)).freezes(0.0)] == ["k1", "k2"]  # the next decision
+    assert [f.id for f in guard.lift("k1")] == ["k1"]
+    assert [f.id for f in guard.freezes(0.0)] == ["k2"]
+    other.freeze(InstantFreeze("k3", "carol", "third", time.time(), (), "*"))
+    assert [f.id for f in guard.lift(None)] == ["k2", "k3"]  # lifting says what it lifted, k3 included
+
+
 def test_a_kill_switch_for_prod_covers_unknown_and_leaves_dev_alone() -> None:
     LocalGuard().freeze(InstantFreeze.new("cli:ops", "prod is on fire", time.time(), ["prod"]))
     assert judge(DEV_CREATE).verdict.decision == "allow"

@@ -53,6 +53,7 @@ class LocalGuard:
     def __init__(self, directory: str | None = None, announce: Announce = silent) -> None:
         self._directory = directory
         self.announce = announce
+        self._seen_state: dict[str, Any] | None = None  # what this guard's readers saw (one decision's snapshot)
 
     @property
     def directory(self) -> str:
@@ -69,9 +70,17 @@ class LocalGuard:
         return {"freezes": list(doc.get("freezes") or []), "breakers": dict(doc.get("breakers") or {}),
                 "scopes": list(doc.get("scopes") or [])}
 
+    def _snapshot(self) -> dict[str, Any]:
+        """The state as the read-only questions (kill switches, breakers, scopes) see it: read once per guard
+        (a guard answers one decision, which asks two or three of them) and again after this guard writes or
+        takes the lock."""
+        if self._seen_state is None:
+            self._seen_state = self.state()
+        return self._seen_state
+
     def all_scopes(self) -> list[Scope]:
         try:
-            return [Scope.from_raw(raw) for raw in self.state()["scopes"]]
+            return [Scope.from_raw(raw) for raw in self._snapshot()["scopes"]]
         except (KeyError, TypeError, ValueError) as exc:
             raise GuardUnavailable(f"{self._path(STATE_FILE)} holds a task scope that does not read ({exc})") from exc
 
@@ -104,14 +113,14 @@ class LocalGuard:
     def freezes(self, now: float) -> list[InstantFreeze]:
         try:
             return [InstantFreeze(f["id"], f["by"], f["reason"], float(f["at"]), tuple(f.get("environments") or ()),
-                                  f.get("agents") or "*") for f in self.state()["freezes"]]
+                                  f.get("agents") or "*") for f in self._snapshot()["freezes"]]
         except (KeyError, TypeError, ValueError) as exc:
             raise GuardUnavailable(f"{self._path(STATE_FILE)} holds a kill switch that does not read ({exc})") from exc
 
     def breakers(self) -> list[Breaker]:
         try:
             return [Breaker(b["agent"], b["reason"], float(b["opened_at"]), b.get("budget", ""))
-                    for b in self.state()["breakers"].values()]
+                    for b in self._snapshot()["breakers"].values()]
         except (KeyError, TypeError, ValueError) as exc:
             raise GuardUnavailable(f"{self._path(STATE_FILE)} holds a breaker that does not read ({exc})") from exc
 
@@ -214,6 +223,7 @@ class LocalGuard:
         return doc
 
     def _write(self, name: str, doc: Any) -> None:
+        self._seen_state = None
         path = self._path(name)
         temporary = f"{path}.{os.getpid()}.tmp"
         try:
@@ -245,6 +255,7 @@ class LocalGuard:
                     if time.monotonic() > deadline:
                         raise GuardUnavailable(f"{self._path(LOCK_FILE)} stayed locked for {LOCK_WAIT_S:g} s") from exc
                     time.sleep(0.002)
+            self._seen_state = None  # under the lock, every question reads what is there now
             yield
         finally:
             os.close(descriptor)  # closing releases the lock
