@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from changegate.integrations import daemon, hookclient  # noqa: E402
 from decisions import load_actions  # noqa: E402
+from hook import wait_for_daemon  # noqa: E402
 
 
 def resident_kib(pid: int) -> int:
@@ -57,7 +58,7 @@ def main() -> int:
     process = subprocess.Popen([sys.executable, *hookclient.DAEMON_ARGS, "--idle", "3600"], env=env, cwd="/",
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        pid = wait_for(state / f"daemon-{daemon.__version__}.sock")
+        pid = wait_for_daemon(state / f"daemon-{daemon.__version__}.sock")
         environ = {k.encode(): v.encode() for k, v in env.items() if k != "PYTHONPATH"}
         samples: list[tuple[int, int]] = [(0, resident_kib(pid))]
         started = time.perf_counter()
@@ -83,16 +84,6 @@ def main() -> int:
           f"{last / 1024:.1f} MiB: {(last - first) / 1024:+.1f} MiB; second half "
           f"{(last - half[1]) / max(steps, 1):+.0f} KiB per {args.every:,} decisions (target: flat)")
     return 0
-
-
-def wait_for(socket_file: Path, timeout: float = 30.0) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = daemon.ping(socket_file)
-        if answer is not None:
-            return int(answer["pid"])
-        time.sleep(0.05)
-    raise SystemExit("the daemon did not start")
 
 
 if __name__ == "__main__":

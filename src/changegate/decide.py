@@ -146,8 +146,7 @@ def assemble(digest: str, decided: list[EffectDecision]) -> Verdict:
         for d in deciding:
             approvals = max(approvals, d.approvals)
     reasons: list[str] = []
-    # the most approvals first; equal ones in the order of the effects
-    for d in sorted(deciding, key=lambda d: -d.approvals) if len(deciding) > 1 else deciding:
+    for d in sorted(deciding, key=lambda d: -d.approvals):  # the most approvals first, else in effect order
         sentence = evidence_sentence(d)
         if sentence not in reasons:
             reasons.append(sentence)

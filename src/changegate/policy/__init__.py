@@ -145,8 +145,7 @@ class CompiledRule:
     counts: list[tuple[str, str, float]] = field(default_factory=list)
     # worked out once, read for every effect: a rule that names no more than what the index matches
     # (operation, environment, family, action type: `Policy.candidates`) matches without asking; how severe
-    # its decision is; and the bar it
-    # sets (approvals, then risk), by which the rule that gives the reason is chosen
+    # its decision is; and the bar it sets (approvals, then risk), by which the rule giving the reason is chosen
     unconditional: bool = False
     severity: int = 0
     bar: tuple[int, int] = (0, 0)
