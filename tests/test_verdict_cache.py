@@ -214,6 +214,31 @@ def test_the_kernels_real_path_is_realpath(linked_tree: Path, parts: list[str], 
     assert facts.real_path_on_disk(path) == os.path.realpath(path)
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(PARTS), min_size=1, max_size=5))
+def test_a_real_path_worked_out_from_its_directorys_is_realpath(linked_tree: Path, parts: list[str]) -> None:
+    # within one decision the directory's real path is looked up first (as `rm -rf build/` does), and the
+    # path below it is worked out from it; the cache checks it again the same way
+    path = "/".join([str(linked_tree), *parts])
+    with facts.observing() as seen:
+        facts.real_path(path.rpartition("/")[0])
+        assert facts.real_path(path) == os.path.realpath(path)
+    assert seen.still_true()
+
+
+@pytest.mark.parametrize("planted", ["y", "gone"])
+def test_a_link_planted_where_a_path_was_worked_out_is_seen(tmp_path: Path, planted: str) -> None:
+    # tmp/y and tmp/gone/x are worked out from tmp's real path (nothing is at either); then a link appears
+    with facts.observing() as seen:
+        facts.real_path(str(tmp_path))
+        assert facts.real_path(str(tmp_path / "y")) == str(tmp_path / "y")
+        facts.real_path(str(tmp_path / "gone"))
+        assert facts.real_path(str(tmp_path / "gone" / "x")) == str(tmp_path / "gone" / "x")
+    assert seen.still_true()
+    (tmp_path / planted).symlink_to("/etc")
+    assert not seen.still_true()
+
+
 def test_a_new_match_of_a_glob_is_seen(place: tuple[Path, Path]) -> None:
     work, home = place
     (work / "a").mkdir()

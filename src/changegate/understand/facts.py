@@ -420,7 +420,18 @@ def is_link(path: str) -> bool:
 
 
 def real_path(path: str) -> str:
-    """Where `path` leads through the symlinks on the agent's machine."""
+    """Where `path` leads through the symlinks on the agent's machine. Within one decision on this disk, a
+    path whose directory's real path is already known is worked out from it (`real_path_below`: one `lstat`
+    instead of a walk), as the verdict cache checks it again."""
+    seen = _observed.get()
+    if seen is not None and isinstance(_reader.get() or _DISK, DiskReader):
+        parent, _, name = path.rpartition("/")
+        known = seen.seen.get(("real_path", parent or "/"))
+        if isinstance(known, str) and ("real_path", path) not in seen.seen:
+            answer = real_path_below(known, name)
+            if answer is not None:
+                seen.seen[("real_path", path)] = answer
+                return answer
     return _look("real_path", path, current().real_path)
 
 
@@ -474,8 +485,18 @@ class Observations:
         self.seen.setdefault((what, path), answer)
 
     def still_true(self) -> bool:
-        for (what, path), answer in self.seen.items():  # noqa: SIM110 (no generator: every cache hit)
-            if LOOKS[what](path) != answer:
+        # in the order they were taken: a real path worked out from its directory's (`real_path_below`) is
+        # checked the same way, once the directory's own is known to be unchanged
+        confirmed: dict[str, object] = {}
+        for (what, path), answer in self.seen.items():
+            if what == "real_path":
+                parent, _, name = path.rpartition("/")
+                known = confirmed.get(parent or "/")
+                seen_now = real_path_below(known, name) if isinstance(known, str) else None
+                if (seen_now if seen_now is not None else real_path_on_disk(path)) != answer:
+                    return False
+                confirmed[path] = answer
+            elif LOOKS[what](path) != answer:
                 return False
         return True
 
@@ -617,6 +638,22 @@ def _opened_as(path: str) -> tuple[str | None, bool]:
     finally:
         os.close(fd)
     return (found, False) if found.startswith("/") and not found.endswith(" (deleted)") else (None, False)
+
+
+def real_path_below(directory_real: str, name: str) -> str | None:
+    """`realpath(D/name)` from `realpath(D)` with one `lstat`: the directory's real path and the name, where
+    what is there is not a symlink (or nothing at all is there); None where it needs the long way (a link,
+    `.`, `..`, an error other than nothing being there)."""
+    if name in ("", ".", ".."):
+        return None
+    below = directory_real.rstrip("/") + "/" + name
+    try:
+        mode = os.lstat(below).st_mode
+    except FileNotFoundError:
+        return below
+    except (OSError, ValueError):
+        return None
+    return None if stat.S_ISLNK(mode) else below
 
 
 def _nothing_at(path: str) -> bool:

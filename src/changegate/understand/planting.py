@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from changegate.understand.pathtable import PathTable, home_probe
+
 Planted = list[tuple[str, str]]  # (language: shell | python | javascript, code)
 MAX_PLANTED = 32  # pieces of code taken from one file
 MAX_DOCUMENT = 256 * 1024  # a YAML or JSON document parsed for the code it holds
@@ -97,25 +99,15 @@ PLACES: tuple[Place, ...] = (
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> re.Pattern[str]:
-    """The table as one regex, an alternative per place in its order (group `p<index>`): one match finds
-    the first place a path falls under. Compiled on first use: most commands never write a file."""
-    alternatives = []
-    for index, place in enumerate(PLACES):
-        body = place.pattern.replace("~/", r"(?:/home/[^/]+|/root|/Users/[^/]+)/")
-        flags = "(?i:" if place.ignore_case else "(?:"
-        alternatives.append(f"(?P<p{index}>{flags}{body})\\Z)")
-    return re.compile("|".join(alternatives))
+def _table() -> PathTable:
+    """Compiled on first use: most commands never write a file."""
+    return PathTable([(place.pattern, place.ignore_case) for place in PLACES])
 
 
 def place_of(path: str, home: str | None = None) -> Place | None:
     """The entry of the table a path falls under, or None."""
-    probe = path
-    # a home outside /home (e.g. /Users/x or /var/lib/x) is mapped onto the pattern's spelling
-    if home and home not in ("/", "/root") and (path == home or path.startswith(home + "/")):
-        probe = "/home/_" + path[len(home):]
-    found = _compiled().match(probe)
-    return PLACES[int(found.lastgroup[1:])] if found is not None and found.lastgroup else None
+    row = _table().first_row(home_probe(path, home))
+    return PLACES[row] if row is not None else None
 
 
 def code_in(path: str, content: str, home: str | None = None) -> Planted:

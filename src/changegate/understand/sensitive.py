@@ -10,6 +10,7 @@ import posixpath
 import re
 from functools import lru_cache
 
+from changegate.understand.pathtable import PathTable, home_probe
 from changegate.understand.planting import place_of
 
 # ONE table of where credentials live, by tool: (tool, pattern over the absolute path, what it holds); `~`
@@ -116,40 +117,21 @@ _SECRET_NAMES: tuple[tuple[str, str], ...] = (
     (r"terraform\.tfstate(\.backup)?", "terraform state (holds every secret it manages)"),
     (r"\.htpasswd|wp-config\.php|master\.key|credentials\.yml\.enc", "a credentials file"),
 )
-def _compile(patterns: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], str]]:
-    out = []
-    for pattern, what in patterns:
-        body = pattern.replace("~/", r"(?:/home/[^/]+|/root|/Users/[^/]+)/")
-        out.append((re.compile(f"(?:{body})\\Z"), what))
-    return out
-
-
 @lru_cache(maxsize=1)
-def _tables() -> tuple[list[tuple[re.Pattern[str], str]], list[tuple[re.Pattern[str], str]]]:
+def _tables() -> tuple[PathTable, PathTable]:
     """Compiled on first use: most commands never ask, and compiling costs start-up time."""
-    basenames = [(re.compile(f"(?:{p})\\Z", re.IGNORECASE), what) for p, what in _SECRET_NAMES]
-    return _compile(_SECRET_PATTERNS), basenames
-
-
-def _with_home(path: str, home: str | None) -> str:
-    # a home outside /home (e.g. /Users/x or /var/lib/x) is mapped onto the pattern's spelling
-    if home and home not in ("/", "/root") and (path == home or path.startswith(home + "/")):
-        return "/home/_" + path[len(home):]
-    return path
+    return (PathTable([(pattern, False) for pattern, _ in _SECRET_PATTERNS]),
+            PathTable([(pattern, True) for pattern, _ in _SECRET_NAMES]))
 
 
 def secret_kind(path: str, home: str | None = None) -> str | None:
     """What secret a path holds, or None."""
-    secrets, basenames = _tables()
-    probe = _with_home(path, home)
-    for regex, what in secrets:
-        if regex.match(probe):
-            return what
-    base = posixpath.basename(path)
-    for regex, what in basenames:
-        if regex.match(base):
-            return what
-    return None
+    locations, names = _tables()
+    row = locations.first_row(home_probe(path, home))
+    if row is not None:
+        return _SECRET_PATTERNS[row][1]
+    row = names.first_row(posixpath.basename(path))
+    return _SECRET_NAMES[row][1] if row is not None else None
 
 
 def persistence_concern(path: str, home: str | None, workspace: str | None) -> str | None:
