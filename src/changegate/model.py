@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from changegate.state import state_dir_name
+
 ActionType = Literal["shell", "sql", "terraform_plan", "k8s_manifest", "mcp_tool", "file_write", "http"]
 Operation = Literal[
     "read",
@@ -151,37 +153,17 @@ URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):(?P<pa
 
 
 def digest_key_path() -> str:
-    """Where the digest key is: the state directory's `digest.key`. (The state directory's name is worked out
-    as `changegate.state.state_dir_name` does; the layers keep `model` below `state`.)"""
-    # read from os.environ's own bytes mapping where it has one (CPython's, kept in step with every change to
-    # os.environ): three lookups instead of three trips through the Mapping API with encode and decode each,
-    # which were a quarter of a verdict-cache hit
-    raw = getattr(os.environ, "_data", None)
-    settings: tuple[object, object, object]
-    if isinstance(raw, dict):
-        settings = (raw.get(b"CHANGEGATE_STATE_DIR"), raw.get(b"XDG_STATE_HOME"), raw.get(b"HOME"))
-    else:
-        environ = os.environ
-        settings = (environ.get("CHANGEGATE_STATE_DIR"), environ.get("XDG_STATE_HOME"), environ.get("HOME"))
-    found = _KEY_PATHS.get(settings)
+    """Where the digest key is: the state directory's `digest.key` (asked on every decision)."""
+    directory = state_dir_name()
+    found = _KEY_PATHS.get(directory)
     if found is None:
         if len(_KEY_PATHS) > 64:
             _KEY_PATHS.clear()
-        found = _KEY_PATHS[settings] = _key_path()
+        found = _KEY_PATHS[directory] = os.path.join(directory, DIGEST_KEY_FILE)
     return found
 
 
-_KEY_PATHS: dict[tuple[object, object, object], str] = {}  # a handful: one per state directory
-
-
-def _key_path() -> str:
-    configured = os.environ.get("CHANGEGATE_STATE_DIR")
-    if configured:
-        base = os.path.expanduser(configured)
-    else:
-        state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-        base = os.path.join(state, "changegate")
-    return os.path.join(base, DIGEST_KEY_FILE)
+_KEY_PATHS: dict[str, str] = {}  # a handful: one per state directory
 
 
 def digest_key() -> bytes:

@@ -47,6 +47,15 @@ RECENT_NS = 2_000_000_000  # a file changed this recently is read afresh every t
 _SEEN: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
 
 
+def identity_of(path: str) -> tuple[int, int, int, int] | None:
+    """Which file is at `path`, as of when: inode, size, modification and change times (None: none there)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
 class LocalGuard:
     """Guardrail state in files under the state directory (the `Guard` protocol)."""
 
@@ -190,7 +199,7 @@ class LocalGuard:
     # --- files -----------------------------------------------------------------------------------------
 
     def _path(self, name: str) -> str:
-        return os.path.join(self.directory, name)
+        return f"{self.directory}/{name}"  # (not os.path.join: every decision of a change asks)
 
     def _read(self, name: str) -> Any:
         """The file's JSON document (None when there is none). Read again only when the file is another one
@@ -198,13 +207,12 @@ class LocalGuard:
         path = self._path(name)
         if not os.access(path, os.F_OK):
             return None  # the usual case (no kill switch, no breaker yet), asked without raising an exception
+        seen = _SEEN.get(path)
+        if seen is not None and seen[0] == identity_of(path):
+            return seen[1]  # unchanged: one stat, no file opened
         try:
             with open(path, "rb") as handle:
                 info = os.fstat(handle.fileno())
-                identity = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-                seen = _SEEN.get(path)
-                if seen is not None and seen[0] == identity:
-                    return seen[1]
                 raw = handle.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             return None
@@ -219,7 +227,8 @@ class LocalGuard:
         if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > RECENT_NS:
             if len(_SEEN) > 16:
                 _SEEN.clear()
-            _SEEN[path] = (identity, doc)  # one changed within the clock's tick could change unseen
+            # (one changed within the clock's tick could change again unseen: not kept)
+            _SEEN[path] = ((info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns), doc)
         return doc
 
     def _write(self, name: str, doc: Any) -> None:
