@@ -124,6 +124,32 @@ def test_one_guard_reads_the_state_once_and_again_after_it_writes(tmp_path: Path
     assert [f.id for f in guard.lift(None)] == ["k2", "k3"]  # lifting says what it lifted, k3 included
 
 
+def test_an_unchanged_state_file_is_not_opened_again_and_a_changed_one_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every decision of a change reads the state: one the guard has read is answered from one stat while the
+    file is the same (inode, size, times); another process's write, by rename or in place, is read."""
+    from changegate.service.guardrails import files
+
+    monkeypatch.setattr(files, "RECENT_NS", 0)  # (files this test writes are moments old)
+    LocalGuard(str(tmp_path)).freeze(InstantFreeze("k1", "alice", "incident", time.time(), (), "*"))
+    assert [f.id for f in LocalGuard(str(tmp_path)).freezes(0.0)] == ["k1"]
+    opened: list[str] = []
+    real_open = open
+    monkeypatch.setattr(files, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k),
+                        raising=False)
+    assert [f.id for f in LocalGuard(str(tmp_path)).freezes(0.0)] == ["k1"]
+    assert opened == []
+    LocalGuard(str(tmp_path)).freeze(InstantFreeze("k2", "bob", "second", time.time(), (), "*"))  # a rename
+    assert [f.id for f in LocalGuard(str(tmp_path)).freezes(0.0)] == ["k1", "k2"]
+    state = tmp_path / "state.json"
+    doc = json.loads(state.read_text())
+    doc["freezes"] = doc["freezes"][:1]
+    with real_open(state, "r+", encoding="utf-8") as handle:  # in place: the same inode
+        handle.write(json.dumps(doc))
+        handle.truncate()
+    assert [f.id for f in LocalGuard(str(tmp_path)).freezes(0.0)] == ["k1"]
+
+
 def test_a_kill_switch_for_prod_covers_unknown_and_leaves_dev_alone() -> None:
     LocalGuard().freeze(InstantFreeze.new("cli:ops", "prod is on fire", time.time(), ["prod"]))
     assert judge(DEV_CREATE).verdict.decision == "allow"
