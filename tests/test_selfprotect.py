@@ -12,8 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from changegate.environments import is_within
 from changegate.integrations import hook
+from changegate.understand.selfguard import GateDirectories
 from tests.brokering import Gate
 from tests.conftest import shell
 
@@ -207,3 +211,23 @@ def test_moving_a_file_into_a_directory_above_the_gate_is_not_tampering(tmp_path
     assert moved.decision == "allow", moved.reasons
     removed = shell(f"rm -rf {workspace}/.claude", cwd=str(workspace), env=env)
     assert removed.decision == "deny", removed.reasons
+
+
+# --- the quick question every changed path asks of the gate's own directories ----------------------------------
+
+
+_PART = st.sampled_from(["home", "dev", ".local", "state", "changegate", "srv", "app", ".config", "x"])
+_PATH = st.lists(_PART, min_size=0, max_size=5).map(lambda parts: "/" + "/".join(parts))
+
+
+@settings(max_examples=500, deadline=None)
+@given(directories=st.lists(_PATH, min_size=1, max_size=5), path=_PATH, ancestors=st.booleans(),
+       trailing=st.booleans())
+def test_the_quick_check_never_says_no_where_a_directory_would_say_yes(
+        directories: list[str], path: str, ancestors: bool, trailing: bool) -> None:
+    own = GateDirectories(tuple((d + ("/" if trailing and d != "/" else ""), "x") for d in directories))
+    held = any(is_within(path, d) or (ancestors and is_within(d, path) and path != "/") for d, _ in own.entries)
+    if held:
+        assert own.may_hold(path, ancestors=ancestors)
+    if not own.may_hold(path, ancestors=ancestors):
+        assert not held

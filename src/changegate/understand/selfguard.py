@@ -139,9 +139,11 @@ def gate_path(raw: str, ctx: Context | None, *, ancestors: bool = True) -> str |
     if ctx is not None:
         path = ctx.through_links(path)
     home = ctx.home if ctx is not None else os.path.expanduser("~")
-    for directory, what in gate_directories(ctx, home):
-        if is_within(path, directory) or (ancestors and is_within(directory, path) and path not in ("/", home)):
-            return f"{path} holds {what} ({directory})"
+    own = gate_directories(ctx, home)
+    if own.may_hold(path, ancestors=ancestors):
+        for directory, what in own.entries:
+            if is_within(path, directory) or (ancestors and is_within(directory, path) and path not in ("/", home)):
+                return f"{path} holds {what} ({directory})"
     if posixpath.basename(path.rstrip("/")) == "changegate":
         return f"{path} is changegate's program"
     if exists(posixpath.join(path, "bin", "changegate")):
@@ -172,25 +174,66 @@ def gate_venv_above(path: str) -> str | None:
     return None
 
 
-def gate_directories(ctx: Context | None, home: str | None) -> list[tuple[str, str]]:
-    """The gate's own directories: state, configuration, policy, and where this copy of it is installed."""
-    env = ctx.env if ctx is not None else dict(os.environ)
+GATE_SETTINGS = ("CHANGEGATE_STATE_DIR", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "CHANGEGATE_POLICY")
+
+
+class GateDirectories:
+    """The gate's own directories with what each holds, and the question every path a command changes asks of
+    them — is it one of them, inside one, or (`ancestors`) above one — in a few calls into C, before the
+    directory-by-directory answer that names which."""
+
+    def __init__(self, entries: tuple[tuple[str, str], ...]) -> None:
+        self.entries = entries
+        own = [directory.rstrip("/") or "/" for directory, _ in entries]
+        self.exactly = frozenset(own)
+        self.inside = tuple(directory.rstrip("/") + "/" for directory in own)
+        above: set[str] = set()
+        for directory in own:
+            parent = posixpath.dirname(directory)
+            while parent not in above and parent != directory:
+                above.add(parent)
+                directory, parent = parent, posixpath.dirname(parent)
+        self.above = frozenset(above)
+
+    def may_hold(self, path: str, *, ancestors: bool) -> bool:
+        """False where the path is none of the directories, in none and (with `ancestors`) above none."""
+        path = path.rstrip("/") or "/"
+        return path in self.exactly or path.startswith(self.inside) or (ancestors and path in self.above)
+
+
+_DIRECTORIES: dict[tuple[str | None, ...], GateDirectories] = {}  # a handful: one per setup
+
+
+def gate_directories(ctx: Context | None, home: str | None) -> GateDirectories:
+    """The gate's own directories: state, configuration, policy, and where this copy of it is installed.
+    Worked out once per value of the variables that name them (every path a command changes asks)."""
+    env = ctx.env if ctx is not None else os.environ
+    settings = (env.get(GATE_SETTINGS[0]), env.get(GATE_SETTINGS[1]), env.get(GATE_SETTINGS[2]),
+                env.get(GATE_SETTINGS[3]), home)
+    found = _DIRECTORIES.get(settings)
+    if found is None:
+        if len(_DIRECTORIES) > 64:
+            _DIRECTORIES.clear()
+        found = _DIRECTORIES[settings] = GateDirectories(_worked_out(*settings))
+    return found
+
+
+def _worked_out(state: str | None, xdg_state: str | None, xdg_config: str | None, policy: str | None,
+                home: str | None) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
-    state = env.get("CHANGEGATE_STATE_DIR")
-    xdg_state = env.get("XDG_STATE_HOME") or (posixpath.join(home, ".local", "state") if home else None)
+    xdg_state = xdg_state or (posixpath.join(home, ".local", "state") if home else None)
     for directory in (state, posixpath.join(xdg_state, "changegate") if xdg_state else None):
         if directory:
             found.append((normal(directory, home), "changegate's state (approvals, audit log, spool)"))
-    xdg_config = env.get("XDG_CONFIG_HOME") or (posixpath.join(home, ".config") if home else None)
+    xdg_config = xdg_config or (posixpath.join(home, ".config") if home else None)
     if xdg_config:
         found.append((posixpath.join(normal(xdg_config, home), "changegate"), "changegate's configuration"))
-    policy = env.get("CHANGEGATE_POLICY")
     if policy:
         found.append((normal(policy, home), "changegate's policy"))
     found.append((PACKAGE, "changegate's installation"))
     if sys.prefix != sys.base_prefix:
         found.append((sys.prefix, "the virtual environment changegate runs from"))
-    return found
+    return tuple(found)
 
 
 def normal(path: str, home: str | None) -> str:
