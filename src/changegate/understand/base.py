@@ -406,7 +406,10 @@ class Invocation(msgspec.Struct):
         if not home or home == "/" or UNKNOWN_PART in path:
             return False
         directory = path
-        while directory != "/" and any(c in posixpath.basename(directory) for c in "*?["):
+        while directory != "/":
+            name = directory.rpartition("/")[2]
+            if "*" not in name and "?" not in name and "[" not in name:
+                break
             directory = posixpath.dirname(directory)
         return directory != home.rstrip("/") and is_within(home, directory)
 

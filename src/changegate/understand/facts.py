@@ -425,9 +425,12 @@ def real_path(path: str) -> str:
     instead of a walk), as the verdict cache checks it again."""
     seen = _observed.get()
     if seen is not None and isinstance(_reader.get() or _DISK, DiskReader):
+        answer = seen.seen.get(("real_path", path))
+        if isinstance(answer, str):
+            return answer  # (most paths are asked two or three times in one decision)
         parent, _, name = path.rpartition("/")
         known = seen.seen.get(("real_path", parent or "/"))
-        if isinstance(known, str) and ("real_path", path) not in seen.seen:
+        if isinstance(known, str):
             answer = real_path_below(known, name)
             if answer is not None:
                 seen.seen[("real_path", path)] = answer

@@ -246,6 +246,10 @@ def hook_file(path: str, ctx: Context | None, home: str | None, *, ancestors: bo
     """An agent settings file (or, with `ancestors`, a directory holding one) whose content wires the gate's
     hook."""
     roots = dict.fromkeys(r for r in ((ctx.cwd if ctx else None), (ctx.workspace if ctx else None), home) if r)
+    # the question every changed path asks, answered at once for most: a path that is or is in a settings
+    # file names an agent's settings directory; one that holds one (`ancestors`) is a root or above one
+    if HOOK_TOPS.isdisjoint(path.split("/")) and not (ancestors and any(is_within(r, path) for r in roots)):
+        return None
     for root in roots:
         if path in ("/", home, root):
             continue
