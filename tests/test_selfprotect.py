@@ -213,6 +213,24 @@ def test_moving_a_file_into_a_directory_above_the_gate_is_not_tampering(tmp_path
     assert removed.decision == "deny", removed.reasons
 
 
+def test_removing_a_directory_above_a_project_with_the_hook_is_tampering(tmp_path: Path) -> None:
+    """`rm -rf ~/projects` takes ~/projects/app/.claude/settings.json, and the hook in it, along; the same
+    directory with a project whose settings do not name the gate is an ordinary delete (here under /tmp)."""
+    home = tmp_path / "home"
+    workspace = tmp_path / "projects" / "app"
+    (workspace / ".claude").mkdir(parents=True)
+    home.mkdir()
+    settings_file = workspace / ".claude" / "settings.json"
+    settings_file.write_text('{"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{"type": "command", '
+                             '"command": "changegate hook claude-code"}]}]}}')
+    env = {"HOME": str(home)}
+    removed = shell(f"rm -rf {tmp_path}/projects", cwd=str(workspace), env=env)
+    assert removed.decision == "deny" and "hook" in " ".join(removed.reasons), removed.reasons
+    settings_file.write_text('{"permissions": {"allow": ["Bash(ls:*)"]}}')
+    twin = shell(f"rm -rf {tmp_path}/projects", cwd=str(workspace), env=env)
+    assert twin.decision == "allow", twin.reasons
+
+
 # --- the quick question every changed path asks of the gate's own directories ----------------------------------
 
 
