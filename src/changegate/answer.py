@@ -12,10 +12,10 @@ Only model.py below it: the hooks import this module on every tool call.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from typing import Any
 
 import msgspec
+from msgspec.structs import replace
 
 from changegate.model import DECISIONS, RISKS, Action, Decision, Effect, Verdict
 
@@ -24,8 +24,7 @@ MAX_LOGGED_REASONS = 8
 MAX_LOGGED_EFFECTS = 50
 
 
-@dataclass(frozen=True, slots=True)
-class Judgement:
+class Judgement(msgspec.Struct, frozen=True):
     """A verdict with what approvals bind to: the action as read and its canonical form (None when the
     action could not be read)."""
 
@@ -34,8 +33,7 @@ class Judgement:
     canonical: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(msgspec.Struct, frozen=True):
     """The verdict, and where it stands now. `decision`, `approvals_required`, `reasons` and `suggestions`
     start as the verdict's; an approval, a closed request, a store that is down or an audit record that could
     not be written change them."""

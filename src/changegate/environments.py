@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -68,15 +67,14 @@ def _naming_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z])(?:{alternatives})(?![a-z])", re.IGNORECASE)
 
 
-@dataclass
-class Environments:
+class Environments(msgspec.Struct):
     """Classifies targets. Built from the policy's `environments` and `naming` sections."""
 
-    explicit: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)
-    naming: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_NAMING)
+    explicit: Mapping[str, Mapping[str, list[str]]] = msgspec.field(default_factory=dict)
+    naming: Mapping[str, tuple[str, ...]] = msgspec.field(default_factory=lambda: DEFAULT_NAMING)
     # the project's own tools a person vouched for: (program, glob over its arguments or None)
     trusted: tuple[tuple[str, str | None], ...] = ()
-    _compiled: dict[str, list[tuple[str, re.Pattern[str]]]] = field(default_factory=dict, repr=False)
+    _compiled: dict[str, list[tuple[str, re.Pattern[str]]]] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for env_name, kinds in self.explicit.items():

@@ -17,11 +17,11 @@ import json
 import os
 import shlex
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from msgspec.structs import replace
 
 from changegate.answer import Answer, unreadable_line
 from changegate.cli import EXIT_FOR, EXIT_USAGE, fail

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -89,8 +88,7 @@ def judge(action: Action | dict[str, Any], policy: Policy | None = None, *, now:
     return Judgement(verdict, checked, kept.canonical)
 
 
-@dataclass
-class AgentSession:
+class AgentSession(msgspec.Struct):
     """The state an agent session's earlier actions left, where it is kept, and what went wrong reading it."""
 
     store: SessionKeeper

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -36,8 +35,7 @@ UNCACHEABLE_TAGS = frozenset({"timeout", "analyzer-error"})
 _encoder = msgspec.json.Encoder()
 
 
-@dataclass
-class Kept:
+class Kept(msgspec.Struct):
     understanding: Understanding
     canonical: dict[str, Any]
     observations: facts.Observations
@@ -127,11 +125,9 @@ def key_of(action: Action, policy: Policy, state: SessionState | None) -> bytes 
 
 def policy_digest(policy: Policy) -> str:
     """A digest of the validated policy document, made once per loaded policy."""
-    found: str | None = policy.__dict__.get("_cache_digest")
-    if found is None:
-        found = hashlib.blake2b(_encoder.encode(policy.doc), digest_size=16).hexdigest()
-        policy.__dict__["_cache_digest"] = found
-    return found
+    if not policy.digest:
+        policy.digest = hashlib.blake2b(_encoder.encode(policy.doc), digest_size=16).hexdigest()
+    return policy.digest
 
 
 VERDICTS = VerdictCache()

@@ -12,10 +12,10 @@ import hashlib
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import msgspec
+from msgspec.structs import replace
 
 from changegate.answer import Answer, Judgement, decision_data
 from changegate.gate import judge

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -91,8 +90,7 @@ def _resources_regex(patterns: tuple[str, ...], home: str, workspace: str) -> tu
     return joined(list(patterns)), (joined(local) if local else None)
 
 
-@dataclass(slots=True)
-class Counts:
+class Counts(msgspec.Struct):
     """Blast radius of one action, summed over its effects."""
 
     deletes: int = 0
@@ -127,8 +125,7 @@ class Counts:
         return counts
 
 
-@dataclass
-class CompiledRule:
+class CompiledRule(msgspec.Struct):
     rule: Rule
     origin: str  # "default" or the file it came from
     action: frozenset[str] | None = None
@@ -142,7 +139,7 @@ class CompiledRule:
     resource: list[str] | None = None
     not_resource: list[str] | None = None
     agent: list[re.Pattern[str]] | None = None
-    counts: list[tuple[str, str, float]] = field(default_factory=list)
+    counts: list[tuple[str, str, float]] = msgspec.field(default_factory=list)
     # worked out once, read for every effect: a rule that names no more than what the index matches
     # (operation, environment, family, action type: `Policy.candidates`) matches without asking; how severe
     # its decision is; and the bar it sets (approvals, then risk), by which the rule giving the reason is chosen
@@ -237,8 +234,7 @@ class CompiledRule:
         return False
 
 
-@dataclass
-class Policy:
+class Policy(msgspec.Struct):
     """A loaded, validated and compiled policy."""
 
     doc: PolicyDoc
@@ -247,8 +243,9 @@ class Policy:
     agent_overrides: list[tuple[re.Pattern[str], frozenset[str], list[CompiledRule]]]
     environments: Environments
     text: str = ""
-    _by_agent: dict[str, list[CompiledRule]] = field(default_factory=dict, repr=False)
-    _index: dict[tuple[str, str, str, str, str, bool], list[CompiledRule]] = field(default_factory=dict, repr=False)
+    _by_agent: dict[str, list[CompiledRule]] = msgspec.field(default_factory=dict)
+    _index: dict[tuple[str, str, str, str, str, bool], list[CompiledRule]] = msgspec.field(default_factory=dict)
+    digest: str = ""  # of the validated document, made once by the verdict cache (gate/cache.py)
 
     def rules_for(self, agent: str | None) -> list[CompiledRule]:
         key = agent or ""

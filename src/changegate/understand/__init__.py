@@ -19,7 +19,6 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import msgspec
@@ -63,15 +62,13 @@ class SessionState(msgspec.Struct, kw_only=True, omit_defaults=True):
             other.tunnels, other.switched, other.exported, other.cwd)
 
 
-@dataclass
-class Understanding:
+class Understanding(msgspec.Struct):
     effects: list[Effect]
-    consulted: dict[str, str] = field(default_factory=dict)  # env values and config facts it depended on
+    consulted: dict[str, str] = msgspec.field(default_factory=dict)  # env values and config facts it depended on
     session: SessionState | None = None  # the session's state after this action (when one was given)
 
 
-@dataclass
-class _Session:
+class _Session(msgspec.Struct):
     """The session state in force while one action is understood: what seeds a context, what it adds."""
 
     before: SessionState

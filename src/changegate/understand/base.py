@@ -12,7 +12,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -91,8 +90,7 @@ class Stream(msgspec.Struct):
         return self.text is not None
 
 
-@dataclass
-class Context:
+class Context(msgspec.Struct):
     """Where a command runs. Cloned (not shared) for subshells, runners and remote hosts."""
 
     cwd: str | None
@@ -104,16 +102,16 @@ class Context:
     remote_placement: Placement | None = None  # the environment of the host or container
     elevated: bool = False  # under sudo/doas
     depth: int = 0
-    consulted: dict[str, str] = field(default_factory=dict)  # shared: env values and config facts read
-    files: dict[str, str] = field(default_factory=dict)  # shared: files this command line writes, by path
-    links: dict[str, str] = field(default_factory=dict)  # shared: symlinks this command line makes, link -> target
+    consulted: dict[str, str] = msgspec.field(default_factory=dict)  # shared: env values and config facts read
+    files: dict[str, str] = msgspec.field(default_factory=dict)  # shared: files this command line writes, by path
+    links: dict[str, str] = msgspec.field(default_factory=dict)  # shared: symlinks this command line makes, link -> target
     # shared: local ports this command line forwards elsewhere (`kubectl port-forward … 5432:5432 &`,
     # `ssh -L 5432:db.prod:5432 …`): traffic to localhost:PORT lands where the tunnel leads
-    tunnels: dict[int, Placement] = field(default_factory=dict)
+    tunnels: dict[int, Placement] = msgspec.field(default_factory=dict)
     # shared: tool state an earlier step of this command line switched, which later steps act on:
     # "kube-context", "terraform-workspace", "docker-context", "aws-profile", "gcloud-project", …
-    switched: dict[str, str] = field(default_factory=dict)
-    functions: dict[str, object] = field(default_factory=dict)
+    switched: dict[str, str] = msgspec.field(default_factory=dict)
+    functions: dict[str, object] = msgspec.field(default_factory=dict)
 
     def clone(self, **changes: object) -> Context:
         fresh = Context(

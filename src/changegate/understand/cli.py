@@ -127,8 +127,7 @@ def matches_table(name: str, names: Sequence[str]) -> bool:
     return name in exact or name.startswith(prefixes)
 
 
-@dataclass(frozen=True, slots=True)
-class BindingTable:
+class BindingTable(msgspec.Struct, frozen=True):
     """What `Cli.bind` reads of a tool, worked out once per class."""
 
     names: frozenset[str]  # variables bound by name (the tool's and RUNTIME_VARIABLES)

@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+import msgspec
 
 from changegate.understand.pathtable import PathTable, home_probe
 
@@ -30,8 +31,7 @@ MAX_PLANTED = 32  # pieces of code taken from one file
 MAX_DOCUMENT = 256 * 1024  # a YAML or JSON document parsed for the code it holds
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(msgspec.Struct, frozen=True):
     pattern: str  # over the absolute path; `~/` is any home directory, `.*/` anywhere
     what: str  # what writing there changes, in words
     language: str  # how its content runs: shell, python-pth, package-scripts, vscode-tasks, make, ci, crontab,

@@ -21,9 +21,11 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+import msgspec
+from msgspec.structs import asdict, replace
 
 from changegate.model import CHANGES, Effect
 from changegate.policy import parse_duration
@@ -41,8 +43,7 @@ class GuardUnavailable(Exception):
     """The guardrails' state cannot be read or kept; the message says where and why (callers fail closed)."""
 
 
-@dataclass(frozen=True, slots=True)
-class InstantFreeze:
+class InstantFreeze(msgspec.Struct, frozen=True):
     """The kill switch: on until a person lifts it."""
 
     id: str
@@ -72,8 +73,7 @@ class InstantFreeze:
         return cls(new_id("frz_"), by, reason, now, tuple(environments), agents or "*")
 
 
-@dataclass(frozen=True, slots=True)
-class Breaker:
+class Breaker(msgspec.Struct, frozen=True):
     """An agent's open circuit breaker: every change it asks for needs a person."""
 
     agent: str
@@ -85,8 +85,7 @@ class Breaker:
         return {**asdict(self), "opened_at": iso(self.opened_at)}
 
 
-@dataclass(frozen=True, slots=True)
-class Spent:
+class Spent(msgspec.Struct, frozen=True):
     """One counted amount: `amount` of `kind` in `environment`, by an agent's session, for an action."""
 
     kind: str
@@ -97,22 +96,20 @@ class Spent:
     action_hash: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
+class Usage(msgspec.Struct, frozen=True):
     """What one action (or one approval used) adds to its agent's budgets."""
 
     agent: str
     session: str
     action_hash: str
-    amounts: tuple[Spent, ...] = field(default=())
+    amounts: tuple[Spent, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not self.amounts
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(msgspec.Struct, frozen=True):
     """A task scope: what a person let an agent (or one of its sessions) change, for a while. Inside it the
     policy's asks for those effects are answered by the grant; it never widens a deny."""
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+import msgspec
 import sqlalchemy as sa
 
 from changegate.policy import parse_duration
@@ -357,7 +358,7 @@ def grant_scope(keeper: ScopeKeeper, who: Identity, now: float, *, scope_id: str
 
 def revoke_scope(keeper: ScopeKeeper, who: Identity, scope_id: str, now: float) -> Scope:
     require_approver(who, "revoke a task scope")
-    return keeper.change_scope(scope_id, lambda scope: replace(scope, revoked_at=now), "scope.revoked", who.actor)
+    return keeper.change_scope(scope_id, lambda scope: msgspec.structs.replace(scope, revoked_at=now), "scope.revoked", who.actor)
 
 
 # --- break-glass ---------------------------------------------------------------------------------------
