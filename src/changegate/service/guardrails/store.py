@@ -358,7 +358,8 @@ def grant_scope(keeper: ScopeKeeper, who: Identity, now: float, *, scope_id: str
 
 def revoke_scope(keeper: ScopeKeeper, who: Identity, scope_id: str, now: float) -> Scope:
     require_approver(who, "revoke a task scope")
-    return keeper.change_scope(scope_id, lambda scope: msgspec.structs.replace(scope, revoked_at=now), "scope.revoked", who.actor)
+    return keeper.change_scope(scope_id, lambda scope: msgspec.structs.replace(scope, revoked_at=now),
+                               "scope.revoked", who.actor)
 
 
 # --- break-glass ---------------------------------------------------------------------------------------
