@@ -129,8 +129,9 @@ def test_an_unchanged_state_file_is_not_opened_again_and_a_changed_one_is_read(
     """Every decision of a change reads the state: one the guard has read is answered from one stat while the
     file is the same (inode, size, times); another process's write, by rename or in place, is read."""
     from changegate.service.guardrails import files
+    from changegate.understand import facts
 
-    monkeypatch.setattr(files, "RECENT_NS", 0)  # (files this test writes are moments old)
+    monkeypatch.setattr(facts, "RECENT_NS", 0)  # (files this test writes are moments old)
     LocalGuard(str(tmp_path)).freeze(InstantFreeze("k1", "alice", "incident", time.time(), (), "*"))
     assert [f.id for f in LocalGuard(str(tmp_path)).freezes(0.0)] == ["k1"]
     opened: list[str] = []

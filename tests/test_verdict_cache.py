@@ -25,7 +25,7 @@ LONG_AGO = 1_600_000_000  # a file whose times are this old cannot change again 
 @pytest.fixture(autouse=True)
 def fresh_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[cache.VerdictCache]:
     # files made by a test are seconds old at most: keep them anyway (one test checks the real bound)
-    monkeypatch.setattr(cache, "RECENT_NS", 0)
+    monkeypatch.setattr(facts, "RECENT_NS", 0)
     cache.VERDICTS.clear()
     yield cache.VERDICTS
     cache.VERDICTS.clear()
@@ -86,7 +86,7 @@ def test_a_changed_kubeconfig_is_seen_even_with_its_old_times_put_back(place: tu
 
 
 def test_a_file_changed_just_now_is_not_kept(place: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "RECENT_NS", 2_000_000_000)
+    monkeypatch.setattr(facts, "RECENT_NS", 2_000_000_000)
     work, home = place
     (home / ".kube").mkdir()
     (home / ".kube" / "config").write_text("apiVersion: v1\nkind: Config\ncurrent-context: kind-dev\n")

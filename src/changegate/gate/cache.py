@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from typing import Any
 
 import msgspec
@@ -29,7 +28,6 @@ from changegate.understand import SessionState, Understanding, facts, understand
 
 MAX_ENTRIES = 4096
 MAX_KEY_BYTES = 64 * 1024  # a larger action (a big plan or payload) is decided afresh every time
-RECENT_NS = 2_000_000_000  # a file changed within this long of being read may change again unseen
 UNCACHEABLE_TAGS = frozenset({"timeout", "analyzer-error"})
 
 _encoder = msgspec.json.Encoder()
@@ -100,8 +98,7 @@ def worth_keeping(kept: Kept) -> bool:
         return False
     if any(UNCACHEABLE_TAGS.intersection(e.tags) for e in kept.understanding.effects):
         return False
-    recent = time.time_ns() - RECENT_NS
-    return not any(what == "read" and isinstance(seen, tuple) and max(seen[2], seen[3]) > recent
+    return not any(what == "read" and isinstance(seen, tuple) and facts.changed_lately(seen)
                    for (what, _), seen in kept.observations.seen.items())
 
 

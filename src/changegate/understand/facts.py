@@ -428,13 +428,10 @@ def real_path(path: str) -> str:
         answer = seen.seen.get(("real_path", path))
         if isinstance(answer, str):
             return answer  # (most paths are asked two or three times in one decision)
-        parent, _, name = path.rpartition("/")
-        known = seen.seen.get(("real_path", parent or "/"))
-        if isinstance(known, str):
-            answer = real_path_below(known, name)
-            if answer is not None:
-                seen.seen[("real_path", path)] = answer
-                return answer
+        answer = from_directory(path, lambda directory: seen.seen.get(("real_path", directory)))
+        if answer is not None:
+            seen.seen[("real_path", path)] = answer
+            return answer
     return _look("real_path", path, current().real_path)
 
 
@@ -493,9 +490,7 @@ class Observations:
         confirmed: dict[str, object] = {}
         for (what, path), answer in self.seen.items():
             if what == "real_path":
-                parent, _, name = path.rpartition("/")
-                known = confirmed.get(parent or "/")
-                seen_now = real_path_below(known, name) if isinstance(known, str) else None
+                seen_now = from_directory(path, confirmed.get)
                 if (seen_now if seen_now is not None else real_path_on_disk(path)) != answer:
                     return False
                 confirmed[path] = answer
@@ -537,12 +532,27 @@ def _look(what: str, path: str, ask: Callable[[str], T]) -> T:
     return answer
 
 
-def file_signature(path: str) -> tuple[int, int, int, int, int] | None:
+Signature = tuple[int, int, int, int, int]  # inode, size, modification and change times (ns), mode
+# A file changed within this long of being read may change again unseen (its times tick in milliseconds on
+# some filesystems): what was read from it is not kept (the verdict cache, the guardrails' state).
+RECENT_NS = 2_000_000_000
+
+
+def file_signature(path: str) -> Signature | None:
+    """Which file is at `path`, as of when (None: nothing there)."""
     try:
-        info = os.stat(path)
+        return signature_of(os.stat(path))
     except (OSError, ValueError):
         return None
+
+
+def signature_of(info: os.stat_result) -> Signature:
     return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode
+
+
+def changed_lately(signature: Signature) -> bool:
+    """Whether the file changed within RECENT_NS of now."""
+    return max(signature[2], signature[3]) > time.time_ns() - RECENT_NS
 
 
 LOOKS: dict[str, Callable[[str], object]] = {
@@ -641,6 +651,14 @@ def _opened_as(path: str) -> tuple[str | None, bool]:
     finally:
         os.close(fd)
     return (found, False) if found.startswith("/") and not found.endswith(" (deleted)") else (None, False)
+
+
+def from_directory(path: str, known: Callable[[str], object]) -> str | None:
+    """`path`'s real path worked out from its directory's, where `known` has that and `real_path_below` can
+    (None: the long way). How a decision looks a path up and how the verdict cache checks it again."""
+    parent, _, name = path.rpartition("/")
+    directory_real = known(parent or "/")
+    return real_path_below(directory_real, name) if isinstance(directory_real, str) else None
 
 
 def real_path_below(directory_real: str, name: str) -> str | None:

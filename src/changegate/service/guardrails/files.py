@@ -36,24 +36,15 @@ from changegate.service.guardrails import (
 )
 from changegate.service.spool import spool_entry
 from changegate.state import state_dir_name
+from changegate.understand.facts import Signature, changed_lately, file_signature, signature_of
 
 DIRECTORY = "guardrails"
 STATE_FILE, USAGE_FILE, LOCK_FILE = "state.json", "usage.json", ".lock"
 MAX_FILE_BYTES = 16 * 1024 * 1024
 LOCK_WAIT_S = 2.0
-RECENT_NS = 2_000_000_000  # a file changed this recently is read afresh every time
-# The last document read of each file, by the file's identity: every decision of a change reads the kill switch
+# The last document read of each file, by the file's signature: every decision of a change reads the kill switch
 # and the breakers (a guard is made per decision), which change rarely, and always by a rename (a new inode).
-_SEEN: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
-
-
-def identity_of(path: str) -> tuple[int, int, int, int] | None:
-    """Which file is at `path`, as of when: inode, size, modification and change times (None: none there)."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+_SEEN: dict[str, tuple[Signature, Any]] = {}
 
 
 class LocalGuard:
@@ -208,7 +199,7 @@ class LocalGuard:
         if not os.access(path, os.F_OK):
             return None  # the usual case (no kill switch, no breaker yet), asked without raising an exception
         seen = _SEEN.get(path)
-        if seen is not None and seen[0] == identity_of(path):
+        if seen is not None and seen[0] == file_signature(path):
             return seen[1]  # unchanged: one stat, no file opened
         try:
             with open(path, "rb") as handle:
@@ -224,11 +215,11 @@ class LocalGuard:
             doc = json.loads(raw) if raw.strip() else None
         except ValueError as exc:
             raise GuardUnavailable(f"{path} is damaged ({exc})") from exc
-        if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > RECENT_NS:
+        signature = signature_of(info)
+        if not changed_lately(signature):
             if len(_SEEN) > 16:
                 _SEEN.clear()
-            # (one changed within the clock's tick could change again unseen: not kept)
-            _SEEN[path] = ((info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns), doc)
+            _SEEN[path] = (signature, doc)
         return doc
 
     def _write(self, name: str, doc: Any) -> None:
